@@ -1,0 +1,90 @@
+package fastjwt
+
+import (
+	"encoding/base64"
+	"slices"
+)
+
+// The JWS compact serialization uses base64url without padding (RFC 7515 sec. 2 and appendix C).
+// The standard library's decoder is not strict enough for a verifier: it skips CR and LF even in
+// Strict mode, so this file has its own decoder that accepts exactly the canonical encoding.
+
+const invalid = 0xff
+
+// decodeMap maps a base64url character to its 6-bit value, anything else to invalid.
+var decodeMap = func() (m [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range m {
+		m[i] = invalid
+	}
+	for i := 0; i < len(alphabet); i++ {
+		m[alphabet[i]] = byte(i)
+	}
+	return m
+}()
+
+// appendBase64 appends the unpadded base64url encoding of src to dst.
+func appendBase64(dst, src []byte) []byte {
+	return base64.RawURLEncoding.AppendEncode(dst, src)
+}
+
+// base64Len returns the length of the unpadded base64url encoding of n bytes.
+func base64Len(n int) int { return (n*8 + 5) / 6 }
+
+// appendDecodeBase64 appends the decoding of the unpadded base64url text src to dst. It accepts
+// only the canonical encoding: the 64-character alphabet, no padding, no whitespace, a length
+// that is not 1 modulo 4, and zero bits in the unused low bits of the last character (so each
+// byte string has exactly one accepted encoding). On failure it returns dst unchanged and false.
+func appendDecodeBase64(dst, src []byte) ([]byte, bool) {
+	tail := len(src) % 4
+	if tail == 1 {
+		return dst, false
+	}
+	n := len(src) / 4 * 3
+	if tail > 0 {
+		n += tail - 1
+	}
+	start := len(dst)
+	out := slices.Grow(dst, n)[:start+n]
+	o := out[start:]
+	body := len(src) - tail
+	var bad byte
+	i, j := 0, 0
+	for ; i+8 <= body; i, j = i+8, j+6 {
+		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
+		e, f, g, h := decodeMap[src[i+4]], decodeMap[src[i+5]], decodeMap[src[i+6]], decodeMap[src[i+7]]
+		bad |= a | b | c | d | e | f | g | h
+		v := uint64(a)<<42 | uint64(b)<<36 | uint64(c)<<30 | uint64(d)<<24 |
+			uint64(e)<<18 | uint64(f)<<12 | uint64(g)<<6 | uint64(h)
+		_ = o[j+5]
+		o[j], o[j+1], o[j+2] = byte(v>>40), byte(v>>32), byte(v>>24)
+		o[j+3], o[j+4], o[j+5] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	for ; i < body; i, j = i+4, j+3 {
+		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
+		bad |= a | b | c | d
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		o[j], o[j+1], o[j+2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	switch tail {
+	case 2:
+		a, b := decodeMap[src[i]], decodeMap[src[i+1]]
+		bad |= a | b
+		if b&0x0f != 0 { // the last character's low 4 bits encode nothing
+			bad |= invalid
+		}
+		o[j] = a<<2 | b>>4
+	case 3:
+		a, b, c := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]]
+		bad |= a | b | c
+		if c&0x03 != 0 { // the last character's low 2 bits encode nothing
+			bad |= invalid
+		}
+		o[j], o[j+1] = a<<2|b>>4, b<<4|c>>2
+	}
+	// Valid values are below 64; invalid (0xff) sets the high bits.
+	if bad&0xc0 != 0 {
+		return dst, false
+	}
+	return out, true
+}

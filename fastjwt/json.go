@@ -1,0 +1,474 @@
+package fastjwt
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// A strict, allocation-free JSON scanner (RFC 8259) for headers and payloads. It validates as it
+// goes: strict UTF-8 (RFC 3629), no unpaired surrogate escapes (I-JSON, RFC 7493 sec. 2.1), no
+// duplicate member names in any object (compared after unescaping), no leading zeros or other
+// non-RFC number forms, and nesting no deeper than maxDepth. It never builds a map or a tree:
+// callers walk the top-level object with objectIter and read just the members they need.
+
+// maxDepth bounds nesting of objects and arrays, so recursion is bounded by it, not by input.
+const maxDepth = 64
+
+var (
+	errJSONSyntax    = errorf(ErrMalformed, "invalid JSON")
+	errJSONNotObject = errorf(ErrMalformed, "JSON text is not one object")
+	errJSONDuplicate = errorf(ErrMalformed, "duplicate member name in JSON object")
+	errJSONUTF8      = errorf(ErrMalformed, "invalid UTF-8 in JSON string")
+	errJSONEscape    = errorf(ErrMalformed, "invalid escape in JSON string")
+	errJSONSurrogate = errorf(ErrMalformed, "unpaired surrogate in JSON string")
+	errJSONControl   = errorf(ErrMalformed, "control character in JSON string")
+	errJSONNumber    = errorf(ErrMalformed, "invalid JSON number")
+	errJSONDepth     = errorf(ErrMalformed, "JSON nested too deeply")
+)
+
+// plainStringByte marks the ASCII bytes a JSON string may hold without escaping.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+type scanner struct {
+	data []byte
+	pos  int
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the byte at the current position, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
+	}
+	return 0
+}
+
+// atEnd skips trailing whitespace and reports whether nothing else follows.
+func (s *scanner) atEnd() bool {
+	s.skipSpace()
+	return s.pos == len(s.data)
+}
+
+// str scans the string starting at the current position (a '"').
+func (s *scanner) str() (jsonString, error) {
+	d := s.data
+	start := s.pos + 1
+	esc := false
+	for i := start; i < len(d); {
+		c := d[i]
+		if plainStringByte[c] {
+			i++
+			continue
+		}
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			return jsonString{raw: d[start:i], esc: esc, ok: true}, nil
+		case c == '\\':
+			n, err := escapeLen(d[i:])
+			if err != nil {
+				return jsonString{}, err
+			}
+			i += n
+			esc = true
+		case c < 0x20:
+			return jsonString{}, errJSONControl
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				return jsonString{}, errJSONUTF8
+			}
+			i += size
+		}
+	}
+	return jsonString{}, errJSONSyntax
+}
+
+// escapeLen returns the length of the escape sequence at the start of b (a '\\'), including a
+// following low-surrogate escape when the first one is a high surrogate.
+func escapeLen(b []byte) (int, error) {
+	if len(b) < 2 {
+		return 0, errJSONSyntax
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, nil
+	case 'u':
+		r, ok := hex4(b[2:])
+		if !ok {
+			return 0, errJSONEscape
+		}
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return 0, errJSONSurrogate
+		case r >= 0xd800 && r <= 0xdbff:
+			if len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
+				return 0, errJSONSurrogate
+			}
+			r2, ok := hex4(b[8:])
+			if !ok {
+				return 0, errJSONEscape
+			}
+			if r2 < 0xdc00 || r2 > 0xdfff {
+				return 0, errJSONSurrogate
+			}
+			return 12, nil
+		}
+		return 6, nil
+	}
+	return 0, errJSONEscape
+}
+
+// hex4 decodes four hexadecimal digits.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// appendUnescaped appends the decoded contents of a validated JSON string (without quotes).
+func appendUnescaped(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			j := bytes.IndexByte(raw[i:], '\\')
+			if j < 0 {
+				return append(dst, raw[i:]...)
+			}
+			dst = append(dst, raw[i:i+j]...)
+			i += j
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, _ := hex4(raw[i+2:])
+			if r >= 0xd800 && r <= 0xdbff {
+				r2, _ := hex4(raw[i+8:])
+				r = (r-0xd800)<<10 | (r2 - 0xdc00) + 0x10000
+				i += 6
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += 6
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, raw[i+1])
+		}
+		i += 2
+	}
+	return dst
+}
+
+// equals reports whether the decoded string is lit.
+func (js jsonString) equals(lit string) bool {
+	if !js.esc {
+		return string(js.raw) == lit
+	}
+	var buf [64]byte
+	return string(appendUnescaped(buf[:0], js.raw)) == lit
+}
+
+// sameName reports whether two member names are equal after decoding.
+func sameName(a, b jsonString) bool {
+	if !a.esc && !b.esc {
+		return bytes.Equal(a.raw, b.raw)
+	}
+	var ba, bb [64]byte
+	return bytes.Equal(appendUnescaped(ba[:0], a.raw), appendUnescaped(bb[:0], b.raw))
+}
+
+// number scans a number at the current position and returns its text.
+func (s *scanner) number() ([]byte, error) {
+	d := s.data
+	start, i := s.pos, s.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		return nil, errJSONNumber
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return nil, errJSONNumber
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return nil, errJSONNumber
+		}
+	}
+	s.pos = i
+	return d[start:i], nil
+}
+
+// value scans any JSON value at the current position; depth is the nesting of its container.
+func (s *scanner) value(depth int) error {
+	s.skipSpace()
+	switch c := s.peek(); c {
+	case '{':
+		return s.object(depth + 1)
+	case '[':
+		return s.array(depth + 1)
+	case '"':
+		_, err := s.str()
+		return err
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	default:
+		_, err := s.number()
+		return err
+	}
+}
+
+func (s *scanner) literal(lit string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
+		return errJSONSyntax
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+func (s *scanner) object(depth int) error {
+	if depth > maxDepth {
+		return errJSONDepth
+	}
+	it := objectIter{s: s}
+	for it.next() {
+		if err := s.value(depth); err != nil {
+			return err
+		}
+	}
+	return it.err
+}
+
+func (s *scanner) array(depth int) error {
+	if depth > maxDepth {
+		return errJSONDepth
+	}
+	s.pos++ // '['
+	s.skipSpace()
+	if s.peek() == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		if err := s.value(depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+// objectIter walks the members of the object at the scanner's position. After each next that
+// returns true, name holds the member's name and the caller must scan exactly one value. When
+// next returns false, err tells whether the object was well formed.
+type objectIter struct {
+	s       *scanner
+	names   nameSet
+	name    jsonString
+	started bool
+	err     error
+}
+
+func (it *objectIter) next() bool {
+	s := it.s
+	s.skipSpace()
+	if !it.started {
+		it.started = true
+		if s.peek() != '{' {
+			it.err = errJSONNotObject
+			return false
+		}
+		s.pos++
+		s.skipSpace()
+		if s.peek() == '}' {
+			s.pos++
+			return false
+		}
+	} else {
+		switch s.peek() {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case '}':
+			s.pos++
+			return false
+		default:
+			it.err = errJSONSyntax
+			return false
+		}
+	}
+	if s.peek() != '"' {
+		it.err = errJSONSyntax
+		return false
+	}
+	name, err := s.str()
+	if err == nil {
+		err = it.names.add(name)
+	}
+	if err != nil {
+		it.err = err
+		return false
+	}
+	s.skipSpace()
+	if s.peek() != ':' {
+		it.err = errJSONSyntax
+		return false
+	}
+	s.pos++
+	s.skipSpace()
+	it.name = name
+	return true
+}
+
+// nameSet detects duplicate member names. Small objects (the usual case) are checked with a
+// linear search over an inline array; past that a map keeps the check linear in the object's size.
+type nameSet struct {
+	small [16]jsonString
+	n     int
+	big   map[string]struct{}
+}
+
+func (ns *nameSet) add(name jsonString) error {
+	if ns.big == nil {
+		for _, prev := range ns.small[:ns.n] {
+			if sameName(prev, name) {
+				return errJSONDuplicate
+			}
+		}
+		if ns.n < len(ns.small) {
+			ns.small[ns.n] = name
+			ns.n++
+			return nil
+		}
+		ns.big = make(map[string]struct{}, 2*len(ns.small))
+		for _, prev := range ns.small[:ns.n] {
+			ns.big[string(appendUnescaped(nil, prev.raw))] = struct{}{}
+		}
+	}
+	key := string(appendUnescaped(nil, name.raw))
+	if _, dup := ns.big[key]; dup {
+		return errJSONDuplicate
+	}
+	ns.big[key] = struct{}{}
+	return nil
+}
+
+// validObject checks that data is exactly one JSON object (with optional surrounding whitespace).
+func validObject(data []byte) error {
+	s := scanner{data: data}
+	s.skipSpace()
+	if s.peek() != '{' {
+		return errJSONNotObject
+	}
+	if err := s.object(1); err != nil {
+		return err
+	}
+	if !s.atEnd() {
+		return errJSONNotObject
+	}
+	return nil
+}
+
+// LookupClaim returns the raw JSON value of the top-level member name of payload, a JSON object
+// (one returned by AppendVerify), and whether it is present. It allocates nothing.
+func LookupClaim(payload []byte, name string) ([]byte, bool) {
+	s := scanner{data: payload}
+	it := objectIter{s: &s}
+	for it.next() {
+		start := s.pos
+		if s.value(1) != nil {
+			return nil, false
+		}
+		if it.name.equals(name) {
+			return payload[start:s.pos], true
+		}
+	}
+	return nil, false
+}
+
+// AppendString appends the decoded value of raw, a JSON string with its quotes (as LookupClaim
+// returns it), to dst. It returns dst unchanged and false if raw is not exactly one JSON string.
+func AppendString(dst, raw []byte) ([]byte, bool) {
+	s := scanner{data: raw}
+	if s.peek() != '"' {
+		return dst, false
+	}
+	js, err := s.str()
+	if err != nil || s.pos != len(raw) {
+		return dst, false
+	}
+	return js.appendTo(dst)
+}

@@ -1,0 +1,73 @@
+package fastjwt
+
+import (
+	"time"
+)
+
+// DefaultMaxTokenSize is the size cap of a token when WithMaxTokenSize is not given: 64 KiB.
+const DefaultMaxTokenSize = 64 << 10
+
+// MinSecretSize is the shortest secret NewHS256 accepts without AllowShortKeys: 32 bytes, the
+// output size of SHA-256 (RFC 7518 sec. 3.2: "a key of the same size as the hash output or larger
+// MUST be used").
+const MinSecretSize = 32
+
+// An Option configures a Codec at construction.
+type Option func(*config)
+
+type config struct {
+	leeway     time.Duration
+	issuer     string
+	hasIssuer  bool
+	audience   string
+	hasAud     bool
+	now        func() time.Time
+	maxSize    int
+	allowShort bool
+}
+
+// WithLeeway allows for clock skew: exp is accepted until exp+d, nbf from nbf-d. Negative
+// durations count as zero.
+func WithLeeway(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			d = 0
+		}
+		c.leeway = d
+	}
+}
+
+// WithIssuer requires the "iss" claim to equal iss exactly.
+func WithIssuer(iss string) Option {
+	return func(c *config) { c.issuer, c.hasIssuer = iss, true }
+}
+
+// WithAudience requires the "aud" claim (a string, or an array of strings) to contain aud.
+func WithAudience(aud string) Option {
+	return func(c *config) { c.audience, c.hasAud = aud, true }
+}
+
+// WithClock replaces time.Now as the source of the current time for exp and nbf checks.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithMaxTokenSize sets the size cap of a token in bytes (default DefaultMaxTokenSize). Longer
+// tokens are rejected with ErrTooLarge before any other work. Values under 1 keep the default.
+func WithMaxTokenSize(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxSize = n
+		}
+	}
+}
+
+// AllowShortKeys lets NewHS256 accept secrets shorter than MinSecretSize (but never empty ones),
+// for interoperating with existing tokens. Short secrets can be brute-forced offline from one token.
+func AllowShortKeys() Option {
+	return func(c *config) { c.allowShort = true }
+}

@@ -1,0 +1,161 @@
+package fastjwt
+
+// Registered claims (RFC 7519 sec. 4.1) are found in the same single pass that validates the
+// payload as strict JSON; no map is built. Their types are checked on every sign and verify:
+// exp, nbf and iat are numbers, iss, sub and jti strings, aud a string or an array of strings.
+
+var (
+	errExpType = errorf(ErrClaimType, `"exp" is not a number`)
+	errNbfType = errorf(ErrClaimType, `"nbf" is not a number`)
+	errIatType = errorf(ErrClaimType, `"iat" is not a number`)
+	errIssType = errorf(ErrClaimType, `"iss" is not a string`)
+	errSubType = errorf(ErrClaimType, `"sub" is not a string`)
+	errJtiType = errorf(ErrClaimType, `"jti" is not a string`)
+	errAudType = errorf(ErrClaimType, `"aud" is not a string or an array of strings`)
+)
+
+// scanPayload validates payload as exactly one JSON object and fills cl's registered claims.
+func scanPayload(payload []byte, cl *Claims) error {
+	s := scanner{data: payload}
+	it := objectIter{s: &s}
+	for it.next() {
+		var err error
+		switch registeredName(it.name) {
+		case "exp":
+			cl.exp, err = s.date(errExpType)
+		case "nbf":
+			cl.nbf, err = s.date(errNbfType)
+		case "iat":
+			cl.iat, err = s.date(errIatType)
+		case "iss":
+			cl.iss, err = s.stringClaim(errIssType)
+		case "sub":
+			cl.sub, err = s.stringClaim(errSubType)
+		case "jti":
+			cl.jti, err = s.stringClaim(errJtiType)
+		case "aud":
+			cl.aud, err = s.audience()
+		default:
+			err = s.value(1)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if it.err != nil {
+		return it.err
+	}
+	if !s.atEnd() {
+		return errJSONNotObject
+	}
+	return nil
+}
+
+// registeredName returns the decoded name if it is three bytes long (all registered claims
+// are), else "". Unescaped names, the usual case, are not copied.
+func registeredName(n jsonString) string {
+	if !n.esc {
+		if len(n.raw) != 3 {
+			return ""
+		}
+		switch string(n.raw) { // compiled to comparisons, no allocation
+		case "exp", "nbf", "iat", "iss", "sub", "jti", "aud":
+			return string(n.raw)
+		}
+		return ""
+	}
+	for _, r := range [...]string{"exp", "nbf", "iat", "iss", "sub", "jti", "aud"} {
+		if n.equals(r) {
+			return r
+		}
+	}
+	return ""
+}
+
+func (s *scanner) date(typeErr error) (numericDate, error) {
+	c := s.peek()
+	if c != '-' && (c < '0' || c > '9') {
+		return numericDate{}, typeErr
+	}
+	num, err := s.number()
+	if err != nil {
+		return numericDate{}, err
+	}
+	return parseNumericDate(num), nil
+}
+
+func (s *scanner) stringClaim(typeErr error) (jsonString, error) {
+	if s.peek() != '"' {
+		return jsonString{}, typeErr
+	}
+	return s.str()
+}
+
+// audience scans a string or an array of strings and returns its raw text.
+func (s *scanner) audience() ([]byte, error) {
+	start := s.pos
+	switch s.peek() {
+	case '"':
+		_, err := s.str()
+		return s.data[start:s.pos], err
+	case '[':
+	default:
+		return nil, errAudType
+	}
+	s.pos++
+	s.skipSpace()
+	if s.peek() == ']' {
+		s.pos++
+		return s.data[start:s.pos], nil
+	}
+	for {
+		s.skipSpace()
+		if s.peek() != '"' {
+			return nil, errAudType
+		}
+		if _, err := s.str(); err != nil {
+			return nil, err
+		}
+		s.skipSpace()
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return s.data[start:s.pos], nil
+		default:
+			return nil, errJSONSyntax
+		}
+	}
+}
+
+// audienceContains reports whether raw, an "aud" value validated by audience, is or contains aud.
+func audienceContains(raw []byte, aud string) bool {
+	s := scanner{data: raw}
+	switch s.peek() {
+	case '"':
+		v, err := s.str()
+		return err == nil && v.equals(aud)
+	case '[':
+		s.pos++
+		for {
+			s.skipSpace()
+			if s.peek() != '"' {
+				return false
+			}
+			v, err := s.str()
+			if err != nil {
+				return false
+			}
+			if v.equals(aud) {
+				return true
+			}
+			s.skipSpace()
+			if s.peek() != ',' {
+				return false
+			}
+			s.pos++
+		}
+	}
+	return false
+}
