@@ -51,20 +51,20 @@ func appendDecodeBase64(dst, src []byte) ([]byte, bool) {
 	var bad byte
 	i, j := 0, 0
 	for ; i+8 <= body; i, j = i+8, j+6 {
-		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
-		e, f, g, h := decodeMap[src[i+4]], decodeMap[src[i+5]], decodeMap[src[i+6]], decodeMap[src[i+7]]
-		bad |= a | b | c | d | e | f | g | h
-		v := uint64(a)<<42 | uint64(b)<<36 | uint64(c)<<30 | uint64(d)<<24 |
-			uint64(e)<<18 | uint64(f)<<12 | uint64(g)<<6 | uint64(h)
-		_ = o[j+5]
-		o[j], o[j+1], o[j+2] = byte(v>>40), byte(v>>32), byte(v>>24)
-		o[j+3], o[j+4], o[j+5] = byte(v>>16), byte(v>>8), byte(v)
+		s, d := src[i:i+8:i+8], o[j:j+6:j+6] // one bounds check for the block
+		a, b, c, e := decodeMap[s[0]], decodeMap[s[1]], decodeMap[s[2]], decodeMap[s[3]]
+		f, g, h, k := decodeMap[s[4]], decodeMap[s[5]], decodeMap[s[6]], decodeMap[s[7]]
+		bad |= a | b | c | e | f | g | h | k
+		v := uint64(a)<<42 | uint64(b)<<36 | uint64(c)<<30 | uint64(e)<<24 |
+			uint64(f)<<18 | uint64(g)<<12 | uint64(h)<<6 | uint64(k)
+		d[0], d[1], d[2], d[3], d[4], d[5] = byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
 	}
 	for ; i < body; i, j = i+4, j+3 {
-		a, b, c, d := decodeMap[src[i]], decodeMap[src[i+1]], decodeMap[src[i+2]], decodeMap[src[i+3]]
-		bad |= a | b | c | d
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		o[j], o[j+1], o[j+2] = byte(v>>16), byte(v>>8), byte(v)
+		s, d := src[i:i+4:i+4], o[j:j+3:j+3]
+		a, b, c, e := decodeMap[s[0]], decodeMap[s[1]], decodeMap[s[2]], decodeMap[s[3]]
+		bad |= a | b | c | e
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(e)
+		d[0], d[1], d[2] = byte(v>>16), byte(v>>8), byte(v)
 	}
 	switch tail {
 	case 2:

@@ -61,10 +61,10 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 		return keyChoice{}, errHeaderBase64
 	}
 	s := scanner{data: hdr}
-	it := objectIter{s: &s}
+	var it objectIter
 	var alg bool
 	var kid jsonString
-	for it.next() {
+	for it.next(&s) {
 		var err error
 		switch n := it.name; {
 		case n.equals("alg"):

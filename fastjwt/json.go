@@ -2,6 +2,7 @@ package fastjwt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -40,14 +41,14 @@ type scanner struct {
 }
 
 func (s *scanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
+	d, i := s.data, s.pos
+	if i < len(d) && d[i] > ' ' { // compact JSON, the usual case: one comparison
+		return
 	}
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
+	}
+	s.pos = i
 }
 
 // peek returns the byte at the current position, or 0 at the end.
@@ -70,12 +71,17 @@ func (s *scanner) str() (jsonString, error) {
 	start := s.pos + 1
 	esc := false
 	for i := start; i < len(d); {
-		c := d[i]
-		if plainStringByte[c] {
-			i++
-			continue
+		// Eight plain bytes at a time, then byte by byte up to the byte that ended the run.
+		for i+8 <= len(d) && !hasSpecialByte(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
 		}
-		switch {
+		for i < len(d) && plainStringByte[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
+		switch c := d[i]; {
 		case c == '"':
 			s.pos = i + 1
 			return jsonString{raw: d[start:i], esc: esc, ok: true}, nil
@@ -97,6 +103,18 @@ func (s *scanner) str() (jsonString, error) {
 		}
 	}
 	return jsonString{}, errJSONSyntax
+}
+
+// hasSpecialByte reports whether any byte of w (eight bytes of a string) is not plain ASCII
+// string content: a control character, '"', '\\' or a byte of a multi-byte UTF-8 sequence. The
+// bit tricks are exact when no byte has its high bit set, and the high-bit test covers the rest.
+func hasSpecialByte(w uint64) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	less := (w - ones*0x20) &^ w        // a byte below 0x20
+	q, b := w^(ones*'"'), w^(ones*'\\') // a zero byte where w has '"' or '\\'
+	quote := (q - ones) &^ q
+	bslash := (b - ones) &^ b
+	return (less|quote|bslash|w)&high != 0
 }
 
 // escapeLen returns the length of the escape sequence at the start of b (a '\\'), including a
@@ -262,24 +280,34 @@ func (s *scanner) number() ([]byte, error) {
 
 // value scans any JSON value at the current position; depth is the nesting of its container.
 func (s *scanner) value(depth int) error {
+	pos, err := skipValue(s.data, s.pos, depth)
+	s.pos = pos
+	return err
+}
+
+// skipValue, skipObject and skipArray recurse on (data, position) values rather than on a
+// *scanner: escape analysis is conservative within a recursive cycle, and a pointer passed
+// around it would move every caller's scanner to the heap.
+func skipValue(d []byte, pos, depth int) (int, error) {
+	s := scanner{data: d, pos: pos}
 	s.skipSpace()
 	switch c := s.peek(); c {
 	case '{':
-		return s.object(depth + 1)
+		return skipObject(d, s.pos, depth+1)
 	case '[':
-		return s.array(depth + 1)
+		return skipArray(d, s.pos, depth+1)
 	case '"':
 		_, err := s.str()
-		return err
+		return s.pos, err
 	case 't':
-		return s.literal("true")
+		return s.pos, s.literal("true")
 	case 'f':
-		return s.literal("false")
+		return s.pos, s.literal("false")
 	case 'n':
-		return s.literal("null")
+		return s.pos, s.literal("null")
 	default:
 		_, err := s.number()
-		return err
+		return s.pos, err
 	}
 }
 
@@ -291,59 +319,62 @@ func (s *scanner) literal(lit string) error {
 	return nil
 }
 
-func (s *scanner) object(depth int) error {
+func skipObject(d []byte, pos, depth int) (int, error) {
 	if depth > maxDepth {
-		return errJSONDepth
+		return pos, errJSONDepth
 	}
-	it := objectIter{s: s}
-	for it.next() {
-		if err := s.value(depth); err != nil {
-			return err
+	s := scanner{data: d, pos: pos}
+	var it objectIter
+	for it.next(&s) {
+		p, err := skipValue(d, s.pos, depth)
+		if err != nil {
+			return p, err
 		}
+		s.pos = p
 	}
-	return it.err
+	return s.pos, it.err
 }
 
-func (s *scanner) array(depth int) error {
+func skipArray(d []byte, pos, depth int) (int, error) {
 	if depth > maxDepth {
-		return errJSONDepth
+		return pos, errJSONDepth
 	}
-	s.pos++ // '['
+	s := scanner{data: d, pos: pos + 1} // after '['
 	s.skipSpace()
 	if s.peek() == ']' {
-		s.pos++
-		return nil
+		return s.pos + 1, nil
 	}
 	for {
-		if err := s.value(depth); err != nil {
-			return err
+		p, err := skipValue(d, s.pos, depth)
+		if err != nil {
+			return p, err
 		}
+		s.pos = p
 		s.skipSpace()
 		switch s.peek() {
 		case ',':
 			s.pos++
 		case ']':
-			s.pos++
-			return nil
+			return s.pos + 1, nil
 		default:
-			return errJSONSyntax
+			return s.pos, errJSONSyntax
 		}
 	}
 }
 
-// objectIter walks the members of the object at the scanner's position. After each next that
+// objectIter walks the members of the object at a scanner's position (the scanner is an
+// argument of next rather than a field, so that an iterator's error never carries it to the heap). After each next that
 // returns true, name holds the member's name and the caller must scan exactly one value. When
 // next returns false, err tells whether the object was well formed.
 type objectIter struct {
-	s       *scanner
 	names   nameSet
 	name    jsonString
+	namePos int // offset of the name's opening quote
 	started bool
 	err     error
 }
 
-func (it *objectIter) next() bool {
-	s := it.s
+func (it *objectIter) next(s *scanner) bool {
 	s.skipSpace()
 	if !it.started {
 		it.started = true
@@ -374,6 +405,7 @@ func (it *objectIter) next() bool {
 		it.err = errJSONSyntax
 		return false
 	}
+	it.namePos = s.pos
 	name, err := s.str()
 	if err == nil {
 		err = it.names.add(name)
@@ -394,22 +426,43 @@ func (it *objectIter) next() bool {
 }
 
 // nameSet detects duplicate member names. Small objects (the usual case) are checked with a
-// linear search over an inline array; past that a map keeps the check linear in the object's size.
+// linear search over an inline array of fingerprints, so names are compared in full only when
+// their lengths and edge bytes agree; past that a map keeps the check linear in the object's size.
 type nameSet struct {
+	fp    [16]uint64
 	small [16]jsonString
 	n     int
 	big   map[string]struct{}
 }
 
+// fingerprint packs a decoded name's length and its first and last two bytes. Equal names have
+// equal fingerprints.
+func fingerprint(name jsonString) uint64 {
+	b := name.raw
+	if name.esc {
+		var buf [64]byte
+		b = appendUnescaped(buf[:0], b)
+	}
+	fp := uint64(len(b)) << 32
+	if len(b) > 0 {
+		fp |= uint64(b[0])<<24 | uint64(b[len(b)-1])
+	}
+	if len(b) > 1 {
+		fp |= uint64(b[1])<<16 | uint64(b[len(b)-2])<<8
+	}
+	return fp
+}
+
 func (ns *nameSet) add(name jsonString) error {
 	if ns.big == nil {
-		for _, prev := range ns.small[:ns.n] {
-			if sameName(prev, name) {
+		fp := fingerprint(name)
+		for i, prev := range ns.fp[:ns.n] {
+			if prev == fp && sameName(ns.small[i], name) {
 				return errJSONDuplicate
 			}
 		}
 		if ns.n < len(ns.small) {
-			ns.small[ns.n] = name
+			ns.fp[ns.n], ns.small[ns.n] = fp, name
 			ns.n++
 			return nil
 		}
@@ -433,9 +486,11 @@ func validObject(data []byte) error {
 	if s.peek() != '{' {
 		return errJSONNotObject
 	}
-	if err := s.object(1); err != nil {
+	pos, err := skipObject(data, s.pos, 1)
+	if err != nil {
 		return err
 	}
+	s.pos = pos
 	if !s.atEnd() {
 		return errJSONNotObject
 	}
@@ -446,8 +501,8 @@ func validObject(data []byte) error {
 // (one returned by AppendVerify), and whether it is present. It allocates nothing.
 func LookupClaim(payload []byte, name string) ([]byte, bool) {
 	s := scanner{data: payload}
-	it := objectIter{s: &s}
-	for it.next() {
+	var it objectIter
+	for it.next(&s) {
 		start := s.pos
 		if s.value(1) != nil {
 			return nil, false

@@ -17,23 +17,23 @@ var (
 // scanPayload validates payload as exactly one JSON object and fills cl's registered claims.
 func scanPayload(payload []byte, cl *Claims) error {
 	s := scanner{data: payload}
-	it := objectIter{s: &s}
-	for it.next() {
+	var it objectIter
+	for it.next(&s) {
 		var err error
 		switch registeredName(it.name) {
-		case "exp":
+		case claimExp:
 			cl.exp, err = s.date(errExpType)
-		case "nbf":
+		case claimNbf:
 			cl.nbf, err = s.date(errNbfType)
-		case "iat":
+		case claimIat:
 			cl.iat, err = s.date(errIatType)
-		case "iss":
+		case claimIss:
 			cl.iss, err = s.stringClaim(errIssType)
-		case "sub":
+		case claimSub:
 			cl.sub, err = s.stringClaim(errSubType)
-		case "jti":
+		case claimJti:
 			cl.jti, err = s.stringClaim(errJtiType)
-		case "aud":
+		case claimAud:
 			cl.aud, err = s.audience()
 		default:
 			err = s.value(1)
@@ -51,25 +51,54 @@ func scanPayload(payload []byte, cl *Claims) error {
 	return nil
 }
 
-// registeredName returns the decoded name if it is three bytes long (all registered claims
-// are), else "". Unescaped names, the usual case, are not copied.
-func registeredName(n jsonString) string {
+// claimName identifies a registered claim; noClaim is any other member.
+type claimName uint8
+
+const (
+	noClaim claimName = iota
+	claimExp
+	claimNbf
+	claimIat
+	claimIss
+	claimSub
+	claimJti
+	claimAud
+)
+
+var registeredNames = [...]string{claimExp: "exp", claimNbf: "nbf", claimIat: "iat",
+	claimIss: "iss", claimSub: "sub", claimJti: "jti", claimAud: "aud"}
+
+// registeredName identifies a member name. All registered names are three bytes long, so most
+// names are ruled out by length; unescaped names, the usual case, are compared in place.
+func registeredName(n jsonString) claimName {
 	if !n.esc {
 		if len(n.raw) != 3 {
-			return ""
+			return noClaim
 		}
 		switch string(n.raw) { // compiled to comparisons, no allocation
-		case "exp", "nbf", "iat", "iss", "sub", "jti", "aud":
-			return string(n.raw)
+		case "exp":
+			return claimExp
+		case "nbf":
+			return claimNbf
+		case "iat":
+			return claimIat
+		case "iss":
+			return claimIss
+		case "sub":
+			return claimSub
+		case "jti":
+			return claimJti
+		case "aud":
+			return claimAud
 		}
-		return ""
+		return noClaim
 	}
-	for _, r := range [...]string{"exp", "nbf", "iat", "iss", "sub", "jti", "aud"} {
-		if n.equals(r) {
-			return r
+	for i, r := range registeredNames {
+		if r != "" && n.equals(r) {
+			return claimName(i)
 		}
 	}
-	return ""
+	return noClaim
 }
 
 func (s *scanner) date(typeErr error) (numericDate, error) {
