@@ -40,15 +40,16 @@ type scanner struct {
 	pos  int
 }
 
-func (s *scanner) skipSpace() {
-	d, i := s.data, s.pos
-	if i < len(d) && d[i] > ' ' { // compact JSON, the usual case: one comparison
-		return
-	}
-	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+func (s *scanner) skipSpace() { s.pos = skipSpace(s.data, s.pos) }
+
+// skipSpace returns the index of the first byte at or after i that is not JSON whitespace.
+// Scanning works on (data, index) in locals where it can: a position kept in a struct behind a
+// pointer would be stored and reloaded at every token.
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && d[i] <= ' ' && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
 		i++
 	}
-	s.pos = i
+	return i
 }
 
 // peek returns the byte at the current position, or 0 at the end.
@@ -67,10 +68,19 @@ func (s *scanner) atEnd() bool {
 
 // str scans the string starting at the current position (a '"').
 func (s *scanner) str() (jsonString, error) {
-	d := s.data
-	start := s.pos + 1
+	js, end, err := scanString(s.data, s.pos)
+	if err == nil {
+		s.pos = end
+	}
+	return js, err
+}
+
+// scanString scans the string whose opening quote is at d[i] and returns it and the index
+// after its closing quote.
+func scanString(d []byte, i int) (jsonString, int, error) {
+	start := i + 1
 	esc := false
-	for i := start; i < len(d); {
+	for i = start; i < len(d); {
 		// Eight plain bytes at a time, then byte by byte up to the byte that ended the run.
 		for i+8 <= len(d) && !hasSpecialByte(binary.LittleEndian.Uint64(d[i:])) {
 			i += 8
@@ -83,26 +93,25 @@ func (s *scanner) str() (jsonString, error) {
 		}
 		switch c := d[i]; {
 		case c == '"':
-			s.pos = i + 1
-			return jsonString{raw: d[start:i], esc: esc, ok: true}, nil
+			return jsonString{raw: d[start:i], esc: esc, ok: true}, i + 1, nil
 		case c == '\\':
 			n, err := escapeLen(d[i:])
 			if err != nil {
-				return jsonString{}, err
+				return jsonString{}, i, err
 			}
 			i += n
 			esc = true
 		case c < 0x20:
-			return jsonString{}, errJSONControl
+			return jsonString{}, i, errJSONControl
 		default:
 			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size == 1 {
-				return jsonString{}, errJSONUTF8
+				return jsonString{}, i, errJSONUTF8
 			}
 			i += size
 		}
 	}
-	return jsonString{}, errJSONSyntax
+	return jsonString{}, i, errJSONSyntax
 }
 
 // hasSpecialByte reports whether any byte of w (eight bytes of a string) is not plain ASCII
@@ -375,54 +384,51 @@ type objectIter struct {
 }
 
 func (it *objectIter) next(s *scanner) bool {
-	s.skipSpace()
+	d, i := s.data, skipSpace(s.data, s.pos)
 	if !it.started {
 		it.started = true
-		if s.peek() != '{' {
-			it.err = errJSONNotObject
-			return false
+		if i >= len(d) || d[i] != '{' {
+			return it.fail(s, i, errJSONNotObject)
 		}
-		s.pos++
-		s.skipSpace()
-		if s.peek() == '}' {
-			s.pos++
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == '}' {
+			s.pos = i + 1
 			return false
 		}
 	} else {
-		switch s.peek() {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case '}':
-			s.pos++
+		switch {
+		case i < len(d) && d[i] == ',':
+			i = skipSpace(d, i+1)
+		case i < len(d) && d[i] == '}':
+			s.pos = i + 1
 			return false
 		default:
-			it.err = errJSONSyntax
-			return false
+			return it.fail(s, i, errJSONSyntax)
 		}
 	}
-	if s.peek() != '"' {
-		it.err = errJSONSyntax
-		return false
+	if i >= len(d) || d[i] != '"' {
+		return it.fail(s, i, errJSONSyntax)
 	}
-	it.namePos = s.pos
-	name, err := s.str()
+	it.namePos = i
+	name, end, err := scanString(d, i)
 	if err == nil {
 		err = it.names.add(name)
 	}
 	if err != nil {
-		it.err = err
-		return false
+		return it.fail(s, i, err)
 	}
-	s.skipSpace()
-	if s.peek() != ':' {
-		it.err = errJSONSyntax
-		return false
+	i = skipSpace(d, end)
+	if i >= len(d) || d[i] != ':' {
+		return it.fail(s, i, errJSONSyntax)
 	}
-	s.pos++
-	s.skipSpace()
+	s.pos = skipSpace(d, i+1)
 	it.name = name
 	return true
+}
+
+func (it *objectIter) fail(s *scanner, i int, err error) bool {
+	s.pos, it.err = i, err
+	return false
 }
 
 // nameSet detects duplicate member names. Small objects (the usual case) are checked with a

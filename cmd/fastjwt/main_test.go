@@ -1,0 +1,500 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+const testKey = "0123456789abcdef0123456789abcdef" // 32 bytes
+
+// cli runs the program with stdin and returns its exit status and output.
+func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// sign returns a token for payload signed by the CLI, failing the test if signing fails.
+func sign(t *testing.T, payload string, args ...string) string {
+	t.Helper()
+	code, out, errOut := cli(t, payload, append([]string{"sign"}, args...)...)
+	if code != exitOK || !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("sign %q: exit %d, stdout %q, stderr %q", payload, code, out, errOut)
+	}
+	return strings.TrimSuffix(out, "\n")
+}
+
+// line is one output line of verify.
+type line struct {
+	Valid   bool            `json:"valid"`
+	Header  json.RawMessage `json:"header"`
+	Payload json.RawMessage `json:"payload"`
+	Error   string          `json:"error"`
+}
+
+// parseLines splits verify's output into its JSON lines, failing on anything else.
+func parseLines(t *testing.T, out string) []line {
+	t.Helper()
+	if out == "" {
+		return nil
+	}
+	if !strings.HasSuffix(out, "\n") {
+		t.Fatalf("output does not end in a newline: %q", out)
+	}
+	var ls []line
+	for _, s := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var l line
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&l); err != nil {
+			t.Fatalf("output line %q: %v", s, err)
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// verdict is what a test expects of one token: valid, or the sentinel's name.
+type verdict string
+
+const valid verdict = "valid"
+
+func (l line) verdict() verdict {
+	if l.Valid {
+		return valid
+	}
+	name, _, _ := strings.Cut(l.Error, ":")
+	return verdict(name)
+}
+
+func TestVerify(t *testing.T) {
+	plain := sign(t, `{"sub":"alice","n":1}`, "--key", testKey)
+	kid := sign(t, `{"sub":"bob"}`, "--key", testKey, "--kid", "k1")
+	boundary := sign(t, `{"exp":1700000000.5}`, "--key", testKey)
+	exp := sign(t, `{"exp":1700000000}`, "--key", testKey)
+	nbf := sign(t, `{"nbf":1700000010}`, "--key", testKey)
+	claims := sign(t, `{"iss":"https://issuer.example","aud":["x","y"]}`, "--key", testKey)
+	noClaims := sign(t, `{}`, "--key", testKey)
+	otherKey := sign(t, `{}`, "--key", "fedcba9876543210fedcba9876543210")
+	// Over the codec's size cap, so no codec signs it; the size is checked before anything else.
+	big := "eyJhbGciOiJIUzI1NiJ9." + strings.Repeat("e30", fastjwt.DefaultMaxTokenSize/3) + "." + strings.Repeat("A", 43)
+
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  []verdict
+		code  int
+	}{
+		{"one valid", nil, plain + "\n", []verdict{valid}, exitOK},
+		{"last line without newline", nil, plain, []verdict{valid}, exitOK},
+		{"no tokens", nil, "", nil, exitOK},
+		{"several", nil, plain + "\n" + kid + "\n" + noClaims + "\n", []verdict{valid, valid, valid}, exitOK},
+		{"one invalid among valid", nil, plain + "\n" + otherKey + "\n" + plain + "\n", []verdict{valid, "ErrSignature", valid}, exitInvalid},
+		{"empty line in the middle is a token", nil, plain + "\n\n" + plain + "\n", []verdict{valid, "ErrMalformed", valid}, exitInvalid},
+		{"CRLF line", nil, plain + "\r\n" + plain + "\n", []verdict{"ErrSignature", valid}, exitInvalid},
+		{"trailing space", nil, plain + " \n", []verdict{"ErrSignature"}, exitInvalid},
+		{"garbage", nil, "not a token\n", []verdict{"ErrMalformed"}, exitInvalid},
+
+		{"raw", []string{"--raw"}, plain, []verdict{valid}, exitOK},
+		{"raw with trailing newline", []string{"--raw"}, plain + "\n", []verdict{"ErrSignature"}, exitInvalid},
+		{"raw empty", []string{"--raw"}, "", []verdict{"ErrMalformed"}, exitInvalid},
+		{"raw two lines", []string{"--raw"}, plain + "\n" + plain, []verdict{"ErrMalformed"}, exitInvalid},
+
+		{"now before exp boundary", []string{"--now", "1700000000.4999999"}, boundary, []verdict{valid}, exitOK},
+		{"now a nanosecond before exp", []string{"--now", "1700000000.499999999"}, boundary, []verdict{valid}, exitOK},
+		{"now at exp", []string{"--now", "1700000000.5"}, boundary, []verdict{"ErrExpired"}, exitInvalid},
+		{"now after exp", []string{"--now", "1700000001"}, boundary, []verdict{"ErrExpired"}, exitInvalid},
+		{"system clock", nil, boundary, []verdict{"ErrExpired"}, exitInvalid},
+
+		{"expired, no leeway", []string{"--now", "1700000005"}, exp, []verdict{"ErrExpired"}, exitInvalid},
+		{"expired, leeway reaches exactly exp", []string{"--now", "1700000005", "--leeway", "5s"}, exp, []verdict{"ErrExpired"}, exitInvalid},
+		{"expired, within leeway", []string{"--now", "1700000005", "--leeway", "5001ms"}, exp, []verdict{valid}, exitOK},
+		{"nbf in the future", []string{"--now", "1700000005"}, nbf, []verdict{"ErrNotYetValid"}, exitInvalid},
+		{"nbf within leeway", []string{"--now", "1700000005", "--leeway", "5s"}, nbf, []verdict{valid}, exitOK},
+		{"nbf beyond leeway", []string{"--now", "1700000005", "--leeway", "4999ms"}, nbf, []verdict{"ErrNotYetValid"}, exitInvalid},
+
+		{"iss match", []string{"--iss", "https://issuer.example"}, claims, []verdict{valid}, exitOK},
+		{"iss mismatch", []string{"--iss", "https://other.example"}, claims, []verdict{"ErrIssuer"}, exitInvalid},
+		{"iss given empty", []string{"--iss", ""}, claims, []verdict{"ErrIssuer"}, exitInvalid},
+		{"iss missing", []string{"--iss", "https://issuer.example"}, noClaims, []verdict{"ErrIssuer"}, exitInvalid},
+		{"aud match", []string{"--aud", "y"}, claims, []verdict{valid}, exitOK},
+		{"aud mismatch", []string{"--aud", "z"}, claims, []verdict{"ErrAudience"}, exitInvalid},
+		{"aud missing", []string{"--aud", "x"}, noClaims, []verdict{"ErrAudience"}, exitInvalid},
+
+		{"kid match", []string{"--kid", "k1"}, kid, []verdict{valid}, exitOK},
+		{"kid mismatch", []string{"--kid", "k2"}, kid, []verdict{"ErrUnknownKey"}, exitInvalid},
+		{"kid token, key without id", nil, kid, []verdict{valid}, exitOK},
+
+		{"over the codec's cap", nil, big + "\n" + plain + "\n", []verdict{"ErrTooLarge", valid}, exitInvalid},
+		{"over the line cap", nil, strings.Repeat("a", maxLine+100) + "\n" + plain + "\n", []verdict{"ErrTooLarge", valid}, exitInvalid},
+		{"over the line cap, raw", []string{"--raw"}, strings.Repeat("a", maxLine+100), []verdict{"ErrTooLarge"}, exitInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"verify", "--key", testKey}, tt.args...)
+			code, out, errOut := cli(t, tt.stdin, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errOut)
+			}
+			ls := parseLines(t, out)
+			if len(ls) != len(tt.want) {
+				t.Fatalf("%d output lines, want %d: %q", len(ls), len(tt.want), out)
+			}
+			for i, l := range ls {
+				if got := l.verdict(); got != tt.want[i] {
+					t.Errorf("token %d: %s (%s), want %s", i, got, l.Error, tt.want[i])
+				}
+				if !l.Valid && !strings.HasPrefix(l.Error, string(l.verdict())+": ") {
+					t.Errorf("token %d: error %q is not \"<ErrName>: <message>\"", i, l.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyOutput checks the exact output lines: header and payload as signed, compacted to
+// one line, and the error text.
+func TestVerifyOutput(t *testing.T) {
+	tok := sign(t, "{\n  \"sub\": \"a<b>&\\u2028\",\n  \"list\": [1, 2],\n  \"exp\": 1700000000.5\n}\n", "--key", testKey, "--kid", "k1")
+	code, out, _ := cli(t, tok+"\n", "verify", "--key", testKey, "--kid", "k1", "--now", "1700000000")
+	want := `{"valid":true,"header":{"alg":"HS256","kid":"k1","typ":"JWT"},"payload":{"sub":"a<b>&\u2028","list":[1,2],"exp":1700000000.5}}` + "\n"
+	if code != exitOK || out != want {
+		t.Errorf("exit %d, output\n%s\nwant\n%s", code, out, want)
+	}
+	code, out, _ = cli(t, tok+"\n", "verify", "--key", testKey, "--kid", "k1", "--now", "1700000000.5")
+	want = `{"valid":false,"error":"ErrExpired: token expired: now is at or after \"exp\""}` + "\n"
+	if code != exitInvalid || out != want {
+		t.Errorf("exit %d, output\n%s\nwant\n%s", code, out, want)
+	}
+}
+
+// publishedVector is an entry of testdata/vectors/published.json.
+type publishedVector struct {
+	Name        string `json:"name"`
+	Key         string `json:"key"`
+	Token       string `json:"token"`
+	HeaderJSON  string `json:"header_json"`
+	PayloadJSON string `json:"payload_json"`
+}
+
+// TestPublishedVectorsCLI verifies published tokens through the CLI, the short-key one with and
+// without --allow-short-key, and a binary key through --key-file.
+func TestPublishedVectorsCLI(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "vectors", "published.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vectors []publishedVector
+	if err := json.Unmarshal(data, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	find := func(name string) publishedVector {
+		for _, v := range vectors {
+			if v.Name == name {
+				return v
+			}
+		}
+		t.Fatalf("no vector %q", name)
+		return publishedVector{}
+	}
+	compact := func(s string) string {
+		var b bytes.Buffer
+		if err := json.Compact(&b, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+
+	// jwt.io's example: a 19-byte secret, refused without --allow-short-key.
+	jwtio := find("jwtio-default-legacy")
+	code, out, errOut := cli(t, jwtio.Token+"\n", "verify", "--key", jwtio.Key)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "shorter than 32 bytes") {
+		t.Errorf("short key without --allow-short-key: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = cli(t, jwtio.Token+"\n", "verify", "--key", jwtio.Key, "--allow-short-key")
+	want := `{"valid":true,"header":` + compact(jwtio.HeaderJSON) + `,"payload":` + compact(jwtio.PayloadJSON) + "}\n"
+	if code != exitOK || out != want {
+		t.Errorf("jwt.io: exit %d, output %q, want %q", code, out, want)
+	}
+
+	// RFC 7515 A.1: a binary key, given as a file; header and payload contain CR LF.
+	rfc := find("rfc7515-a1-hs256")
+	secret, err := base64.RawURLEncoding.DecodeString(rfc.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(keyFile, secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = cli(t, rfc.Token+"\n", "verify", "--key-file", keyFile, "--now", "1300819379")
+	want = `{"valid":true,"header":{"typ":"JWT","alg":"HS256"},"payload":{"iss":"joe","exp":1300819380,"http://example.com/is_root":true}}` + "\n"
+	if code != exitOK || out != want {
+		t.Errorf("RFC 7515 A.1: exit %d, output %q, want %q", code, out, want)
+	}
+	code, out, _ = cli(t, rfc.Token+"\n", "verify", "--key-file", keyFile, "--now", "1300819380")
+	if ls := parseLines(t, out); code != exitInvalid || len(ls) != 1 || ls[0].verdict() != "ErrExpired" {
+		t.Errorf("RFC 7515 A.1 at exp: exit %d, output %q", code, out)
+	}
+}
+
+func TestSign(t *testing.T) {
+	// The key file's bytes are the secret exactly: a trailing newline is part of it.
+	dir := t.TempDir()
+	withNL := filepath.Join(dir, "key-nl")
+	if err := os.WriteFile(withNL, []byte(testKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tok := sign(t, `{"a":1}`, "--key-file", withNL)
+	if code, out, _ := cli(t, tok, "verify", "--key", testKey); code != exitInvalid || !strings.Contains(out, "ErrSignature") {
+		t.Errorf("token signed with key+\"\\n\" verified with key: exit %d, %q", code, out)
+	}
+	if code, out, _ := cli(t, tok, "verify", "--key", testKey+"\n"); code != exitOK {
+		t.Errorf("verified with the same bytes: exit %d, %q", code, out)
+	}
+
+	tests := []struct {
+		name    string
+		args    []string
+		stdin   string
+		code    int
+		errText string // in stderr
+	}{
+		{"object", []string{"--key", testKey}, `{"a":1}`, exitOK, ""},
+		{"object with surrounding whitespace", []string{"--key", testKey}, " \n{\"a\":1}\r\n", exitOK, ""},
+		{"array", []string{"--key", testKey}, `[1]`, exitInvalid, "ErrMalformed"},
+		{"two objects", []string{"--key", testKey}, `{"a":1}{"b":2}`, exitInvalid, "ErrMalformed"},
+		{"empty", []string{"--key", testKey}, ``, exitInvalid, "ErrMalformed"},
+		{"duplicate name", []string{"--key", testKey}, `{"a":1,"a":2}`, exitInvalid, "ErrMalformed"},
+		{"exp as a string", []string{"--key", testKey}, `{"exp":"soon"}`, exitInvalid, "ErrClaimType"},
+		{"short key", []string{"--key", "short"}, `{}`, exitUsage, "shorter than 32 bytes"},
+		{"short key allowed", []string{"--key", "short", "--allow-short-key"}, `{}`, exitOK, ""},
+		{"no key", nil, `{}`, exitUsage, "missing key"},
+		{"both keys", []string{"--key", testKey, "--key-file", withNL}, `{}`, exitUsage, "not both"},
+		{"missing key file", []string{"--key-file", filepath.Join(dir, "nope")}, `{}`, exitUsage, "nope"},
+		{"verify-only flag", []string{"--key", testKey, "--now", "1"}, `{}`, exitUsage, "not defined"},
+		{"positional argument", []string{"--key", testKey, "extra"}, `{}`, exitUsage, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, tt.stdin, append([]string{"sign"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(errOut, tt.errText) {
+				t.Fatalf("exit %d, stderr %q; want exit %d, stderr containing %q", code, errOut, tt.code, tt.errText)
+			}
+			if code != exitOK {
+				if out != "" {
+					t.Errorf("stdout %q on failure", out)
+				}
+				return
+			}
+			// What was signed verifies, under the same key flags.
+			vcode, vout, verr := cli(t, out, append([]string{"verify"}, tt.args...)...)
+			if vcode != exitOK {
+				t.Errorf("signed token does not verify: exit %d, %q %q", vcode, vout, verr)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		args    []string
+		errText string
+	}{
+		{"no command", nil, "usage:"},
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"help", []string{"-h"}, "usage:"},
+		{"verify help", []string{"verify", "-h"}, "usage:"},
+		{"unknown flag", []string{"verify", "--key", testKey, "--frob"}, "not defined"},
+		{"missing key", []string{"verify"}, "missing key"},
+		{"short key", []string{"verify", "--key", "0123456789"}, "shorter than 32 bytes"},
+		{"missing key file", []string{"verify", "--key-file", filepath.Join(dir, "nope")}, "nope"},
+		{"bad --now", []string{"verify", "--key", testKey, "--now", "soon"}, "--now"},
+		{"float --now", []string{"verify", "--key", testKey, "--now", "1.7e9"}, "--now"},
+		{"bad --leeway", []string{"verify", "--key", testKey, "--leeway", "5"}, "leeway"},
+		{"negative --leeway", []string{"verify", "--key", testKey, "--leeway", "-1s"}, "negative"},
+		{"positional argument", []string{"verify", "--key", testKey, "token"}, "unexpected argument"},
+		{"inspect argument", []string{"inspect", "x"}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, "", tt.args...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, tt.errText) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and stderr containing %q", code, out, errOut, tt.errText)
+			}
+		})
+	}
+}
+
+// failWriter fails every write, as a closed pipe would.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestVerifyWriteError(t *testing.T) {
+	tok := sign(t, `{}`, "--key", testKey)
+	var errOut bytes.Buffer
+	code := run([]string{"verify", "--key", testKey}, strings.NewReader(tok+"\n"), failWriter{}, &errOut)
+	if code != exitUsage || !strings.Contains(errOut.String(), "broken pipe") {
+		t.Errorf("exit %d, stderr %q; want 2 and the write error", code, errOut.String())
+	}
+}
+
+func TestParseUnix(t *testing.T) {
+	tests := []struct {
+		in         string
+		sec, nsec  int64
+		wantErrors bool
+	}{
+		{"1700000000.5", 1700000000, 500000000, false},
+		{"1700000000.4999999", 1700000000, 499999900, false},
+		{"1700000000.000000001", 1700000000, 1, false},
+		{"1700000000", 1700000000, 0, false},
+		{"0", 0, 0, false},
+		{"007", 7, 0, false},
+		{"-1.25", -2, 750000000, false},
+		{"1.0000000001", 0, 0, true},
+		{"1e9", 0, 0, true},
+		{"1.7e9", 0, 0, true},
+		{"", 0, 0, true},
+		{"-", 0, 0, true},
+		{".5", 0, 0, true},
+		{"5.", 0, 0, true},
+		{" 5", 0, 0, true},
+		{"5 ", 0, 0, true},
+		{"+5", 0, 0, true},
+		{"--5", 0, 0, true},
+		{"0x10", 0, 0, true},
+		{"1.5.5", 0, 0, true},
+		{"1_000", 0, 0, true},
+		{"99999999999999999999", 0, 0, true},
+		{"4611686018427387905", 0, 0, true}, // 2^62 + 1
+	}
+	for _, tt := range tests {
+		got, err := parseUnix(tt.in)
+		if tt.wantErrors {
+			if err == nil {
+				t.Errorf("parseUnix(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if want := time.Unix(tt.sec, tt.nsec); err != nil || !got.Equal(want) {
+			t.Errorf("parseUnix(%q) = %v, %v; want %v", tt.in, got, err, want)
+		}
+	}
+}
+
+func TestInspect(t *testing.T) {
+	tok := sign(t, `{"sub":"alice"}`, "--key", testKey, "--kid", "k1")
+	for _, stdin := range []string{tok, tok + "\n", tok + "\r\n"} {
+		code, out, errOut := cli(t, stdin, "inspect")
+		if code != exitOK || !strings.HasPrefix(errOut, "UNVERIFIED: signature not checked\n") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		var got struct{ Header, Payload map[string]any }
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("stdout %q: %v", out, err)
+		}
+		if got.Header["kid"] != "k1" || got.Header["alg"] != "HS256" || got.Payload["sub"] != "alice" {
+			t.Errorf("inspect shows %+v", got)
+		}
+	}
+
+	// A text payload (a valid JWS, not a JWT) is shown as a string; nothing is verified, so a
+	// wrong signature does not matter.
+	code, out, _ := cli(t, "eyJhbGciOiJIUzI1NiJ9.JC4wMg.AAAA", "inspect")
+	if code != exitOK || !strings.Contains(out, `"payload": "$.02"`) {
+		t.Errorf("text payload: exit %d, stdout %q", code, out)
+	}
+
+	for _, bad := range []string{"", "a.b", "a.b.c.d", "eyJhbGciOiJIUzI1NiJ9.JC4wMg!.AAAA", "eyJhbGciOiJIUzI1NiJ9.JC4w\nMg.AAAA", "eyJhbGciOiJIUzI1NiJ9=.JC4wMg.AAAA"} {
+		code, out, errOut := cli(t, bad, "inspect")
+		if code != exitInvalid || out != "" || strings.Contains(errOut, "UNVERIFIED") || errOut == "" {
+			t.Errorf("inspect %q: exit %d, stdout %q, stderr %q; want exit 1 and a reason", bad, code, out, errOut)
+		}
+	}
+}
+
+// TestBinary builds the command and pipes `sign` into `verify` through a real pipe, to check the
+// wiring of main, the standard streams and the exit status.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not found:", err)
+	}
+	bin := filepath.Join(t.TempDir(), "fastjwt")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	signCmd := exec.Command(bin, "sign", "--key", testKey)
+	signCmd.Stdin = strings.NewReader(`{"sub":"alice","exp":4102444800}`)
+	verifyCmd := exec.Command(bin, "verify", "--key", testKey, "--now", "1700000000")
+	pipe, err := signCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyCmd.Stdin = pipe
+	var out, errOut bytes.Buffer
+	verifyCmd.Stdout, verifyCmd.Stderr = &out, &errOut
+	if err := signCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := verifyCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
+	go func() { done <- signCmd.Wait() }()
+	go func() { done <- verifyCmd.Wait() }()
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%v (stderr %q)", err, errOut.String())
+			}
+		case <-time.After(30 * time.Second):
+			signCmd.Process.Kill()
+			verifyCmd.Process.Kill()
+			t.Fatal("sign | verify did not finish in 30s")
+		}
+	}
+	want := `{"valid":true,"header":{"alg":"HS256","typ":"JWT"},"payload":{"sub":"alice","exp":4102444800}}` + "\n"
+	if out.String() != want {
+		t.Errorf("sign | verify printed %q, want %q", out.String(), want)
+	}
+
+	// The exit status reaches the shell: 1 for an invalid token, 2 for a usage error.
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		code  int
+	}{
+		{[]string{"verify", "--key", testKey}, "x.y.z\n", exitInvalid},
+		{[]string{"frobnicate"}, "", exitUsage},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		cmd.Stdin = strings.NewReader(tc.stdin)
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Errorf("%v: %v, want exit status %d", tc.args, err, tc.code)
+		}
+	}
+}
