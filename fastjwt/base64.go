@@ -23,6 +23,25 @@ var decodeMap = func() (m [256]byte) {
 	return m
 }()
 
+// decodeMap2 maps two base64url characters, first<<8|second, to their 12 bits, or to invalid2
+// if either is not in the alphabet. Decoding two characters per lookup halves the lookups of
+// the payload decode, which every verify does; the table is 128 KiB, of which text touches
+// the 64 rows of alphabet characters.
+var decodeMap2 = func() *[1 << 16]uint16 {
+	m := new([1 << 16]uint16)
+	for i := range m {
+		a, b := decodeMap[i>>8], decodeMap[i&0xff]
+		if a == invalid || b == invalid {
+			m[i] = invalid2
+		} else {
+			m[i] = uint16(a)<<6 | uint16(b)
+		}
+	}
+	return m
+}()
+
+const invalid2 = 0xf000 // above any 12-bit value
+
 // appendBase64 appends the unpadded base64url encoding of src to dst.
 func appendBase64(dst, src []byte) []byte {
 	return base64.RawURLEncoding.AppendEncode(dst, src)
@@ -50,14 +69,19 @@ func appendDecodeBase64(dst, src []byte) ([]byte, bool) {
 	body := len(src) - tail
 	var bad byte
 	i, j := 0, 0
+	var bad2 uint16
 	for ; i+8 <= body; i, j = i+8, j+6 {
 		s, d := src[i:i+8:i+8], o[j:j+6:j+6] // one bounds check for the block
-		a, b, c, e := decodeMap[s[0]], decodeMap[s[1]], decodeMap[s[2]], decodeMap[s[3]]
-		f, g, h, k := decodeMap[s[4]], decodeMap[s[5]], decodeMap[s[6]], decodeMap[s[7]]
-		bad |= a | b | c | e | f | g | h | k
-		v := uint64(a)<<42 | uint64(b)<<36 | uint64(c)<<30 | uint64(e)<<24 |
-			uint64(f)<<18 | uint64(g)<<12 | uint64(h)<<6 | uint64(k)
+		a := decodeMap2[uint16(s[0])<<8|uint16(s[1])]
+		b := decodeMap2[uint16(s[2])<<8|uint16(s[3])]
+		c := decodeMap2[uint16(s[4])<<8|uint16(s[5])]
+		e := decodeMap2[uint16(s[6])<<8|uint16(s[7])]
+		bad2 |= a | b | c | e
+		v := uint64(a)<<36 | uint64(b)<<24 | uint64(c)<<12 | uint64(e)
 		d[0], d[1], d[2], d[3], d[4], d[5] = byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
+	if bad2&invalid2 != 0 {
+		return dst, false
 	}
 	for ; i < body; i, j = i+4, j+3 {
 		s, d := src[i:i+4:i+4], o[j:j+3:j+3]

@@ -64,9 +64,9 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 	var it objectIter
 	var alg bool
 	var kid jsonString
-	for it.next(&s) {
+	for name, ok := it.next(&s); ok; name, ok = it.next(&s) {
 		var err error
-		switch n := it.name; {
+		switch n := name; {
 		case n.equals("alg"):
 			err = errAlgNotHS256
 			if s.peek() == '"' {

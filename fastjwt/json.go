@@ -334,7 +334,7 @@ func skipObject(d []byte, pos, depth int) (int, error) {
 	}
 	s := scanner{data: d, pos: pos}
 	var it objectIter
-	for it.next(&s) {
+	for _, ok := it.next(&s); ok; _, ok = it.next(&s) {
 		p, err := skipValue(d, s.pos, depth)
 		if err != nil {
 			return p, err
@@ -371,29 +371,29 @@ func skipArray(d []byte, pos, depth int) (int, error) {
 	}
 }
 
-// objectIter walks the members of the object at a scanner's position (the scanner is an
-// argument of next rather than a field, so that an iterator's error never carries it to the heap). After each next that
-// returns true, name holds the member's name and the caller must scan exactly one value. When
-// next returns false, err tells whether the object was well formed.
+// objectIter walks the members of the object at a scanner's position. After each call of next
+// that returns a name and true, the caller must scan exactly one value. When next returns false,
+// err tells whether the object was well formed. The scanner is an argument of next, and the name
+// its result, rather than fields: nothing that points into the text is stored in the iterator,
+// so scanning a stack buffer keeps it on the stack.
 type objectIter struct {
 	names   nameSet
-	name    jsonString
-	namePos int // offset of the name's opening quote
+	namePos int // offset of the last name's opening quote
 	started bool
 	err     error
 }
 
-func (it *objectIter) next(s *scanner) bool {
+func (it *objectIter) next(s *scanner) (jsonString, bool) {
 	d, i := s.data, skipSpace(s.data, s.pos)
 	if !it.started {
 		it.started = true
 		if i >= len(d) || d[i] != '{' {
-			return it.fail(s, i, errJSONNotObject)
+			return jsonString{}, it.fail(s, i, errJSONNotObject)
 		}
 		i = skipSpace(d, i+1)
 		if i < len(d) && d[i] == '}' {
 			s.pos = i + 1
-			return false
+			return jsonString{}, false
 		}
 	} else {
 		switch {
@@ -401,29 +401,28 @@ func (it *objectIter) next(s *scanner) bool {
 			i = skipSpace(d, i+1)
 		case i < len(d) && d[i] == '}':
 			s.pos = i + 1
-			return false
+			return jsonString{}, false
 		default:
-			return it.fail(s, i, errJSONSyntax)
+			return jsonString{}, it.fail(s, i, errJSONSyntax)
 		}
 	}
 	if i >= len(d) || d[i] != '"' {
-		return it.fail(s, i, errJSONSyntax)
+		return jsonString{}, it.fail(s, i, errJSONSyntax)
 	}
 	it.namePos = i
 	name, end, err := scanString(d, i)
 	if err == nil {
-		err = it.names.add(name)
+		err = it.names.add(d, name, i+1)
 	}
 	if err != nil {
-		return it.fail(s, i, err)
+		return jsonString{}, it.fail(s, i, err)
 	}
 	i = skipSpace(d, end)
 	if i >= len(d) || d[i] != ':' {
-		return it.fail(s, i, errJSONSyntax)
+		return jsonString{}, it.fail(s, i, errJSONSyntax)
 	}
 	s.pos = skipSpace(d, i+1)
-	it.name = name
-	return true
+	return name, true
 }
 
 func (it *objectIter) fail(s *scanner, i int, err error) bool {
@@ -434,47 +433,66 @@ func (it *objectIter) fail(s *scanner, i int, err error) bool {
 // nameSet detects duplicate member names. Small objects (the usual case) are checked with a
 // linear search over an inline array of fingerprints, so names are compared in full only when
 // their lengths and edge bytes agree; past that a map keeps the check linear in the object's size.
+// Names are kept as offsets into the text, not slices of it: a slice stored through a pointer
+// would make the compiler move a caller's stack buffer (the decoded header) to the heap.
 type nameSet struct {
 	fp    [16]uint64
-	small [16]jsonString
+	small [16]nameRef
 	n     int
 	big   map[string]struct{}
+}
+
+type nameRef struct {
+	start, end int
+	esc        bool
+}
+
+func (r nameRef) in(data []byte) jsonString {
+	return jsonString{raw: data[r.start:r.end], esc: r.esc, ok: true}
 }
 
 // fingerprint packs a decoded name's length and its first and last two bytes. Equal names have
 // equal fingerprints.
 func fingerprint(name jsonString) uint64 {
-	b := name.raw
 	if name.esc {
-		var buf [64]byte
-		b = appendUnescaped(buf[:0], b)
+		return escapedFingerprint(name.raw)
 	}
+	return fingerprintOf(name.raw)
+}
+
+func escapedFingerprint(raw []byte) uint64 {
+	var buf [64]byte
+	return fingerprintOf(appendUnescaped(buf[:0], raw))
+}
+
+func fingerprintOf(b []byte) uint64 {
 	fp := uint64(len(b)) << 32
-	if len(b) > 0 {
-		fp |= uint64(b[0])<<24 | uint64(b[len(b)-1])
-	}
 	if len(b) > 1 {
-		fp |= uint64(b[1])<<16 | uint64(b[len(b)-2])<<8
+		fp |= uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[len(b)-2])<<8 | uint64(b[len(b)-1])
+	} else if len(b) == 1 {
+		fp |= uint64(b[0])
 	}
 	return fp
 }
 
-func (ns *nameSet) add(name jsonString) error {
+// add records the name found at data[start:start+len(name.raw)] and reports a duplicate.
+func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 	if ns.big == nil {
 		fp := fingerprint(name)
 		for i, prev := range ns.fp[:ns.n] {
-			if prev == fp && sameName(ns.small[i], name) {
+			if prev == fp && sameName(ns.small[i].in(data), name) {
 				return errJSONDuplicate
 			}
 		}
 		if ns.n < len(ns.small) {
-			ns.fp[ns.n], ns.small[ns.n] = fp, name
+			ns.fp[ns.n] = fp
+			ns.small[ns.n] = nameRef{start: start, end: start + len(name.raw), esc: name.esc}
 			ns.n++
 			return nil
 		}
 		ns.big = make(map[string]struct{}, 2*len(ns.small))
 		for _, prev := range ns.small[:ns.n] {
-			ns.big[string(appendUnescaped(nil, prev.raw))] = struct{}{}
+			ns.big[string(appendUnescaped(nil, prev.in(data).raw))] = struct{}{}
 		}
 	}
 	key := string(appendUnescaped(nil, name.raw))
@@ -508,12 +526,12 @@ func validObject(data []byte) error {
 func LookupClaim(payload []byte, name string) ([]byte, bool) {
 	s := scanner{data: payload}
 	var it objectIter
-	for it.next(&s) {
+	for n, ok := it.next(&s); ok; n, ok = it.next(&s) {
 		start := s.pos
 		if s.value(1) != nil {
 			return nil, false
 		}
-		if it.name.equals(name) {
+		if n.equals(name) {
 			return payload[start:s.pos], true
 		}
 	}

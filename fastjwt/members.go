@@ -11,7 +11,7 @@ package fastjwt
 func EachMember(object []byte, fn func(name, value []byte) bool) error {
 	s := scanner{data: object}
 	var it objectIter
-	for it.next(&s) {
+	for _, ok := it.next(&s); ok; _, ok = it.next(&s) {
 		name := object[it.namePos:s.pos]
 		for name[len(name)-1] != '"' { // drop the whitespace and colon after the name
 			name = name[:len(name)-1]

@@ -18,9 +18,9 @@ var (
 func scanPayload(payload []byte, cl *Claims) error {
 	s := scanner{data: payload}
 	var it objectIter
-	for it.next(&s) {
+	for name, ok := it.next(&s); ok; name, ok = it.next(&s) {
 		var err error
-		switch registeredName(it.name) {
+		switch registeredName(name) {
 		case claimExp:
 			cl.exp, err = s.date(errExpType)
 		case claimNbf:

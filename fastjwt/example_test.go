@@ -1,0 +1,89 @@
+package fastjwt_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+func Example() {
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithIssuer("auth.example.com"),
+		fastjwt.WithClock(func() time.Time { return time.Unix(1700000000, 0) }))
+	if err != nil {
+		panic(err)
+	}
+	token, err := codec.AppendSign(nil, []byte(`{"iss":"auth.example.com","sub":"42","exp":1700003600}`))
+	if err != nil {
+		panic(err)
+	}
+	payload, err := codec.AppendVerify(nil, token)
+	fmt.Println(string(payload), err)
+	// Output: {"iss":"auth.example.com","sub":"42","exp":1700003600} <nil>
+}
+
+// A server keeps one buffer per worker and verifies into it: nothing is allocated per token.
+func ExampleCodec_AppendVerify() {
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	token, _ := codec.AppendSign(nil, []byte(`{"sub":"42"}`))
+
+	buf := make([]byte, 0, 1024)
+	buf, err := codec.AppendVerify(buf[:0], token)
+	fmt.Println(string(buf), err)
+
+	// Tamper with the signature: another valid base64url character in the middle.
+	if token[len(token)-10] == 'A' {
+		token[len(token)-10] = 'B'
+	} else {
+		token[len(token)-10] = 'A'
+	}
+	_, err = codec.AppendVerify(buf[:0], token)
+	fmt.Println(errors.Is(err, fastjwt.ErrSignature), err)
+	// Output:
+	// {"sub":"42"} <nil>
+	// true signature invalid: MAC does not match
+}
+
+func ExampleCodec_AppendVerifyClaims() {
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	token, _ := codec.AppendSign(nil, []byte(`{"sub":"42","aud":["web","api"],"exp":4102444800}`))
+
+	var claims fastjwt.Claims
+	if _, err := codec.AppendVerifyClaims(nil, token, &claims); err != nil {
+		panic(err)
+	}
+	exp, _ := claims.Expires()
+	fmt.Println(claims.Subject(), claims.HasAudience("api"), exp.UTC().Year())
+	// Output: 42 true 2100
+}
+
+// Rotation: the new key signs, the old one still verifies until its tokens expire.
+func ExampleNewHS256_rotation() {
+	oldKey := fastjwt.Key{ID: "2025", Secret: []byte("the old 32-byte or longer secret!")}
+	newKey := fastjwt.Key{ID: "2026", Secret: []byte("the new 32-byte or longer secret!")}
+	before, _ := fastjwt.NewHS256([]fastjwt.Key{oldKey})
+	oldToken, _ := before.AppendSign(nil, []byte(`{"sub":"42"}`))
+
+	after, _ := fastjwt.NewHS256([]fastjwt.Key{newKey, oldKey})
+	var claims fastjwt.Claims
+	_, err := after.AppendVerifyClaims(nil, oldToken, &claims)
+	fmt.Println(err, "signed by an old key:", claims.KeyIndex() > 0)
+	// Output: <nil> signed by an old key: true
+}
+
+func ExampleDecode() {
+	type Claims struct {
+		Subject string   `json:"sub"`
+		Roles   []string `json:"roles"`
+		Expires int64    `json:"exp"`
+	}
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	token, _ := fastjwt.Encode(codec, nil, Claims{Subject: "42", Roles: []string{"admin"}, Expires: 4102444800})
+
+	var c Claims
+	err := fastjwt.Decode(codec, token, &c)
+	fmt.Println(c.Subject, c.Roles, err)
+	// Output: 42 [admin] <nil>
+}
