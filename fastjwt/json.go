@@ -20,8 +20,7 @@ var (
 	errJSONNotObject = errorf(ErrMalformed, "JSON text is not one object")
 	errJSONDuplicate = errorf(ErrMalformed, "duplicate member name in JSON object")
 	errJSONUTF8      = errorf(ErrMalformed, "invalid UTF-8 in JSON string")
-	errJSONEscape    = errorf(ErrMalformed, "invalid escape in JSON string")
-	errJSONSurrogate = errorf(ErrMalformed, "unpaired surrogate in JSON string")
+	errJSONEscape    = errorf(ErrMalformed, "invalid escape or unpaired surrogate in JSON string")
 	errJSONControl   = errorf(ErrMalformed, "control character in JSON string")
 	errJSONNumber    = errorf(ErrMalformed, "invalid JSON number")
 	errJSONDepth     = errorf(ErrMalformed, "JSON nested too deeply")
@@ -78,9 +77,36 @@ func (s *scanner) str() (jsonString, error) {
 // scanString scans the string whose opening quote is at d[i] and returns it and the index
 // after its closing quote.
 func scanString(d []byte, i int) (jsonString, int, error) {
-	start := i + 1
-	esc := false
-	for i = start; i < len(d); {
+	end, code := skipString(d, i)
+	if code > stringEscaped {
+		return jsonString{}, i, stringErrors[code]
+	}
+	return jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}, end, nil
+}
+
+// Results of skipString. Its hot loop returns an index and a small code, which stay in
+// registers, instead of a string value and an error.
+const (
+	stringPlain uint8 = iota
+	stringEscaped
+	stringBadEscape
+	stringControl
+	stringBadUTF8
+	stringUnterminated
+)
+
+var stringErrors = [...]error{
+	stringBadEscape:    errJSONEscape,
+	stringControl:      errJSONControl,
+	stringBadUTF8:      errJSONUTF8,
+	stringUnterminated: errJSONSyntax,
+}
+
+// skipString returns the index after the closing quote of the string whose opening quote is at
+// d[i], and stringPlain or stringEscaped; or an error code.
+func skipString(d []byte, i int) (int, uint8) {
+	code := stringPlain
+	for i++; i < len(d); {
 		// Eight plain bytes at a time, then byte by byte up to the byte that ended the run.
 		for i+8 <= len(d) && !hasSpecialByte(binary.LittleEndian.Uint64(d[i:])) {
 			i += 8
@@ -93,25 +119,25 @@ func scanString(d []byte, i int) (jsonString, int, error) {
 		}
 		switch c := d[i]; {
 		case c == '"':
-			return jsonString{raw: d[start:i], esc: esc, ok: true}, i + 1, nil
+			return i + 1, code
 		case c == '\\':
-			n, err := escapeLen(d[i:])
-			if err != nil {
-				return jsonString{}, i, err
+			n := escapeLen(d[i:])
+			if n == 0 {
+				return i, stringBadEscape
 			}
 			i += n
-			esc = true
+			code = stringEscaped
 		case c < 0x20:
-			return jsonString{}, i, errJSONControl
+			return i, stringControl
 		default:
 			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size == 1 {
-				return jsonString{}, i, errJSONUTF8
+				return i, stringBadUTF8
 			}
 			i += size
 		}
 	}
-	return jsonString{}, i, errJSONSyntax
+	return i, stringUnterminated
 }
 
 // hasSpecialByte reports whether any byte of w (eight bytes of a string) is not plain ASCII
@@ -127,38 +153,32 @@ func hasSpecialByte(w uint64) bool {
 }
 
 // escapeLen returns the length of the escape sequence at the start of b (a '\\'), including a
-// following low-surrogate escape when the first one is a high surrogate.
-func escapeLen(b []byte) (int, error) {
+// following low-surrogate escape when the first one is a high surrogate, or 0 if it is invalid:
+// an unknown escape, a short \u, or an unpaired surrogate (I-JSON, RFC 7493 sec. 2.1).
+func escapeLen(b []byte) int {
 	if len(b) < 2 {
-		return 0, errJSONSyntax
+		return 0
 	}
 	switch b[1] {
 	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2, nil
+		return 2
 	case 'u':
 		r, ok := hex4(b[2:])
-		if !ok {
-			return 0, errJSONEscape
-		}
 		switch {
-		case r >= 0xdc00 && r <= 0xdfff:
-			return 0, errJSONSurrogate
+		case !ok || (r >= 0xdc00 && r <= 0xdfff):
+			return 0
 		case r >= 0xd800 && r <= 0xdbff:
 			if len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
-				return 0, errJSONSurrogate
+				return 0
 			}
-			r2, ok := hex4(b[8:])
-			if !ok {
-				return 0, errJSONEscape
+			if r2, ok := hex4(b[8:]); !ok || r2 < 0xdc00 || r2 > 0xdfff {
+				return 0
 			}
-			if r2 < 0xdc00 || r2 > 0xdfff {
-				return 0, errJSONSurrogate
-			}
-			return 12, nil
+			return 12
 		}
-		return 6, nil
+		return 6
 	}
-	return 0, errJSONEscape
+	return 0
 }
 
 // hex4 decodes four hexadecimal digits.
@@ -436,6 +456,7 @@ func (it *objectIter) fail(s *scanner, i int, err error) bool {
 // Names are kept as offsets into the text, not slices of it: a slice stored through a pointer
 // would make the compiler move a caller's stack buffer (the decoded header) to the heap.
 type nameSet struct {
+	seen  uint64 // bit fp%64 set for every fingerprint added: most new names skip the search
 	fp    [16]uint64
 	small [16]nameRef
 	n     int
@@ -479,11 +500,15 @@ func fingerprintOf(b []byte) uint64 {
 func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 	if ns.big == nil {
 		fp := fingerprint(name)
-		for i, prev := range ns.fp[:ns.n] {
-			if prev == fp && sameName(ns.small[i].in(data), name) {
-				return errJSONDuplicate
+		bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
+		if ns.seen&bit != 0 {
+			for i, prev := range ns.fp[:ns.n] {
+				if prev == fp && sameName(ns.small[i].in(data), name) {
+					return errJSONDuplicate
+				}
 			}
 		}
+		ns.seen |= bit
 		if ns.n < len(ns.small) {
 			ns.fp[ns.n] = fp
 			ns.small[ns.n] = nameRef{start: start, end: start + len(name.raw), esc: name.esc}

@@ -15,37 +15,70 @@ var (
 )
 
 // scanPayload validates payload as exactly one JSON object and fills cl's registered claims.
-func scanPayload(payload []byte, cl *Claims) error {
-	s := scanner{data: payload}
-	var it objectIter
-	for name, ok := it.next(&s); ok; name, ok = it.next(&s) {
-		var err error
-		switch registeredName(name) {
-		case claimExp:
-			cl.exp, err = s.date(errExpType)
-		case claimNbf:
-			cl.nbf, err = s.date(errNbfType)
-		case claimIat:
-			cl.iat, err = s.date(errIatType)
-		case claimIss:
-			cl.iss, err = s.stringClaim(errIssType)
-		case claimSub:
-			cl.sub, err = s.stringClaim(errSubType)
-		case claimJti:
-			cl.jti, err = s.stringClaim(errJtiType)
-		case claimAud:
-			cl.aud, err = s.audience()
-		default:
-			err = s.value(1)
-		}
-		if err != nil {
-			return err
+// It is the verify path's only pass over the payload, so it walks the top level in one loop over
+// a local index rather than through objectIter.
+func scanPayload(d []byte, cl *Claims) error {
+	var names nameSet
+	i := skipSpace(d, 0)
+	if i >= len(d) || d[i] != '{' {
+		return errJSONNotObject
+	}
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(d) || d[i] != '"' {
+				return errJSONSyntax
+			}
+			name, end, err := scanString(d, i)
+			if err != nil {
+				return err
+			}
+			if err := names.add(d, name, i+1); err != nil {
+				return err
+			}
+			i = skipSpace(d, end)
+			if i >= len(d) || d[i] != ':' {
+				return errJSONSyntax
+			}
+			i = skipSpace(d, i+1)
+			switch registeredName(name) {
+			case claimExp:
+				cl.exp, i, err = scanDate(d, i, errExpType)
+			case claimNbf:
+				cl.nbf, i, err = scanDate(d, i, errNbfType)
+			case claimIat:
+				cl.iat, i, err = scanDate(d, i, errIatType)
+			case claimIss:
+				cl.iss, i, err = scanStringClaim(d, i, errIssType)
+			case claimSub:
+				cl.sub, i, err = scanStringClaim(d, i, errSubType)
+			case claimJti:
+				cl.jti, i, err = scanStringClaim(d, i, errJtiType)
+			case claimAud:
+				s := scanner{data: d, pos: i}
+				cl.aud, err = s.audience()
+				i = s.pos
+			default:
+				i, err = skipValue(d, i, 1)
+			}
+			if err != nil {
+				return err
+			}
+			i = skipSpace(d, i)
+			if i < len(d) && d[i] == ',' {
+				i = skipSpace(d, i+1)
+				continue
+			}
+			if i < len(d) && d[i] == '}' {
+				i++
+				break
+			}
+			return errJSONSyntax
 		}
 	}
-	if it.err != nil {
-		return it.err
-	}
-	if !s.atEnd() {
+	if skipSpace(d, i) != len(d) {
 		return errJSONNotObject
 	}
 	return nil
@@ -101,23 +134,23 @@ func registeredName(n jsonString) claimName {
 	return noClaim
 }
 
-func (s *scanner) date(typeErr error) (numericDate, error) {
-	c := s.peek()
-	if c != '-' && (c < '0' || c > '9') {
-		return numericDate{}, typeErr
+func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
+	if i >= len(d) || (d[i] != '-' && (d[i] < '0' || d[i] > '9')) {
+		return numericDate{}, i, typeErr
 	}
+	s := scanner{data: d, pos: i}
 	num, err := s.number()
 	if err != nil {
-		return numericDate{}, err
+		return numericDate{}, i, err
 	}
-	return parseNumericDate(num), nil
+	return parseNumericDate(num), s.pos, nil
 }
 
-func (s *scanner) stringClaim(typeErr error) (jsonString, error) {
-	if s.peek() != '"' {
-		return jsonString{}, typeErr
+func scanStringClaim(d []byte, i int, typeErr error) (jsonString, int, error) {
+	if i >= len(d) || d[i] != '"' {
+		return jsonString{}, i, typeErr
 	}
-	return s.str()
+	return scanString(d, i)
 }
 
 // audience scans a string or an array of strings and returns its raw text.
