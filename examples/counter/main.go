@@ -1,0 +1,187 @@
+// Command counter is the demo of package session: a per-browser request counter kept in a signed
+// cookie (the session is the JWT payload, nothing is stored on the server), a login that hands
+// out a bearer token, an API guarded by that token, and a page whose script reads the session.
+// The same app runs on fasthttp or net/http through the library's two adapters.
+//
+//	go run ./examples/counter                   # fasthttp on 127.0.0.1:8000
+//	go run ./examples/counter -stack nethttp    # the same app on net/http
+//
+// Routes:
+//
+//	GET  /         "Current counter value: N", counting this browser's requests
+//	POST /login    username, password (form or JSON): sets the session's user, returns {"access_token": ...}
+//	GET  /api/me   the verified claims of the bearer token (Authorization: Bearer <token>)
+//	POST /logout   clears the session; the cookie is deleted
+//	GET  /app      a page that decodes the session cookie in the browser (unverified)
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/fastjwt"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "counter:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
+	stack := flag.String("stack", "fasthttp", "HTTP stack: fasthttp or nethttp")
+	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes (default: a random key per start)")
+	user := flag.String("user", "demo", "user name accepted by /login")
+	password := flag.String("password", "demo", "password accepted by /login")
+	flag.Parse()
+
+	key, err := loadKey(*keyFile)
+	if err != nil {
+		return err
+	}
+	d, err := newDemo(config{
+		stack: *stack, user: *user, password: *password, key: key,
+		log: log.New(os.Stderr, "counter: ", log.LstdFlags),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("demo login: user %q, password %q\n", *user, *password)
+	fmt.Printf("counter (%s) listening on http://%s\n", *stack, ln.Addr())
+
+	// SIGINT (Ctrl-C) and SIGTERM stop accepting connections and let open requests finish.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := d.serve(ctx, ln); err != nil {
+		return err
+	}
+	fmt.Println("counter stopped")
+	return nil
+}
+
+// loadKey reads the secret from path, or makes a random one when path is empty: fine for trying
+// the demo, but every restart then invalidates all sessions and tokens.
+func loadKey(path string) ([]byte, error) {
+	if path == "" {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(os.Stderr, "warning: no -key-file given; using a random key, so sessions and tokens will not survive a restart")
+		return key, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	// A trailing newline is what editors and `echo` add, not part of the secret.
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) < 32 {
+		return nil, fmt.Errorf("%s: the key has %d bytes, at least 32 are needed (try: head -c 32 /dev/urandom | base64 > %s)", path, len(b), path)
+	}
+	return b, nil
+}
+
+// config is what the command line decides.
+type config struct {
+	stack          string // "fasthttp" or "nethttp"
+	user, password string
+	key            []byte
+	log            *log.Logger
+}
+
+// demo is the app with the library's session and bearer policies, ready to serve.
+type demo struct {
+	stack    string
+	app      *app
+	sessions *session.Manager
+	bearer   *session.Bearer
+	log      *log.Logger
+}
+
+func newDemo(cfg config) (*demo, error) {
+	if cfg.stack != "fasthttp" && cfg.stack != "nethttp" {
+		return nil, fmt.Errorf("unknown -stack %q: use fasthttp or nethttp", cfg.stack)
+	}
+	if cfg.user == "" || cfg.password == "" {
+		return nil, errors.New("-user and -password must not be empty")
+	}
+	if cfg.log == nil {
+		cfg.log = log.New(io.Discard, "", 0)
+	}
+	// One key per purpose, derived from the one secret: a session cookie then never passes as a
+	// bearer token, nor a bearer token as a session cookie.
+	cookies, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "session cookie")}})
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "bearer token")}})
+	if err != nil {
+		return nil, err
+	}
+	m, err := session.New(cookies, session.Config{
+		// The /app page reads the session with document.cookie, so the cookie cannot be
+		// HttpOnly. Only do this when scripts need the data: any script on the page can read it.
+		ScriptReadable: true,
+		OnInvalid:      func(err error) { cfg.log.Printf("session cookie refused, starting a new session: %v", err) },
+		OnError:        func(err error) { cfg.log.Printf("session not saved: %v", err) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := session.NewBearer(tokens, session.BearerConfig{
+		Realm:    "counter",
+		Audience: apiAudience,
+		OnInvalid: func(err error) {
+			if !errors.Is(err, session.ErrNoToken) { // a request without a token is no news
+				cfg.log.Printf("bearer token refused: %v", err)
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{
+		user:     cfg.user,
+		password: sha256.Sum256([]byte(cfg.password)),
+		tokens:   tokens,
+		tokenTTL: time.Hour,
+		now:      time.Now,
+	}
+	return &demo{stack: cfg.stack, app: a, sessions: m, bearer: b, log: cfg.log}, nil
+}
+
+// deriveKey returns HMAC-SHA256(secret, purpose): independent keys from one secret.
+func deriveKey(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("fastjwt counter demo: " + purpose))
+	return mac.Sum(nil)
+}
+
+// serve answers on ln until ctx ends, then shuts down gracefully.
+func (d *demo) serve(ctx context.Context, ln net.Listener) error {
+	if d.stack == "nethttp" {
+		return serveNethttp(ctx, ln, nethttpHandler(d.app, d.sessions, d.bearer))
+	}
+	return serveFasthttp(ctx, ln, fasthttpHandler(d.app, d.sessions, d.bearer))
+}

@@ -1,0 +1,413 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// testKey is the demo's secret in these tests, so that they can forge what a client cannot.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// startDemo serves the demo on a free loopback port with the given stack and returns its base
+// URL. Cleanup stops it through the same path as SIGTERM and expects a clean, prompt return.
+func startDemo(t *testing.T, stack string) string {
+	t.Helper()
+	d, err := newDemo(config{stack: stack, user: "demo", password: "demo", key: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("server did not shut down within 10s")
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// client is a browser-like client: it keeps cookies.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func newClient(t *testing.T, base string) *client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 5 * time.Second}}
+}
+
+// do sends the request and returns the response with its body read.
+func (c *client) do(method, path, contentType, body string, header ...string) (*http.Response, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return resp, string(b)
+}
+
+// sessionCookie returns the session cookie the jar would send, or "".
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.base + "/")
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// setSessionCookie replaces the session cookie in the jar, as a client editing its cookies would.
+func (c *client) setSessionCookie(v string) {
+	u, _ := url.Parse(c.base + "/")
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: v, Path: "/"}})
+}
+
+func (c *client) expectCounter(want string) {
+	c.t.Helper()
+	resp, body := c.do("GET", "/", "", "")
+	if resp.StatusCode != 200 || body != "Current counter value: "+want+"\n" {
+		c.t.Fatalf("GET /: %d %q, want 200 %q", resp.StatusCode, body, "Current counter value: "+want)
+	}
+	if resp.Header.Get("Set-Cookie") == "" {
+		c.t.Fatal("GET / changed the session but set no cookie")
+	}
+}
+
+// payload decodes the (unverified) payload of a compact JWT.
+func payload(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a compact JWT: %q", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func forEachStack(t *testing.T, f func(t *testing.T, base string)) {
+	for _, stack := range []string{"fasthttp", "nethttp"} {
+		t.Run(stack, func(t *testing.T) { f(t, startDemo(t, stack)) })
+	}
+}
+
+func TestCounter(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		for _, want := range []string{"1", "2", "3"} {
+			c.expectCounter(want)
+		}
+		if got := payload(t, c.sessionCookie())["counter"]; got != 3.0 {
+			t.Fatalf("cookie payload counter = %v, want 3", got)
+		}
+
+		// A second browser has its own session.
+		newClient(t, base).expectCounter("1")
+
+		// Paths other than / do not count (a browser asks for /favicon.ico on its own).
+		if resp, _ := c.do("GET", "/favicon.ico", "", ""); resp.StatusCode != 404 {
+			t.Fatalf("GET /favicon.ico: %d, want 404", resp.StatusCode)
+		}
+		c.expectCounter("4")
+	})
+}
+
+func TestCookieAttributes(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		resp, _ := newClient(t, base).do("GET", "/", "", "")
+		var ck *http.Cookie
+		for _, x := range resp.Cookies() {
+			if x.Name == "session" {
+				ck = x
+			}
+		}
+		if ck == nil {
+			t.Fatalf("no session cookie in %q", resp.Header.Values("Set-Cookie"))
+		}
+		if ck.HttpOnly {
+			t.Error("session cookie is HttpOnly; the /app page needs to read it")
+		}
+		if ck.Path != "/" || ck.MaxAge <= 0 || ck.SameSite != http.SameSiteLaxMode {
+			t.Errorf("cookie attributes: path %q, max-age %d, samesite %v", ck.Path, ck.MaxAge, ck.SameSite)
+		}
+		if got := resp.Header.Get("Cache-Control"); !strings.Contains(got, "no-store") {
+			t.Errorf("a response setting the cookie has Cache-Control %q, want no-store", got)
+		}
+	})
+}
+
+func TestAppPageSetsNoCookie(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		for _, next := range []string{"1", "2"} { // without a session, then with one
+			resp, body := c.do("GET", "/app", "", "")
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("GET /app: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			if sc := resp.Header.Values("Set-Cookie"); len(sc) != 0 {
+				t.Fatalf("GET /app set a cookie: %q", sc)
+			}
+			if !strings.Contains(body, "cannot check the signature") {
+				t.Fatal("the page does not say that the browser cannot check the signature")
+			}
+			c.expectCounter(next) // the page left the session as it was
+		}
+	})
+}
+
+func TestLogin(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		c.expectCounter("1")
+
+		bad := []struct{ name, ctype, body string }{
+			{"wrong password, form", "application/x-www-form-urlencoded", "username=demo&password=nope"},
+			{"wrong password, JSON", "application/json", `{"username":"demo","password":"nope"}`},
+			{"wrong user", "application/json", `{"username":"admin","password":"demo"}`},
+			{"password prefix", "application/json", `{"username":"demo","password":"dem"}`},
+		}
+		for _, b := range bad {
+			resp, body := c.do("POST", "/login", b.ctype, b.body)
+			if resp.StatusCode != 401 || !strings.Contains(body, `"error":"invalid_credentials"`) {
+				t.Errorf("%s: %d %q, want 401 invalid_credentials", b.name, resp.StatusCode, body)
+			}
+			if resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%s: Content-Type %q", b.name, resp.Header.Get("Content-Type"))
+			}
+			if sc := resp.Header.Values("Set-Cookie"); len(sc) != 0 {
+				t.Errorf("%s: a refused login set a cookie: %q", b.name, sc)
+			}
+		}
+		malformed := []struct{ name, ctype, body string }{
+			{"not JSON", "application/json", `{"username":`},
+			{"missing password", "application/json", `{"username":"demo"}`},
+			{"other media type", "text/plain", "demo:demo"},
+		}
+		for _, b := range malformed {
+			if resp, body := c.do("POST", "/login", b.ctype, b.body); resp.StatusCode != 400 || !strings.Contains(body, "invalid_request") {
+				t.Errorf("%s: %d %q, want 400 invalid_request", b.name, resp.StatusCode, body)
+			}
+		}
+		if resp, _ := c.do("GET", "/login", "", ""); resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" {
+			t.Errorf("GET /login: %d, Allow %q; want 405, POST", resp.StatusCode, resp.Header.Get("Allow"))
+		}
+
+		for _, form := range []struct{ ctype, body string }{
+			{"application/x-www-form-urlencoded", "username=demo&password=demo"},
+			{"application/json; charset=utf-8", `{"username":"demo","password":"demo"}`},
+		} {
+			resp, body := c.do("POST", "/login", form.ctype, form.body)
+			if resp.StatusCode != 200 {
+				t.Fatalf("login (%s): %d %q", form.ctype, resp.StatusCode, body)
+			}
+			var out struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal([]byte(body), &out); err != nil || out.AccessToken == "" {
+				t.Fatalf("login body %q: %v", body, err)
+			}
+			if p := payload(t, out.AccessToken); p["sub"] != "demo" || p["aud"] != apiAudience {
+				t.Fatalf("token claims %v, want sub demo and aud %s", p, apiAudience)
+			}
+		}
+		// The session keeps the counter and gains the user.
+		p := payload(t, c.sessionCookie())
+		if p["user"] != "demo" || p["counter"] != 1.0 {
+			t.Fatalf("session after login: %v, want user demo and counter 1", p)
+		}
+		c.expectCounter("2")
+	})
+}
+
+// login returns a bearer token for demo/demo.
+func (c *client) login() string {
+	c.t.Helper()
+	resp, body := c.do("POST", "/login", "application/json", `{"username":"demo","password":"demo"}`)
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &out) != nil {
+		c.t.Fatalf("login: %d %q", resp.StatusCode, body)
+	}
+	return out.AccessToken
+}
+
+func TestAPIMe(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		token := c.login()
+
+		resp, body := c.do("GET", "/api/me", "", "", "Authorization", "Bearer "+token)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("GET /api/me with the token: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		var claims map[string]any
+		if err := json.Unmarshal([]byte(body), &claims); err != nil {
+			t.Fatalf("/api/me body %q: %v", body, err)
+		}
+		if claims["sub"] != "demo" || claims["aud"] != apiAudience || claims["exp"] == nil {
+			t.Fatalf("/api/me claims %v", claims)
+		}
+
+		// An audience-less token under the right key: authenticated, but not for this API.
+		d, err := newDemo(config{stack: "nethttp", user: "demo", password: "demo", key: testKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noAud, err := fastjwt.Encode(d.app.tokens, nil, map[string]any{"sub": "demo", "exp": time.Now().Add(time.Hour).Unix()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A token whose payload was edited after signing.
+		edited := strings.Split(token, ".")
+		edited[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","aud":"counter-api","exp":9999999999}`))
+
+		cases := []struct {
+			name      string
+			header    []string
+			status    int
+			challenge string // exact, or a prefix when it ends in ", "
+		}{
+			{"no token", nil, 401, `Bearer realm="counter"`},
+			{"other scheme", []string{"Authorization", "Basic ZGVtbzpkZW1v"}, 401, `Bearer realm="counter"`},
+			{"garbage", []string{"Authorization", "Bearer not.a.token"}, 401, `Bearer realm="counter", error="invalid_token", `},
+			{"edited payload", []string{"Authorization", "Bearer " + strings.Join(edited, ".")}, 401, `Bearer realm="counter", error="invalid_token", `},
+			{"session cookie as token", []string{"Authorization", "Bearer " + c.sessionCookie()}, 401, `Bearer realm="counter", error="invalid_token", `},
+			{"no audience", []string{"Authorization", "Bearer " + string(noAud)}, 403, `Bearer realm="counter", error="insufficient_scope", `},
+		}
+		for _, tc := range cases {
+			resp, _ := c.do("GET", "/api/me", "", "", tc.header...)
+			got := resp.Header.Get("WWW-Authenticate")
+			ok := got == tc.challenge
+			if strings.HasSuffix(tc.challenge, ", ") {
+				ok = strings.HasPrefix(got, tc.challenge) && strings.Contains(got, `error_description="`)
+			}
+			if resp.StatusCode != tc.status || !ok {
+				t.Errorf("%s: %d, WWW-Authenticate %q; want %d, %q", tc.name, resp.StatusCode, got, tc.status, tc.challenge)
+			}
+		}
+	})
+}
+
+func TestLogout(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		c.login()
+		c.expectCounter("1")
+		if c.sessionCookie() == "" {
+			t.Fatal("no session cookie before logout")
+		}
+		resp, _ := c.do("POST", "/logout", "", "")
+		if resp.StatusCode != 204 {
+			t.Fatalf("POST /logout: %d", resp.StatusCode)
+		}
+		deleted := false
+		for _, ck := range resp.Cookies() {
+			deleted = deleted || (ck.Name == "session" && ck.MaxAge < 0)
+		}
+		if !deleted {
+			t.Fatalf("logout did not delete the cookie: Set-Cookie %q", resp.Header.Values("Set-Cookie"))
+		}
+		if v := c.sessionCookie(); v != "" {
+			t.Fatalf("the client still holds a session cookie: %q", v)
+		}
+		c.expectCounter("1")
+	})
+}
+
+func TestTamperedCookieStartsOver(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		c.expectCounter("1")
+		c.expectCounter("2")
+		parts := strings.Split(c.sessionCookie(), ".")
+		parts[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"counter":99,"user":"admin"}`))
+		c.setSessionCookie(strings.Join(parts, "."))
+		c.expectCounter("1")
+		if p := payload(t, c.sessionCookie()); p["user"] != nil {
+			t.Fatalf("fresh session carries %v", p)
+		}
+	})
+}
+
+func TestConfigErrors(t *testing.T) {
+	if _, err := newDemo(config{stack: "gin", user: "u", password: "p", key: testKey}); err == nil {
+		t.Error("unknown stack accepted")
+	}
+	if _, err := newDemo(config{stack: "nethttp", user: "u", password: "", key: testKey}); err == nil {
+		t.Error("empty password accepted")
+	}
+
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short")
+	if err := os.WriteFile(short, []byte("too short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadKey(short); err == nil || !strings.Contains(err.Error(), "at least 32") {
+		t.Errorf("short key: err = %v", err)
+	}
+	good := filepath.Join(dir, "good")
+	if err := os.WriteFile(good, append(bytes.Clone(testKey), '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, err := loadKey(good)
+	if err != nil || !bytes.Equal(key, testKey) {
+		t.Errorf("loadKey = %q, %v; want the file without its newline", key, err)
+	}
+	if _, err := loadKey(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing key file: err = %v", err)
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/fastjwt/session"
+	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
+)
+
+// fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards /api/me, its
+// Sessions middleware gives every other route the cookie session.
+func fasthttpHandler(a *app, m *session.Manager, b *session.Bearer) fasthttp.RequestHandler {
+	api := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
+		writeFasthttp(ctx, a.me(fasthttpRequest(ctx), fasthttpsession.TokenFrom(ctx)))
+	})
+	site := fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
+		writeFasthttp(ctx, a.site(fasthttpRequest(ctx), fasthttpsession.From(ctx)))
+	})
+	return func(ctx *fasthttp.RequestCtx) {
+		if string(ctx.Path()) == "/api/me" {
+			api(ctx)
+			return
+		}
+		site(ctx)
+	}
+}
+
+func fasthttpRequest(ctx *fasthttp.RequestCtx) request {
+	return request{
+		method:      string(ctx.Method()),
+		path:        string(ctx.Path()),
+		contentType: string(ctx.Request.Header.ContentType()),
+		// The server already capped the body at MaxRequestBodySize.
+		body: func() ([]byte, error) { return ctx.PostBody(), nil },
+	}
+}
+
+func writeFasthttp(ctx *fasthttp.RequestCtx, r reply) {
+	ctx.SetStatusCode(r.status)
+	if r.contentType != "" {
+		ctx.SetContentType(r.contentType)
+	}
+	if r.allow != "" {
+		ctx.Response.Header.Set("Allow", r.allow)
+	}
+	ctx.SetBody(r.body)
+}
+
+// serveFasthttp serves h on ln until ctx ends, then lets open requests finish (at most 5s).
+func serveFasthttp(ctx context.Context, ln net.Listener, h fasthttp.RequestHandler) error {
+	srv := &fasthttp.Server{
+		Handler:               h,
+		MaxRequestBodySize:    maxBody,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          10 * time.Second,
+		IdleTimeout:           time.Minute,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.ShutdownWithContext(sctx); err != nil {
+		return err
+	}
+	return <-errc
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/fastjwt/session"
+	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
+)
+
+// nethttpHandler wires the app to net/http: the library's Bearer middleware guards /api/me, its
+// Sessions middleware gives every other route the cookie session.
+func nethttpHandler(a *app, m *session.Manager, b *session.Bearer) http.Handler {
+	api := nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeNethttp(w, a.me(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
+	}))
+	site := nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeNethttp(w, a.site(nethttpRequest(w, r), nethttpsession.FromContext(r.Context())))
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/me" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
+}
+
+func nethttpRequest(w http.ResponseWriter, r *http.Request) request {
+	return request{
+		method:      r.Method,
+		path:        r.URL.Path,
+		contentType: r.Header.Get("Content-Type"),
+		body: func() ([]byte, error) {
+			return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		},
+	}
+}
+
+func writeNethttp(w http.ResponseWriter, r reply) {
+	if r.contentType != "" {
+		w.Header().Set("Content-Type", r.contentType)
+	}
+	if r.allow != "" {
+		w.Header().Set("Allow", r.allow)
+	}
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body)
+}
+
+// serveNethttp serves h on ln until ctx ends, then lets open requests finish (at most 5s).
+func serveNethttp(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
