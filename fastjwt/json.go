@@ -3,6 +3,7 @@ package fastjwt
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -107,8 +108,13 @@ var stringErrors = [...]error{
 func skipString(d []byte, i int) (int, uint8) {
 	code := stringPlain
 	for i++; i < len(d); {
-		// Eight plain bytes at a time, then byte by byte up to the byte that ended the run.
-		for i+8 <= len(d) && !hasSpecialByte(binary.LittleEndian.Uint64(d[i:])) {
+		// Eight bytes at a time: the lowest flagged lane is the first byte that is not plain
+		// string content. Fewer than eight bytes from the end, byte by byte.
+		for i+8 <= len(d) {
+			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto special
+			}
 			i += 8
 		}
 		for i < len(d) && plainStringByte[d[i]] {
@@ -117,6 +123,7 @@ func skipString(d []byte, i int) (int, uint8) {
 		if i >= len(d) {
 			break
 		}
+	special:
 		switch c := d[i]; {
 		case c == '"':
 			return i + 1, code
@@ -140,16 +147,17 @@ func skipString(d []byte, i int) (int, uint8) {
 	return i, stringUnterminated
 }
 
-// hasSpecialByte reports whether any byte of w (eight bytes of a string) is not plain ASCII
-// string content: a control character, '"', '\\' or a byte of a multi-byte UTF-8 sequence. The
-// bit tricks are exact when no byte has its high bit set, and the high-bit test covers the rest.
-func hasSpecialByte(w uint64) bool {
+// specialBytes flags, with the high bit of its lane, each byte of w (eight bytes of a string,
+// little-endian) that is not plain ASCII string content: a control character, '"', '\\', or a
+// byte of a multi-byte UTF-8 sequence. The subtraction tricks can flag a lane above a flagged
+// one by a borrow, never below it, so the lowest flagged lane is exact.
+func specialBytes(w uint64) uint64 {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
 	less := (w - ones*0x20) &^ w        // a byte below 0x20
 	q, b := w^(ones*'"'), w^(ones*'\\') // a zero byte where w has '"' or '\\'
 	quote := (q - ones) &^ q
 	bslash := (b - ones) &^ b
-	return (less|quote|bslash|w)&high != 0
+	return (less | quote | bslash | w) & high
 }
 
 // escapeLen returns the length of the escape sequence at the start of b (a '\\'), including a

@@ -2,12 +2,14 @@ package fastjwt
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"testing"
 )
 
-// hasSpecialByte must flag a word exactly when the byte-by-byte table would stop in it: checked
-// for every byte value in every lane, against plain filler.
-func TestHasSpecialByte(t *testing.T) {
+// specialBytes must flag exactly the lane the byte-by-byte table would stop at: every byte value
+// in every lane, after plain filler, and followed by every byte value in the next lane (a
+// borrow may flag lanes above the first special one, never below or instead of it).
+func TestSpecialBytes(t *testing.T) {
 	for lane := 0; lane < 8; lane++ {
 		for c := 0; c < 256; c++ {
 			var w [8]byte
@@ -15,9 +17,27 @@ func TestHasSpecialByte(t *testing.T) {
 				w[i] = 'a'
 			}
 			w[lane] = byte(c)
-			got := hasSpecialByte(binary.LittleEndian.Uint64(w[:]))
-			if want := !plainStringByte[c]; got != want {
-				t.Fatalf("byte %#x in lane %d: hasSpecialByte = %v, want %v", c, lane, got, want)
+			for next := 0; next < 256; next++ {
+				if lane < 7 {
+					w[lane+1] = byte(next)
+				} else if next > 0 {
+					break
+				}
+				want := 8 // no special byte
+				for i, b := range w {
+					if !plainStringByte[b] {
+						want = i
+						break
+					}
+				}
+				m := specialBytes(binary.LittleEndian.Uint64(w[:]))
+				got := 8
+				if m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != want {
+					t.Fatalf("bytes %q: first special lane %d, want %d", w, got, want)
+				}
 			}
 		}
 	}
