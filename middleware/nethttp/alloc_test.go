@@ -1,0 +1,175 @@
+package nethttpsession_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/middleware/internal/sessiontest"
+	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
+)
+
+// recorder is a reusable ResponseWriter whose header map is cleared between calls, so the
+// measurement sees the middleware's allocations, not a fresh map's.
+type recorder struct {
+	h      http.Header
+	status int
+}
+
+func (w *recorder) Header() http.Header         { return w.h }
+func (w *recorder) Write(b []byte) (int, error) { return len(b), nil }
+func (w *recorder) WriteHeader(code int)        { w.status = code }
+
+type fixture struct {
+	w     *recorder
+	r     *http.Request
+	token string
+}
+
+func (f *fixture) run(h http.Handler) {
+	clear(f.w.h)
+	f.w.status = 200
+	h.ServeHTTP(f.w, f.r)
+}
+
+func setup(tb testing.TB) (*fixture, *session.Manager, *session.Bearer) {
+	tb.Helper()
+	clk := sessiontest.NewClock()
+	codec := sessiontest.Codec(tb, clk, fastjwt.Key{ID: "k", Secret: sessiontest.Secret(7)})
+	m, err := session.New(codec, session.Config{Now: clk.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := session.NewBearer(codec, session.BearerConfig{Audience: "api"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	exp := strconv.FormatInt(clk.Now().Add(time.Hour).Unix(), 10)
+	iat := strconv.FormatInt(clk.Now().Unix(), 10)
+	tok, err := codec.AppendSign(nil, []byte(`{"sub":"alice","aud":"api","tenant":"t1","counter":41,"iat":`+iat+`,"exp":`+exp+`}`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := &fixture{w: &recorder{h: http.Header{}}, r: httptest.NewRequest("GET", "/", nil), token: string(tok)}
+	return f, m, b
+}
+
+var bare = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+
+var readHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	n, _ := nethttpsession.FromContext(r.Context()).Int("counter")
+	if n != 41 {
+		panic("counter not read")
+	}
+	_, _ = w.Write([]byte("ok"))
+})
+
+var bearerHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if !nethttpsession.TokenFromContext(r.Context()).Valid() {
+		panic("token not valid")
+	}
+	_, _ = w.Write([]byte("ok"))
+})
+
+// forced is what net/http makes any middleware pay to hand a value to the handler: one context
+// (context.WithValue) and one request copy (Request.WithContext).
+const forced = 2
+
+func TestAllocs(t *testing.T) {
+	if sessiontest.RaceEnabled {
+		t.Skip("sync.Pool drops objects at random under the race detector")
+	}
+	f, m, b := setup(t)
+	base := testing.AllocsPerRun(200, func() { f.run(bare) })
+
+	f.r.Header.Set("Cookie", "other=1; session="+f.token)
+	for name, h := range map[string]http.Handler{
+		"session untouched": nethttpsession.Sessions(m)(bare),
+		"session read":      nethttpsession.Sessions(m)(readHandler),
+	} {
+		f.run(h)
+		if sc := f.w.h.Values("Set-Cookie"); len(sc) != 0 {
+			t.Fatalf("%s: unchanged session sent Set-Cookie %q", name, sc)
+		}
+		if got := f.w.h.Get("Vary"); got != "Cookie" {
+			t.Fatalf("%s: Vary %q", name, got)
+		}
+		if got := testing.AllocsPerRun(200, func() { f.run(h) }); got != base+forced {
+			t.Errorf("%s: %v allocs per request, want bare %v + %d", name, got, base, forced)
+		}
+	}
+
+	f.r.Header.Del("Cookie")
+	f.r.Header.Set("Authorization", "Bearer "+f.token)
+	h := nethttpsession.Bearer(b, nil)(bearerHandler)
+	f.run(h)
+	if f.w.status != 200 {
+		t.Fatalf("bearer: status %d", f.w.status)
+	}
+	if got := testing.AllocsPerRun(200, func() { f.run(h) }); got != base+forced {
+		t.Errorf("bearer: %v allocs per request, want bare %v + %d", got, base, forced)
+	}
+}
+
+func BenchmarkBare(b *testing.B) {
+	f, _, _ := setup(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.run(bare)
+	}
+}
+
+func BenchmarkSessionRead(b *testing.B) {
+	f, m, _ := setup(b)
+	f.r.Header.Set("Cookie", "session="+f.token)
+	h := nethttpsession.Sessions(m)(readHandler)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.run(h)
+	}
+}
+
+func BenchmarkSessionWrite(b *testing.B) {
+	f, m, _ := setup(b)
+	f.r.Header.Set("Cookie", "session="+f.token)
+	h := nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := nethttpsession.FromContext(r.Context())
+		n, _ := s.Int("counter")
+		_ = s.Set("counter", n+1)
+		_, _ = w.Write([]byte("ok"))
+	}))
+	b.ReportAllocs()
+	for b.Loop() {
+		f.run(h)
+	}
+}
+
+func BenchmarkBearer(b *testing.B) {
+	f, _, bearer := setup(b)
+	f.r.Header.Set("Authorization", "Bearer "+f.token)
+	h := nethttpsession.Bearer(bearer, nil)(bearerHandler)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.run(h)
+	}
+}
+
+// BenchmarkVerify is the codec alone on the same token: the reference for the middleware's
+// overhead, (wrapped - bare) / verify.
+func BenchmarkVerify(b *testing.B) {
+	clk := sessiontest.NewClock()
+	codec := sessiontest.Codec(b, clk, fastjwt.Key{ID: "k", Secret: sessiontest.Secret(7)})
+	f, _, _ := setup(b)
+	tok := []byte(f.token)
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := codec.AppendVerify(buf, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

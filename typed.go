@@ -1,0 +1,98 @@
+package session
+
+import (
+	"bytes"
+	"fmt"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// Typed access: the whole session as the user's own struct (or map), through goccy/go-json. The
+// struct's JSON fields are the session's names, so Load and Save mix freely with Get and Set.
+
+// Load decodes the session's data into v, as json.Unmarshal would decode the object of all its
+// values ("exp" and "iat" are not part of it). A new session decodes as {}: v's fields are then
+// left as they were.
+func Load[T any](s *Session, v *T) error {
+	s.ensure()
+	obj := s.appendObject(nil)
+	if err := json.Unmarshal(obj, v); err != nil {
+		return fmt.Errorf("session: decoding the session: %w", err)
+	}
+	return nil
+}
+
+// Save replaces the session's data with v, which must encode as a JSON object, and marks it
+// changed unless the values are the same as before. Fields named "exp" or "iat" are refused
+// (ErrReserved).
+func Save[T any](s *Session, v T) error {
+	if s.committed {
+		return ErrCommitted
+	}
+	obj, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("session: encoding the session: %w", err)
+	}
+	if len(obj) == 0 || obj[0] != '{' {
+		return fmt.Errorf("session: %T does not encode as a JSON object", v)
+	}
+	var next []entry
+	var reserved error
+	err = fastjwt.EachMember(obj, func(name, value []byte) bool {
+		n, ok := fastjwt.AppendString(nil, name)
+		if !ok || isReserved(string(n)) {
+			reserved = fmt.Errorf("%w: %s", ErrReserved, name)
+			return false
+		}
+		next = append(next, entry{name: n, value: value})
+		return true
+	})
+	if reserved != nil {
+		return reserved
+	}
+	if err != nil {
+		return fmt.Errorf("session: encoding the session: %w", err)
+	}
+	s.ensure()
+	if !sameEntries(s.entries, next) {
+		s.changed = true
+	}
+	s.entries = append(s.entries[:0], next...)
+	return nil
+}
+
+// sameEntries reports whether a and b hold the same names with byte-identical values.
+func sameEntries(a, b []entry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+outer:
+	for _, x := range b {
+		for _, y := range a {
+			if bytes.Equal(x.name, y.name) {
+				if !bytes.Equal(x.value, y.value) {
+					return false
+				}
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// appendObject appends the session's data as one JSON object.
+func (s *Session) appendObject(dst []byte) []byte {
+	dst = append(dst, '{')
+	for i, e := range s.entries {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendQuoted(dst, string(e.name))
+		dst = append(dst, ':')
+		dst = append(dst, e.value...)
+	}
+	return append(dst, '}')
+}
