@@ -1,0 +1,36 @@
+// Command minimal-fasthttp is the README's fasthttp example, kept here so that it is compiled and checked.
+
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/fastjwt"
+	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
+)
+
+func main() {
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(os.Getenv("SESSION_SECRET"))}}) // 32+ bytes
+	if err != nil {
+		log.Fatal(err)
+	}
+	sessions, err := session.New(codec, session.Config{}) // cookie "session", 24h, HttpOnly, SameSite=Lax
+	if err != nil {
+		log.Fatal(err)
+	}
+	counter := func(ctx *fasthttp.RequestCtx) {
+		s := fasthttpsession.From(ctx) // valid until the handler returns
+		n, _ := s.Int("counter")
+		if err := s.Set("counter", n+1); err != nil {
+			ctx.Error(err.Error(), fasthttp.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(ctx, "Current counter value: %d\n", n+1)
+	}
+	log.Fatal(fasthttp.ListenAndServe("127.0.0.1:8080", fasthttpsession.Sessions(sessions)(counter)))
+}
