@@ -6,10 +6,26 @@ import "time"
 // AppendVerifyClaims during its single scan of the payload. Its byte slices point into the
 // buffer the payload was appended to: a Claims is valid as long as that buffer is unchanged.
 type Claims struct {
+	payload       []byte
 	exp, nbf, iat numericDate
-	iss, sub, jti jsonString
-	aud           []byte // the raw JSON value: a string or an array of strings
+	iss, sub, jti span // string values, without their quotes
+	aud           span // the raw JSON value: a string or an array of strings
 	key           int
+}
+
+// span locates a value in the payload by offsets rather than by a slice, so that the result of
+// scanning a payload can be kept (see parseCache) and applied to another copy of the same bytes.
+type span struct {
+	start, end int
+	esc, ok    bool
+}
+
+// str returns the string value at s.
+func (c *Claims) str(s span) jsonString {
+	if !s.ok {
+		return jsonString{}
+	}
+	return jsonString{raw: c.payload[s.start:s.end], esc: s.esc, ok: true}
 }
 
 // jsonString is a JSON string value as it appears in the payload, without its quotes. esc tells
@@ -30,25 +46,27 @@ func (c *Claims) NotBefore() (time.Time, bool) { return c.nbf.time() }
 func (c *Claims) IssuedAt() (time.Time, bool) { return c.iat.time() }
 
 // AppendIssuer appends the decoded "iss" claim to dst and reports whether it is present.
-func (c *Claims) AppendIssuer(dst []byte) ([]byte, bool) { return c.iss.appendTo(dst) }
+func (c *Claims) AppendIssuer(dst []byte) ([]byte, bool) { return c.str(c.iss).appendTo(dst) }
 
 // AppendSubject appends the decoded "sub" claim to dst and reports whether it is present.
-func (c *Claims) AppendSubject(dst []byte) ([]byte, bool) { return c.sub.appendTo(dst) }
+func (c *Claims) AppendSubject(dst []byte) ([]byte, bool) { return c.str(c.sub).appendTo(dst) }
 
 // AppendID appends the decoded "jti" claim to dst and reports whether it is present.
-func (c *Claims) AppendID(dst []byte) ([]byte, bool) { return c.jti.appendTo(dst) }
+func (c *Claims) AppendID(dst []byte) ([]byte, bool) { return c.str(c.jti).appendTo(dst) }
 
 // Issuer returns the "iss" claim ("" when absent). It allocates; see AppendIssuer.
-func (c *Claims) Issuer() string { b, _ := c.iss.appendTo(nil); return string(b) }
+func (c *Claims) Issuer() string { b, _ := c.AppendIssuer(nil); return string(b) }
 
 // Subject returns the "sub" claim ("" when absent). It allocates; see AppendSubject.
-func (c *Claims) Subject() string { b, _ := c.sub.appendTo(nil); return string(b) }
+func (c *Claims) Subject() string { b, _ := c.AppendSubject(nil); return string(b) }
 
 // ID returns the "jti" claim ("" when absent). It allocates; see AppendID.
-func (c *Claims) ID() string { b, _ := c.jti.appendTo(nil); return string(b) }
+func (c *Claims) ID() string { b, _ := c.AppendID(nil); return string(b) }
 
 // HasAudience reports whether the "aud" claim is aud or is an array containing aud.
-func (c *Claims) HasAudience(aud string) bool { return audienceContains(c.aud, aud) }
+func (c *Claims) HasAudience(aud string) bool {
+	return c.aud.ok && audienceContains(c.payload[c.aud.start:c.aud.end], aud)
+}
 
 // KeyIndex returns the index in the ring of the key that verified the token: 0 is the signing key,
 // more means the token was signed by an older key and is due for re-issuing.

@@ -12,7 +12,8 @@ type Codec struct {
 	plain      []byte // encoded plainHeader: tokens that carry no "kid"
 	cfg        config
 	leeway     time.Duration
-	hasOwnKids bool // some key has an ID: the fast path may see its kid header
+	hasOwnKids bool         // some key has an ID: the fast path may see its kid header
+	cache      *verifyCache // nil when WithVerifyCache(0)
 }
 
 // NewHS256 returns a codec for the key ring keys: keys[0] signs, and every key verifies, so a
@@ -25,7 +26,7 @@ type Codec struct {
 // Secrets shorter than MinSecretSize are refused unless AllowShortKeys is given; empty secrets,
 // an empty ring, IDs that are not valid UTF-8 and duplicate IDs are always refused (ErrKey).
 func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
-	c := &Codec{cfg: config{now: time.Now, maxSize: DefaultMaxTokenSize}}
+	c := &Codec{cfg: config{now: time.Now, maxSize: DefaultMaxTokenSize, cacheSize: DefaultVerifyCacheSize}}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
@@ -56,5 +57,6 @@ func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
 	}
 	c.plain = appendBase64(nil, []byte(plainHeader))
 	c.leeway = c.cfg.leeway
+	c.cache = newVerifyCache(c.cfg.cacheSize)
 	return c, nil
 }

@@ -24,6 +24,7 @@ type config struct {
 	now        func() time.Time
 	maxSize    int
 	allowShort bool
+	cacheSize  int
 }
 
 // WithLeeway allows for clock skew: exp is accepted until exp+d, nbf from nbf-d. Negative
@@ -70,4 +71,17 @@ func WithMaxTokenSize(n int) Option {
 // for interoperating with existing tokens. Short secrets can be brute-forced offline from one token.
 func AllowShortKeys() Option {
 	return func(c *config) { c.allowShort = true }
+}
+
+// WithVerifyCache sets how many verified tokens the codec remembers the parse of (default
+// DefaultVerifyCacheSize; 0 turns the cache off). A token presented again still has its MAC
+// recomputed and compared, its payload decoded and its exp, nbf, iss and aud checked; only the
+// JSON scan of its payload is skipped. See the verify cache's documentation in verifycache.go.
+func WithVerifyCache(entries int) Option {
+	return func(c *config) {
+		if entries < 0 {
+			entries = 0
+		}
+		c.cacheSize = entries
+	}
 }

@@ -18,6 +18,7 @@ var (
 // It is the verify path's only pass over the payload, so it walks the top level in one loop over
 // a local index rather than through objectIter.
 func scanPayload(d []byte, cl *Claims) error {
+	cl.payload = d
 	var names nameSet
 	i := skipSpace(d, 0)
 	if i >= len(d) || d[i] != '{' {
@@ -58,7 +59,8 @@ func scanPayload(d []byte, cl *Claims) error {
 				cl.jti, i, err = scanStringClaim(d, i, errJtiType)
 			case claimAud:
 				s := scanner{data: d, pos: i}
-				cl.aud, err = s.audience()
+				_, err = s.audience()
+				cl.aud = span{start: i, end: s.pos, ok: true}
 				i = s.pos
 			default:
 				i, err = skipValue(d, i, 1)
@@ -146,11 +148,15 @@ func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
 	return parseNumericDate(num), s.pos, nil
 }
 
-func scanStringClaim(d []byte, i int, typeErr error) (jsonString, int, error) {
+func scanStringClaim(d []byte, i int, typeErr error) (span, int, error) {
 	if i >= len(d) || d[i] != '"' {
-		return jsonString{}, i, typeErr
+		return span{}, i, typeErr
 	}
-	return scanString(d, i)
+	end, code := skipString(d, i)
+	if code > stringEscaped {
+		return span{}, i, stringErrors[code]
+	}
+	return span{start: i + 1, end: end - 1, esc: code == stringEscaped, ok: true}, end, nil
 }
 
 // audience scans a string or an array of strings and returns its raw text.

@@ -22,8 +22,8 @@ var (
 //
 // In order: the size cap; exactly three segments; the header (see readHeader); the signature, as
 // 43 characters of canonical base64url, checked in constant time against the MAC of the first
-// two segments as transmitted; only then the payload, decoded and scanned once as strict JSON;
-// and last the registered claims: exp and nbf against the clock with the leeway, and iss and aud
+// two segments as transmitted; only then the payload, decoded and scanned once as strict JSON
+// (a token verified before skips the scan: see WithVerifyCache); and last the registered claims: exp and nbf against the clock with the leeway, and iss and aud
 // when the codec was configured with WithIssuer or WithAudience.
 func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 	var cl Claims
@@ -69,11 +69,17 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 		return dst, errPayloadBase64
 	}
 	payload := dst[start:]
-	if err := scanPayload(payload, cl); err != nil {
-		*cl = Claims{}
-		return dst[:start], err
+	if c.cache == nil || !c.cache.get(&sig, key, cl) {
+		if err := scanPayload(payload, cl); err != nil {
+			*cl = Claims{}
+			return dst[:start], err
+		}
+		cl.key = key
+		if c.cache != nil {
+			c.cache.put(&sig, cl)
+		}
 	}
-	cl.key = key
+	cl.payload = payload
 	if err := c.checkClaims(cl); err != nil {
 		*cl = Claims{}
 		return dst[:start], err
@@ -112,15 +118,15 @@ func (c *Codec) checkClaims(cl *Claims) error {
 		if !cl.iss.ok {
 			return errIssuerMissing
 		}
-		if !cl.iss.equals(c.cfg.issuer) {
+		if !cl.str(cl.iss).equals(c.cfg.issuer) {
 			return errIssuerMismatch
 		}
 	}
 	if c.cfg.hasAud {
-		if cl.aud == nil {
+		if !cl.aud.ok {
 			return errAudienceMissing
 		}
-		if !audienceContains(cl.aud, c.cfg.audience) {
+		if !cl.HasAudience(c.cfg.audience) {
 			return errAudienceMismatch
 		}
 	}

@@ -1,0 +1,136 @@
+package fastjwt
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A cached token is still checked against the clock, the issuer and the audience on every
+// verify: the cache skips only the scan.
+func TestVerifyCacheKeepsTimeChecks(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := c.AppendSign(nil, []byte(`{"sub":"a","exp":1001,"nbf":999}`))
+	var cl Claims
+	for i := 0; i < 2; i++ { // the second verify is served by the cache
+		if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil {
+			t.Fatalf("verify %d: %v", i, err)
+		}
+		if cl.Subject() != "a" {
+			t.Fatalf("verify %d: sub %q", i, cl.Subject())
+		}
+	}
+	if !c.cache.slot(sigOf(t, tok)).used {
+		t.Fatal("verified token not cached")
+	}
+	now = time.Unix(1001, 0)
+	if _, err := c.AppendVerifyClaims(nil, tok, &cl); !errors.Is(err, ErrExpired) {
+		t.Fatalf("cached token after exp: %v", err)
+	}
+	now = time.Unix(998, 0)
+	if _, err := c.AppendVerifyClaims(nil, tok, &cl); !errors.Is(err, ErrNotYetValid) {
+		t.Fatalf("cached token before nbf: %v", err)
+	}
+}
+
+// With one slot every token evicts the previous one; each verify must still return its own
+// payload and claims, and the key that verified it.
+func TestVerifyCacheEviction(t *testing.T) {
+	old, _ := NewHS256([]Key{{Secret: []byte("the-old-secret-0123456789abcdefghij")}})
+	c, err := NewHS256([]Key{{Secret: benchSecret}, {Secret: []byte("the-old-secret-0123456789abcdefghij")}},
+		WithVerifyCache(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toks [][]byte
+	for i := 0; i < 6; i++ {
+		signer := c
+		if i%2 == 1 {
+			signer = old
+		}
+		tok, _ := signer.AppendSign(nil, fmt.Appendf(nil, `{"sub":"user-%d","aud":["a%d"]}`, i, i))
+		toks = append(toks, tok)
+	}
+	for round := 0; round < 3; round++ {
+		for i, tok := range toks {
+			var cl Claims
+			p, err := c.AppendVerifyClaims([]byte("x"), tok, &cl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf(`x{"sub":"user-%d","aud":["a%d"]}`, i, i)
+			if string(p) != want || cl.Subject() != fmt.Sprintf("user-%d", i) ||
+				!cl.HasAudience(fmt.Sprintf("a%d", i)) || cl.KeyIndex() != i%2 {
+				t.Fatalf("round %d token %d: %q sub %q key %d", round, i, p, cl.Subject(), cl.KeyIndex())
+			}
+		}
+	}
+}
+
+// Many goroutines verifying overlapping sets of tokens through a small cache (run with -race).
+func TestVerifyCacheConcurrent(t *testing.T) {
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toks [][]byte
+	for i := 0; i < 16; i++ {
+		tok, _ := c.AppendSign(nil, fmt.Appendf(nil, `{"sub":"%d","pad":"%*s"}`, i, i, ""))
+		toks = append(toks, tok)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			buf := make([]byte, 0, 256)
+			var cl Claims
+			for n := 0; n < 2000; n++ {
+				i := (n*7 + g) % len(toks)
+				var err error
+				buf, err = c.AppendVerifyClaims(buf[:0], toks[i], &cl)
+				if err != nil || cl.Subject() != fmt.Sprint(i) {
+					errs <- fmt.Errorf("token %d: sub %q, %v", i, cl.Subject(), err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// A tampered token never reaches the cache: the MAC is checked first.
+func TestVerifyCacheAfterMAC(t *testing.T) {
+	c := benchCodec(t)
+	tok := benchToken(t, c)
+	if _, err := c.AppendVerify(nil, tok); err != nil {
+		t.Fatal(err)
+	}
+	d1, _ := indexDots(tok)
+	forged := append([]byte(nil), tok...)
+	forged[d1+5] ^= 'A' ^ 'B' // change the payload, keep the (now wrong) signature
+	if _, err := c.AppendVerify(nil, forged); !errors.Is(err, ErrSignature) && !errors.Is(err, ErrMalformed) {
+		t.Fatalf("forged payload with a cached token's signature: %v", err)
+	}
+}
+
+func sigOf(t *testing.T, tok []byte) *[32]byte {
+	t.Helper()
+	_, d2 := indexDots(tok)
+	var sig [32]byte
+	if _, ok := appendDecodeBase64(sig[:0], tok[d2+1:]); !ok {
+		t.Fatal("signature")
+	}
+	return &sig
+}
