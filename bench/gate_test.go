@@ -1,0 +1,195 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// The performance gate, run by plain `go test` in CI.
+//
+// Allocations are deterministic and always checked: sign and verify must allocate nothing.
+//
+// Speed is never judged against a fixed figure, since CI machines differ and are shared. It is
+// judged as ratios to references measured in the same process, interleaved: in each round every
+// contender times a fixed batch, in an order that rotates between rounds, and each one's median
+// over the rounds is compared. Load that slows one round slows all contenders of that round
+// alike, and the median drops the rounds it hit unevenly. On Linux batches are timed in process
+// CPU time (cpuclock_linux_test.go), so time spent waiting for a CPU does not count at all.
+
+const (
+	// minSpeedupOverGolangJWT: our verify must be at least this many times faster than
+	// golang-jwt's verify of the same token.
+	minSpeedupOverGolangJWT = 10.0
+	// maxFloorRatio: our verify may take at most this many times the floor (see floor_test.go).
+	maxFloorRatio = 1.5
+	// maxColdFloorRatio: the same for a token the codec has not verified before (its cache of
+	// verified tokens off), which pays the JSON scan that the cache skips. Without this check a
+	// slower scanner would go unnoticed, since the gate verifies one token again and again.
+	maxColdFloorRatio = 2.2
+	// maxHostileRatio: refusing a hostile token may take at most this many times a normal verify.
+	maxHostileRatio = 3.0
+
+	gateRounds = 7
+	gateBatch  = 40 * time.Millisecond // target duration (gateClock) of one contender's batch
+)
+
+func TestGateAllocations(t *testing.T) {
+	c := newCodec()
+	buf := make([]byte, 0, 512)
+	var cl fastjwt.Claims
+	cases := []struct {
+		name string
+		f    func() error
+	}{
+		{"AppendSign", func() error { _, err := c.AppendSign(buf[:0], payloadJSON); return err }},
+		{"AppendVerify", func() error { _, err := c.AppendVerify(buf[:0], token); return err }},
+		{"AppendVerifyClaims", func() error { _, err := c.AppendVerifyClaims(buf[:0], token, &cl); return err }},
+	}
+	for _, tc := range cases {
+		if err := tc.f(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n := testing.AllocsPerRun(1000, func() { _ = tc.f() }); n != 0 {
+			t.Errorf("%s allocates %v times per call, want 0", tc.name, n)
+		}
+	}
+}
+
+// timed is one contender of the speed gate: run executes one operation.
+type timed struct {
+	name string
+	run  func() error
+	n    int       // batch size, calibrated to gateBatch
+	ns   []float64 // ns/op of each round
+}
+
+// calibrate sets the batch size from a short trial run.
+func (c *timed) calibrate(t *testing.T) {
+	n := 1
+	for {
+		d := c.batch(t, n)
+		if d >= gateBatch/10 {
+			c.n = max(1, int(float64(n)*float64(gateBatch)/float64(d)))
+			return
+		}
+		n *= 4
+	}
+}
+
+func (c *timed) batch(t *testing.T, n int) time.Duration {
+	runtime.GC() // no contender pays for another's garbage
+	start := gateClock()
+	for range n {
+		if err := c.run(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+	return gateClock() - start
+}
+
+func (c *timed) median() float64 {
+	s := slices.Clone(c.ns)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// measure calibrates each contender's batch, then runs the interleaved rounds, recording each
+// contender's ns/op per round.
+func measure(t *testing.T, cs []*timed) {
+	t.Logf("%d rounds, batches of about %v of %s each", gateRounds, gateBatch, gateClockName)
+	for _, c := range cs {
+		c.calibrate(t)
+	}
+	for r := range gateRounds {
+		for i := range cs {
+			c := cs[(i+r)%len(cs)] // rotate the order so none always runs first
+			c.ns = append(c.ns, float64(c.batch(t, c.n).Nanoseconds())/float64(c.n))
+		}
+	}
+	for _, c := range cs {
+		t.Logf("%-26s median %8.1f ns/op  rounds %s", c.name, c.median(), fmtRounds(c.ns))
+	}
+}
+
+func fmtRounds(ns []float64) string {
+	var b strings.Builder
+	for i, v := range ns {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%.0f", v)
+	}
+	return b.String()
+}
+
+func TestGateSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("speed gate skipped with -short")
+	}
+	if raceEnabled {
+		t.Skip("speed gate skipped under -race")
+	}
+	ourVerify, _ := fastjwtRaw(token)
+	ourColdVerify, _ := fastjwtNoCache(token)
+	theirVerify, _ := golangJWT(token)
+	ourSign := fastjwtRawSign()
+	theirSign := golangJWTSign()
+	f := newFloor()
+	c := newCodec()
+	buf := make([]byte, 0, 512)
+
+	ours := &timed{name: "fastjwt verify", run: ourVerify}
+	cold := &timed{name: "fastjwt verify, no cache", run: ourColdVerify}
+	golang := &timed{name: "golang-jwt verify", run: theirVerify}
+	floor := &timed{name: "floor", run: func() error { _, err := f.verify(token); return err }}
+	oursS := &timed{name: "fastjwt sign", run: func() error { _, err := ourSign(); return err }}
+	golangS := &timed{name: "golang-jwt sign", run: func() error { _, err := theirSign(); return err }}
+	all := []*timed{ours, cold, golang, floor, oursS, golangS}
+	var hostiles []*timed
+	for _, h := range hostileTokens() {
+		hostiles = append(hostiles, &timed{name: "reject " + h.name, run: func() error {
+			if _, err := c.AppendVerify(buf[:0], h.tok); err == nil {
+				return fmt.Errorf("accepted")
+			}
+			return nil
+		}})
+	}
+	measure(t, append(all, hostiles...))
+
+	speedup := golang.median() / ours.median()
+	floorRatio := ours.median() / floor.median()
+	t.Logf("verify: %.1fx faster than golang-jwt (gate: >= %.1fx, margin %.2fx)",
+		speedup, minSpeedupOverGolangJWT, speedup/minSpeedupOverGolangJWT)
+	t.Logf("verify: %.2fx the floor (gate: <= %.2fx, margin %.2fx)",
+		floorRatio, maxFloorRatio, maxFloorRatio/floorRatio)
+	coldRatio := cold.median() / floor.median()
+	t.Logf("verify, no cache: %.2fx the floor (gate: <= %.2fx, margin %.2fx); %.1fx faster than golang-jwt (not gated)",
+		coldRatio, maxColdFloorRatio, maxColdFloorRatio/coldRatio, golang.median()/cold.median())
+	t.Logf("sign: %.1fx faster than golang-jwt (not gated)", golangS.median()/oursS.median())
+	if speedup < minSpeedupOverGolangJWT {
+		t.Errorf("verify is only %.1fx faster than golang-jwt (%.0f vs %.0f ns/op), want >= %.1fx",
+			speedup, ours.median(), golang.median(), minSpeedupOverGolangJWT)
+	}
+	if floorRatio > maxFloorRatio {
+		t.Errorf("verify takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
+			floorRatio, ours.median(), floor.median(), maxFloorRatio)
+	}
+	if coldRatio > maxColdFloorRatio {
+		t.Errorf("verify without cache takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
+			coldRatio, cold.median(), floor.median(), maxColdFloorRatio)
+	}
+	for _, h := range hostiles {
+		r := h.median() / ours.median()
+		t.Logf("%s: %.2fx a normal verify (gate: <= %.1fx, margin %.2fx)", h.name, r, maxHostileRatio, maxHostileRatio/r)
+		if r > maxHostileRatio {
+			t.Errorf("%s takes %.2fx a normal verify (%.0f vs %.0f ns/op), want <= %.1fx",
+				h.name, r, h.median(), ours.median(), maxHostileRatio)
+		}
+	}
+}

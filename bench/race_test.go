@@ -1,0 +1,6 @@
+//go:build race
+
+package bench
+
+// raceEnabled is true under -race, whose instrumentation makes timings meaningless.
+const raceEnabled = true
