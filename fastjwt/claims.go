@@ -11,6 +11,7 @@ type Claims struct {
 	iss, sub, jti span // string values, without their quotes
 	aud           span // the raw JSON value: a string or an array of strings
 	key           int
+	partiesOK     bool // the codec's issuer and audience checks passed
 }
 
 // span locates a value in the payload by offsets rather than by a slice, so that the result of

@@ -37,9 +37,13 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	if len(token) > c.cfg.maxSize {
 		return dst, errTooLarge
 	}
-	// Exactly two dots; IndexByte keeps the split constant-time in the number of segments.
-	d1 := bytes.IndexByte(token, '.')
+	// Exactly two dots, found with IndexByte: the split does not depend on how many segments
+	// follow. The header is capped, so the first dot is looked for only that far.
+	d1 := bytes.IndexByte(token[:min(len(token), maxHeaderSize+1)], '.')
 	if d1 < 0 {
+		if len(token) > maxHeaderSize {
+			return dst, errHeaderSize
+		}
 		return dst, errSegments
 	}
 	d2 := bytes.IndexByte(token[d1+1:], '.') + d1 + 1
@@ -75,12 +79,17 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 			return dst[:start], err
 		}
 		cl.key = key
+		cl.partiesOK = c.checkParties(cl) == nil
 		if c.cache != nil {
 			c.cache.put(&sig, cl)
 		}
 	}
 	cl.payload = payload
-	if err := c.checkClaims(cl); err != nil {
+	err = c.checkTimes(cl)
+	if err == nil && !cl.partiesOK {
+		err = c.checkParties(cl)
+	}
+	if err != nil {
 		*cl = Claims{}
 		return dst[:start], err
 	}
@@ -102,18 +111,25 @@ func (c *Codec) matchKey(choice keyChoice, input []byte, sig *[32]byte) (int, er
 	return -1, errMAC
 }
 
-// checkClaims applies the time, issuer and audience rules to a verified payload's claims.
-func (c *Codec) checkClaims(cl *Claims) error {
-	if cl.exp.ok || cl.nbf.ok {
-		now := c.cfg.now()
-		// now < exp + leeway, written as now - leeway < exp so the claim is never rounded.
-		if cl.exp.ok && dateOf(now.Add(-c.leeway)).compare(cl.exp) >= 0 {
-			return errExpired
-		}
-		if cl.nbf.ok && dateOf(now.Add(c.leeway)).compare(cl.nbf) < 0 {
-			return errNotYetValid
-		}
+// checkTimes applies exp and nbf, with the leeway, to a verified payload's claims.
+func (c *Codec) checkTimes(cl *Claims) error {
+	if !cl.exp.ok && !cl.nbf.ok {
+		return nil
 	}
+	now := c.cfg.now()
+	// now < exp + leeway, written as now - leeway < exp so the claim is never rounded.
+	if cl.exp.ok && dateOf(now.Add(-c.leeway)).compare(cl.exp) >= 0 {
+		return errExpired
+	}
+	if cl.nbf.ok && dateOf(now.Add(c.leeway)).compare(cl.nbf) < 0 {
+		return errNotYetValid
+	}
+	return nil
+}
+
+// checkParties applies the configured issuer and audience. Its verdict depends only on the
+// payload and the codec, so the verify cache keeps it (Claims.partiesOK) with the scan.
+func (c *Codec) checkParties(cl *Claims) error {
 	if c.cfg.hasIssuer {
 		if !cl.iss.ok {
 			return errIssuerMissing

@@ -134,3 +134,30 @@ func sigOf(t *testing.T, tok []byte) *[32]byte {
 	}
 	return &sig
 }
+
+// The issuer and audience verdicts kept with a cached scan give the same answers as the
+// uncached path, on every verify.
+func TestVerifyCacheKeepsPartyChecks(t *testing.T) {
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithIssuer("good"), WithAudience("api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		payload string
+		want    error
+	}{
+		{`{"iss":"good","aud":"api"}`, nil},
+		{`{"iss":"bad","aud":"api"}`, ErrIssuer},
+		{`{"iss":"good","aud":["web"]}`, ErrAudience},
+		{`{"aud":"api"}`, ErrIssuer},
+	} {
+		tok, _ := c.AppendSign(nil, []byte(tc.payload))
+		for i := 0; i < 3; i++ {
+			var cl Claims
+			_, err := c.AppendVerifyClaims(nil, tok, &cl)
+			if !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
+				t.Fatalf("%s, verify %d: %v, want %v", tc.payload, i, err, tc.want)
+			}
+		}
+	}
+}
