@@ -1,0 +1,5 @@
+//go:build !race
+
+package fipstest
+
+const raceEnabled = false

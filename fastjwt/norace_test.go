@@ -1,0 +1,5 @@
+//go:build !race
+
+package fastjwt
+
+const raceEnabled = false
