@@ -32,13 +32,15 @@ func scanPayload(d []byte, cl *Claims) error {
 			if i >= len(d) || d[i] != '"' {
 				return errJSONSyntax
 			}
-			name, end, err := scanString(d, i)
-			if err != nil {
-				return err
+			end, code := skipString(d, i)
+			if code > stringEscaped {
+				return stringErrors[code]
 			}
+			name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
 			if err := names.add(d, name, i+1); err != nil {
 				return err
 			}
+			var err error
 			i = skipSpace(d, end)
 			if i >= len(d) || d[i] != ':' {
 				return errJSONSyntax
@@ -139,6 +141,18 @@ func registeredName(n jsonString) claimName {
 func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
 	if i >= len(d) || (d[i] != '-' && (d[i] < '0' || d[i] > '9')) {
 		return numericDate{}, i, typeErr
+	}
+	// The usual NumericDate, whole seconds without sign, fraction or exponent, is converted as
+	// it is scanned; anything else goes through the general number scan and exact conversion.
+	if d[i] != '0' {
+		var sec int64
+		j := i
+		for ; j < len(d) && j-i < 18 && d[j] >= '0' && d[j] <= '9'; j++ {
+			sec = sec*10 + int64(d[j]-'0')
+		}
+		if j > i && (j == len(d) || (d[j] != '.' && d[j] != 'e' && d[j] != 'E' && (d[j] < '0' || d[j] > '9'))) {
+			return numericDate{ok: true, sec: sec}, j, nil
+		}
 	}
 	s := scanner{data: d, pos: i}
 	num, err := s.number()
