@@ -480,15 +480,9 @@ func (r nameRef) in(data []byte) jsonString {
 	return jsonString{raw: data[r.start:r.end], esc: r.esc, ok: true}
 }
 
-// fingerprint packs a decoded name's length and its first and last two bytes. Equal names have
-// equal fingerprints.
-func fingerprint(name jsonString) uint64 {
-	if name.esc {
-		return escapedFingerprint(name.raw)
-	}
-	return fingerprintOf(name.raw)
-}
-
+// A name's fingerprint packs the decoded name's length and its first and last two bytes: equal
+// names have equal fingerprints. fingerprintOf is small enough to be inlined into nameSet.add,
+// which computes it for every member of every object.
 func escapedFingerprint(raw []byte) uint64 {
 	var buf [64]byte
 	return fingerprintOf(appendUnescaped(buf[:0], raw))
@@ -507,7 +501,12 @@ func fingerprintOf(b []byte) uint64 {
 // add records the name found at data[start:start+len(name.raw)] and reports a duplicate.
 func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 	if ns.big == nil {
-		fp := fingerprint(name)
+		var fp uint64
+		if name.esc {
+			fp = escapedFingerprint(name.raw)
+		} else {
+			fp = fingerprintOf(name.raw)
+		}
 		bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
 		if ns.seen&bit != 0 {
 			for i, prev := range ns.fp[:ns.n] {
