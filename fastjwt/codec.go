@@ -11,7 +11,6 @@ type Codec struct {
 	keys       []ringKey
 	plain      []byte // encoded plainHeader: tokens that carry no "kid"
 	cfg        config
-	leeway     time.Duration
 	hasOwnKids bool         // some key has an ID: the fast path may see its kid header
 	cache      *verifyCache // nil when WithVerifyCache(0)
 }
@@ -56,7 +55,6 @@ func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
 		})
 	}
 	c.plain = appendBase64(nil, []byte(plainHeader))
-	c.leeway = c.cfg.leeway
 	c.cache = newVerifyCache(c.cfg.cacheSize)
 	return c, nil
 }

@@ -20,20 +20,9 @@ type numericDate struct {
 }
 
 // parseNumericDate converts the text of a JSON number, already validated by scanner.number.
+// (Whole seconds, the usual form, are converted by scanDate as they are scanned.)
 func parseNumericDate(num []byte) numericDate {
 	d := numericDate{ok: true}
-	if len(num) <= 17 { // the usual case: whole seconds, no sign, fraction or exponent
-		var sec int64
-		for _, c := range num {
-			if c < '0' || c > '9' {
-				goto general
-			}
-			sec = sec*10 + int64(c-'0')
-		}
-		d.sec = sec
-		return d
-	}
-general:
 	i := 0
 	if num[0] == '-' {
 		d.neg = true

@@ -118,10 +118,10 @@ func (c *Codec) checkTimes(cl *Claims) error {
 	}
 	now := c.cfg.now()
 	// now < exp + leeway, written as now - leeway < exp so the claim is never rounded.
-	if cl.exp.ok && dateOf(now.Add(-c.leeway)).compare(cl.exp) >= 0 {
+	if cl.exp.ok && dateOf(now.Add(-c.cfg.leeway)).compare(cl.exp) >= 0 {
 		return errExpired
 	}
-	if cl.nbf.ok && dateOf(now.Add(c.leeway)).compare(cl.nbf) < 0 {
+	if cl.nbf.ok && dateOf(now.Add(c.cfg.leeway)).compare(cl.nbf) < 0 {
 		return errNotYetValid
 	}
 	return nil
