@@ -23,15 +23,17 @@ var (
 // In order: the size cap; exactly three segments; the header (see readHeader); the signature, as
 // 43 characters of canonical base64url, checked in constant time against the MAC of the first
 // two segments as transmitted; only then the payload, decoded and scanned once as strict JSON
-// (a token verified before skips the scan: see WithVerifyCache); and last the registered claims: exp and nbf against the clock with the leeway, and iss and aud
-// when the codec was configured with WithIssuer or WithAudience.
+// (a token verified before skips the scan: see WithVerifyCache); and last the registered
+// claims: exp and nbf against the clock with the leeway, and iss and aud when the codec was
+// configured with WithIssuer or WithAudience.
 func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 	var cl Claims
 	return c.AppendVerifyClaims(dst, token, &cl)
 }
 
 // AppendVerifyClaims is AppendVerify that also fills cl with the token's registered claims and
-// the index of the key that verified it. cl's slices point into the returned buffer.
+// the index of the key that verified it. cl refers to the payload in the returned buffer: it is
+// valid as long as that buffer is unchanged. On error cl is zeroed.
 func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error) {
 	*cl = Claims{}
 	if len(token) > c.cfg.maxSize {
