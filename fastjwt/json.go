@@ -10,8 +10,9 @@ import (
 // A strict, allocation-free JSON scanner (RFC 8259) for headers and payloads. It validates as it
 // goes: strict UTF-8 (RFC 3629), no unpaired surrogate escapes (I-JSON, RFC 7493 sec. 2.1), no
 // duplicate member names in any object (compared after unescaping), no leading zeros or other
-// non-RFC number forms, and nesting no deeper than maxDepth. It never builds a map or a tree:
-// callers walk the top-level object with objectIter and read just the members they need.
+// non-RFC number forms, and nesting no deeper than maxDepth. It builds no tree: callers walk the
+// top-level object (scanPayload, objectIter) and read just the members they need. Only an object
+// of more than 16 members costs an allocation, a map that keeps its duplicate check linear.
 
 // maxDepth bounds nesting of objects and arrays, so recursion is bounded by it, not by input.
 const maxDepth = 64
@@ -532,24 +533,6 @@ func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 		return errJSONDuplicate
 	}
 	ns.big[key] = struct{}{}
-	return nil
-}
-
-// validObject checks that data is exactly one JSON object (with optional surrounding whitespace).
-func validObject(data []byte) error {
-	s := scanner{data: data}
-	s.skipSpace()
-	if s.peek() != '{' {
-		return errJSONNotObject
-	}
-	pos, err := skipObject(data, s.pos, 1)
-	if err != nil {
-		return err
-	}
-	s.pos = pos
-	if !s.atEnd() {
-		return errJSONNotObject
-	}
 	return nil
 }
 
