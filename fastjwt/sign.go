@@ -26,6 +26,12 @@ func (c *Codec) AppendSign(dst, payload []byte) ([]byte, error) {
 	dst = appendBase64(dst, payload)
 	var mac [32]byte
 	k.mac.sum(&mac, dst[start:])
+	if c.cache != nil {
+		// The payload was just scanned to validate it: remember the scan for the token's return
+		// (a session re-issued on every change comes back with the next request).
+		cl.partiesOK = c.checkParties(&cl) == nil
+		c.cache.put(&mac, &cl)
+	}
 	dst = append(dst, '.')
 	return appendBase64(dst, mac[:]), nil
 }

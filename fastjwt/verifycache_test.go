@@ -3,6 +3,7 @@ package fastjwt
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -159,5 +160,28 @@ func TestVerifyCacheKeepsPartyChecks(t *testing.T) {
 				t.Fatalf("%s, verify %d: %v, want %v", tc.payload, i, err, tc.want)
 			}
 		}
+	}
+}
+
+// A token the codec signs is cached at once: its first verify is served by the cache, with the
+// same result an uncached codec gives.
+func TestVerifyCacheFilledBySign(t *testing.T) {
+	c := benchCodec(t)
+	plain := benchCodec(t, WithVerifyCache(0))
+	tok := benchToken(t, c)
+	sig := sigOf(t, tok)
+	s := c.cache.slot(sig)
+	if !s.used || s.mac != *sig {
+		t.Fatal("signed token not cached")
+	}
+	var hit, cold Claims
+	p1, err1 := c.AppendVerifyClaims(nil, tok, &hit)
+	p2, err2 := plain.AppendVerifyClaims(nil, tok, &cold)
+	if err1 != nil || err2 != nil || string(p1) != string(p2) {
+		t.Fatalf("cached %q %v, uncached %q %v", p1, err1, p2, err2)
+	}
+	hit.payload, cold.payload = nil, nil
+	if !reflect.DeepEqual(hit, cold) {
+		t.Fatalf("claims differ:\n cached   %+v\n uncached %+v", hit, cold)
 	}
 }
