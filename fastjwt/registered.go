@@ -146,11 +146,16 @@ func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
 	// it is scanned; anything else goes through the general number scan and exact conversion.
 	if d[i] != '0' {
 		var sec int64
-		j := i
-		for ; j < len(d) && j-i < 18 && d[j] >= '0' && d[j] <= '9'; j++ {
-			sec = sec*10 + int64(d[j]-'0')
+		digits := d[i:min(len(d), i+18)] // 18 digits cannot overflow int64
+		n := 0
+		for ; n < len(digits); n++ {
+			dg := digits[n] - '0'
+			if dg > 9 {
+				break
+			}
+			sec = sec*10 + int64(dg)
 		}
-		if j > i && (j == len(d) || (d[j] != '.' && d[j] != 'e' && d[j] != 'E' && (d[j] < '0' || d[j] > '9'))) {
+		if j := i + n; n > 0 && (j == len(d) || (d[j] != '.' && d[j]|0x20 != 'e' && d[j]-'0' > 9)) {
 			return numericDate{ok: true, sec: sec}, j, nil
 		}
 	}
