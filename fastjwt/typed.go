@@ -15,9 +15,10 @@ import (
 var payloadPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Encode marshals claims (a struct or map that becomes a JSON object) and appends the signed
-// token to dst, as AppendSign does.
+// token to dst, as AppendSign does. Strings are not HTML-escaped ('<', '>' and '&' stay as they
+// are): a token is not HTML, and escaping would only make it longer.
 func Encode[T any](c *Codec, dst []byte, claims T) ([]byte, error) {
-	payload, err := json.Marshal(claims)
+	payload, err := json.MarshalNoEscape(claims)
 	if err != nil {
 		return dst, err
 	}

@@ -58,3 +58,19 @@ func TestTypedValidatesRegisteredClaims(t *testing.T) {
 		t.Fatal("mismatched type decoded")
 	}
 }
+
+// Encode does not HTML-escape: a token is not HTML, and "\u003c" would only make it longer.
+func TestEncodeDoesNotEscapeHTML(t *testing.T) {
+	c := newCodec(t)
+	type claims struct {
+		Name string `json:"name"`
+	}
+	tok, err := fastjwt.Encode(c, nil, claims{Name: "<a&b>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := c.AppendVerify(nil, tok)
+	if err != nil || string(payload) != `{"name":"<a&b>"}` {
+		t.Fatalf("payload %s, %v", payload, err)
+	}
+}
