@@ -18,7 +18,7 @@ var payloadPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return
 // token to dst, as AppendSign does. Strings are not HTML-escaped ('<', '>' and '&' stay as they
 // are): a token is not HTML, and escaping would only make it longer.
 func Encode[T any](c *Codec, dst []byte, claims T) ([]byte, error) {
-	payload, err := json.MarshalNoEscape(claims)
+	payload, err := json.MarshalWithOption(claims, json.DisableHTMLEscape())
 	if err != nil {
 		return dst, err
 	}

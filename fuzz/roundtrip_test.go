@@ -210,7 +210,7 @@ func normalize(in typedClaims) typedClaims {
 
 // encodedTokenLen is the length of the token Encode would make of v with newCodec(_, "k1").
 func encodedTokenLen(t *testing.T, v any) int {
-	payload, err := gojson.MarshalNoEscape(v)
+	payload, err := gojson.MarshalWithOption(v, gojson.DisableHTMLEscape())
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
 	}
