@@ -24,13 +24,7 @@ import (
 //     surrogates, nesting over 64 (ErrMalformed); a wrong-typed registered claim (ErrClaimType);
 //     exp or nbf outside the fixed clock (ErrExpired, ErrNotYetValid).
 func FuzzClaimsJSON(f *testing.F) {
-	_, payloads := seedSegments()
-	for _, p := range payloads {
-		f.Add(p)
-	}
-	for _, p := range edgePayloads {
-		f.Add([]byte(p))
-	}
+	addPayloadSeeds(f)
 	c := newCodec(f, "")
 	header := []byte(`{"alg":"HS256","typ":"JWT"}`)
 

@@ -156,6 +156,18 @@ func seedTokens() []string {
 
 // seedSegments returns the decoded header and payload of every seed token whose first two
 // segments decode, for targets that take JSON rather than tokens.
+// addPayloadSeeds adds the payloads of the seed tokens and the hand-made edge payloads to a
+// target that takes one payload.
+func addPayloadSeeds(f *testing.F) {
+	_, payloads := seedSegments()
+	for _, p := range payloads {
+		f.Add(p)
+	}
+	for _, p := range edgePayloads {
+		f.Add([]byte(p))
+	}
+}
+
 func seedSegments() (headers, payloads [][]byte) {
 	for _, t := range seedTokens() {
 		parts := strings.Split(t, ".")

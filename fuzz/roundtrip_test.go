@@ -3,13 +3,14 @@ package fuzz
 import (
 	"bytes"
 	"errors"
-	gojson "github.com/goccy/go-json"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/fastjwt/session/fastjwt"
 )
@@ -22,13 +23,7 @@ import (
 // case the error must be ErrExpired or ErrNotYetValid as the claim values say. A codec with a
 // small cap must refuse to sign exactly the tokens that would exceed it.
 func FuzzRoundTrip(f *testing.F) {
-	_, payloads := seedSegments()
-	for _, p := range payloads {
-		f.Add(p)
-	}
-	for _, p := range edgePayloads {
-		f.Add([]byte(p))
-	}
+	addPayloadSeeds(f)
 	c := newCodec(f, "")
 	small := newCodec(f, "", fastjwt.WithMaxTokenSize(smallCap))
 	plainHeader := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
