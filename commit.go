@@ -1,23 +1,14 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
-)
 
-// ResponseHeader is the part of a response's header that the session layer writes. Adapters
-// implement it over their framework's response; names are given in canonical form.
-type ResponseHeader interface {
-	// Peek returns the first value of the named header, or nil.
-	Peek(name string) []byte
-	// Set replaces every value of the named header with value.
-	Set(name, value string)
-	// Add appends one more header line name: value.
-	Add(name, value string)
-	// AddBytes is Add with a value the adapter must copy if it keeps it.
-	AddBytes(name string, value []byte)
-}
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
 
 // Cache directives of a response. Every response that depends on the session varies by cookie;
 // a response that sets the session cookie must not be stored by any cache, or the cache could
@@ -28,23 +19,26 @@ const (
 	cacheControlValue = "private, no-store"
 )
 
-// Commit writes the session's effect on the response into h: always "Vary: Cookie"; a Set-Cookie
-// when the data changed, when the token is past its renewal point or was signed by an older key
-// (with "Cache-Control: private, no-store"); a deleting Set-Cookie when the session was cleared.
-// If the new cookie would exceed MaxCookieSize, or signing fails, no Set-Cookie is sent (the client
-// keeps its old cookie), Err returns the error and Config.OnError receives it. Adapters call
-// Commit once, just before the response headers are written; later changes fail with ErrCommitted.
-func (s *Session) Commit(h ResponseHeader) {
+// Commit writes the session's effect on the response into h: "Vary: Cookie", exactly once
+// whatever Vary lines the handler set; a Set-Cookie when the data changed, when the token is past
+// its renewal point, was signed by an older key or is untyped (with "Cache-Control: private,
+// no-store"); a deleting Set-Cookie when the session was cleared. If the new cookie would exceed
+// Config.MaxCookieSize, or signing fails, no Set-Cookie is sent (the client keeps its old cookie),
+// Err returns the error and Config.OnError receives it.
+//
+// Adapters call Commit once, just before the response headers are written; later changes fail
+// with ErrCommitted. It returns an error only when the session could not be stored and the
+// response must not go out as if it had been (a store that does not answer); a cookie that is
+// too large is not such an error.
+func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	if s.committed {
-		return
+		return nil
 	}
 	s.committed = true
-	if v := h.Peek("Vary"); !hasToken(v, varyValue) && !hasToken(v, "*") {
-		h.Add("Vary", varyValue)
-	}
-	now := s.m.now()
+	s.vary(h)
+	now := s.m.cfg.Now()
 	if !s.changed && !s.due(now) {
-		return
+		return nil
 	}
 	s.ensure()
 	if len(s.entries) == 0 && (s.changed || !s.valid) {
@@ -53,21 +47,54 @@ func (s *Session) Commit(h ResponseHeader) {
 			h.Set("Cache-Control", cacheControlValue)
 			h.Add("Set-Cookie", s.m.deleteCookie)
 		}
-		return
+		return nil
 	}
 	if err := s.issue(now); err != nil {
 		s.err = err
 		if s.m.cfg.OnError != nil {
 			s.m.cfg.OnError(err)
 		}
-		return
+		return nil
 	}
 	h.Set("Cache-Control", cacheControlValue)
 	h.AddBytes("Set-Cookie", s.cookie)
+	return nil
 }
 
-// issue builds the new payload, signs it and leaves the Set-Cookie value in s.cookie (inside s.buf).
-func (s *Session) issue(now time.Time) error {
+// vary makes "Cookie" a member of the response's Vary list exactly once, across every Vary line
+// the handler may have set (a list, several lines, "*").
+func (s *Session) vary(h ResponseHeader) {
+	s.lines = h.AppendValues(s.lines[:0], "Vary")
+	switch httpsyntax.CountListToken(s.lines, varyValue) {
+	case 0:
+		h.Add("Vary", varyValue)
+	case 1:
+	default:
+		// The handler named Cookie more than once: one line with each other member, then Cookie.
+		v := httpsyntax.AppendListWithout(nil, s.lines, varyValue)
+		if len(v) > 0 {
+			v = append(v, ", "...)
+		}
+		h.Set("Vary", string(append(v, varyValue...)))
+	}
+	clear(s.lines)
+	s.lines = s.lines[:0]
+}
+
+// appendTimes appends the members the session layer manages, "iat" and "exp", and the closing
+// brace of the payload.
+func (s *Session) appendTimes(b []byte, now time.Time) []byte {
+	iat := now.Unix()
+	b = append(b, `"iat":`...)
+	b = strconv.AppendInt(b, iat, 10)
+	b = append(b, `,"exp":`...)
+	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
+	return append(b, '}')
+}
+
+// sign builds the session's payload from its entries and signs it as a session token. The token
+// is at the end of s.buf; the result is valid until s.buf changes.
+func (s *Session) sign(now time.Time) ([]byte, error) {
 	b := append(s.buf[:0], '{')
 	for _, e := range s.entries {
 		b = appendQuoted(b, string(e.name))
@@ -75,25 +102,29 @@ func (s *Session) issue(now time.Time) error {
 		b = append(b, e.value...)
 		b = append(b, ',')
 	}
-	iat := now.Unix()
-	b = append(b, `"iat":`...)
-	b = strconv.AppendInt(b, iat, 10)
-	b = append(b, `,"exp":`...)
-	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
-	b = append(b, '}')
+	b = s.appendTimes(b, now)
 	n := len(b)
-	b, err := s.m.codec.AppendSign(b, b[:n:n])
+	b, err := s.m.codec.AppendSignType(b, fastjwt.TypeSession, b[:n:n])
 	if err != nil {
 		s.buf = b[:0]
-		return fmt.Errorf("session: signing the session: %w", err)
+		return nil, fmt.Errorf("session: signing the session: %w", err)
 	}
-	// The token sits after the payload in b; the cookie goes after both.
-	m := len(b)
-	b = s.m.appendSetCookie(b, b[n:m], now)
 	s.buf = b
-	if len(b)-m > MaxCookieSize {
-		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, len(b)-m, MaxCookieSize)
+	return b[n:], nil
+}
+
+// issue signs the session and leaves the Set-Cookie value in s.cookie (inside s.buf).
+func (s *Session) issue(now time.Time) error {
+	token, err := s.sign(now)
+	if err != nil {
+		return err
 	}
-	s.cookie = b[m:]
+	// The token sits after the payload in s.buf; the cookie goes after both.
+	m := len(s.buf)
+	s.buf = s.m.appendSetCookie(s.buf, token, now)
+	if size := len(s.buf) - m; size > s.m.cfg.MaxCookieSize {
+		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, size, s.m.cfg.MaxCookieSize)
+	}
+	s.cookie = s.buf[m:]
 	return nil
 }

@@ -3,20 +3,27 @@ package session
 import "errors"
 
 // Errors reported by the session layer. They work with errors.Is; codec errors (fastjwt.ErrExpired
-// and the others) are passed through unchanged.
+// and the others) are passed through unchanged, wrapped with what was being done.
 var (
-	// ErrConfig: a Config or BearerConfig is inconsistent (SameSite=None without Secure, a cookie
-	// name that is not a token, a header name with forbidden characters...).
+	// ErrConfig: a Config is inconsistent (SameSite=None without Secure, a __Host- cookie with a
+	// Domain, RenewAfter longer than Lifetime, a codec that refuses the sessions it would issue...).
 	ErrConfig = errors.New("session: invalid configuration")
-	// ErrCookieTooLarge: the Set-Cookie header the session needs would exceed MaxCookieSize
+	// ErrCookieTooLarge: the Set-Cookie header the session needs would exceed Config.MaxCookieSize
 	// bytes. The response keeps the client's old cookie; nothing is truncated.
 	ErrCookieTooLarge = errors.New("session: cookie would exceed the size limit")
 	// ErrReserved: the handler tried to set "exp" or "iat", which the session layer manages.
 	ErrReserved = errors.New("session: reserved claim name")
+	// ErrValue: a value given to Set, SetRaw or Save cannot be stored: not valid JSON under the
+	// codec's rules (invalid UTF-8, duplicate member names, nesting deeper than the codec allows,
+	// a number JSON cannot hold), or a registered claim the codec would refuse ("sub" that is not
+	// a string, "nbf" in the future...).
+	ErrValue = errors.New("session: value cannot be stored")
 	// ErrCommitted: the session was changed after its response headers were written.
 	ErrCommitted = errors.New("session: changed after the response headers were written")
-	// ErrNoToken: a bearer-protected request carried no token.
-	ErrNoToken = errors.New("session: no bearer token")
-	// ErrMissingClaim: a verified bearer token lacks a claim listed in BearerConfig.RequiredClaims.
-	ErrMissingClaim = errors.New("session: required claim missing")
+	// ErrPurpose: the cookie holds a valid token that was issued for another purpose (its "typ"
+	// is not the session's: an access token put in the session cookie, for example).
+	ErrPurpose = errors.New("session: token was issued for another purpose")
+	// ErrTooManyCookies: the request carries more session cookies than MaxSessionCookies and none
+	// of the first ones verified.
+	ErrTooManyCookies = errors.New("session: too many session cookies")
 )

@@ -3,10 +3,10 @@ package session
 import (
 	"bytes"
 	"fmt"
+	"github.com/fastjwt/session/internal/httpsyntax"
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
@@ -24,7 +24,7 @@ type Session struct {
 	m *Manager
 
 	had     bool // the request carried a session cookie, valid or not
-	valid   bool // ... and it verified
+	valid   bool // ... and one of them verified
 	invalid error
 	payload []byte // verified payload JSON (a pooled buffer)
 	claims  fastjwt.Claims
@@ -36,8 +36,11 @@ type Session struct {
 	changed   bool
 	committed bool
 	err       error
-	buf       []byte // the new payload, the signed token, then the Set-Cookie value
-	cookie    []byte // the Set-Cookie value, in buf
+	buf       []byte   // the new payload, the signed token, then the Set-Cookie value
+	cookie    []byte   // the Set-Cookie value, in buf
+	scratch   []byte   // value validation
+	lines     [][]byte // header lines of the request (Cookie) or response (Vary)
+	cands     [][]byte // the values of the request's session cookies
 }
 
 // entry is one member of the session's data: its decoded name and its raw JSON value.
@@ -46,33 +49,67 @@ type entry struct {
 	value []byte
 }
 
-func (s *Session) load(cookie []byte) {
-	if len(cookie) == 0 {
+// load verifies the request's session cookies: the first that verifies and is a session token
+// wins; at most MaxSessionCookies are tried.
+func (s *Session) load(h RequestHeader) {
+	s.lines = h.AppendValues(s.lines[:0], "Cookie")
+	var n int
+	s.cands, n = httpsyntax.AppendCookieValues(s.cands[:0], s.lines, s.m.cfg.CookieName, MaxSessionCookies)
+	if n == 0 {
 		return
 	}
 	s.had = true
+	var first error
+	for _, c := range s.cands {
+		err := s.verify(c)
+		if err == nil {
+			s.valid = true
+			s.invalid = nil
+			return
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if n > MaxSessionCookies {
+		first = fmt.Errorf("%w: more than %d, and none of the first %d verified (first: %w)", ErrTooManyCookies, MaxSessionCookies, MaxSessionCookies, first)
+	}
+	s.invalid = first
+	if s.m.cfg.OnInvalid != nil {
+		s.m.cfg.OnInvalid(first)
+	}
+}
+
+// verify checks one cookie value: signature, claims, then purpose.
+func (s *Session) verify(cookie []byte) error {
 	var err error
 	s.payload, err = s.m.codec.AppendVerifyClaims(s.payload[:0], cookie, &s.claims)
 	if err != nil {
-		s.invalid = err
-		if s.m.cfg.OnInvalid != nil {
-			s.m.cfg.OnInvalid(err)
-		}
-		return
+		return err
 	}
-	s.valid = true
+	if !s.m.cfg.acceptsType(s.claims.Type()) {
+		s.claims = fastjwt.Claims{}
+		s.payload = s.payload[:0]
+		return ErrPurpose
+	}
+	return nil
 }
 
 func (s *Session) reset() {
 	for i := range s.entries {
 		s.entries[i] = entry{}
 	}
+	clear(s.lines)
+	clear(s.cands)
 	*s = Session{
 		m:       s.m,
 		payload: s.payload[:0],
 		entries: s.entries[:0],
 		arena:   s.arena[:0],
 		buf:     s.buf[:0],
+		scratch: s.scratch[:0],
+		lines:   s.lines[:0],
+		cands:   s.cands[:0],
 	}
 }
 
@@ -230,149 +267,6 @@ func (s *Session) String(name string) (string, bool) {
 	return string(b), ok
 }
 
-// Set stores v under name, encoded as JSON (goccy/go-json; ints, strings, bools and floats are
-// encoded without reflection). Setting a value equal to the stored one is not a change. It
-// refuses "exp" and "iat" (ErrReserved), names that are not valid UTF-8, values JSON cannot
-// encode, and changes after the response headers were written (ErrCommitted).
-func (s *Session) Set(name string, v any) error {
-	if err := s.checkWrite(name); err != nil {
-		return err
-	}
-	start := len(s.arena)
-	var err error
-	s.arena, err = appendJSON(s.arena, v)
-	if err != nil {
-		s.arena = s.arena[:start]
-		return fmt.Errorf("session: value of %q: %w", name, err)
-	}
-	return s.setRaw(name, s.arena[start:len(s.arena):len(s.arena)])
-}
-
-// SetRaw stores raw, which must be one valid JSON value, under name.
-func (s *Session) SetRaw(name string, raw []byte) error {
-	if err := s.checkWrite(name); err != nil {
-		return err
-	}
-	if !json.Valid(raw) {
-		return fmt.Errorf("session: value of %q is not valid JSON", name)
-	}
-	start := len(s.arena)
-	s.arena = append(s.arena, raw...)
-	return s.setRaw(name, s.arena[start:len(s.arena):len(s.arena)])
-}
-
-func (s *Session) checkWrite(name string) error {
-	switch {
-	case s.committed:
-		return ErrCommitted
-	case isReserved(name):
-		return fmt.Errorf("%w: %q", ErrReserved, name)
-	case !utf8.ValidString(name):
-		return fmt.Errorf("session: name %q is not valid UTF-8", name)
-	}
-	return nil
-}
-
-func (s *Session) setRaw(name string, value []byte) error {
-	if i := s.find(name); i >= 0 {
-		if !bytes.Equal(s.entries[i].value, value) {
-			s.entries[i].value = value
-			s.changed = true
-		}
-		return nil
-	}
-	start := len(s.arena)
-	s.arena = append(s.arena, name...)
-	s.entries = append(s.entries, entry{name: s.arena[start:len(s.arena):len(s.arena)], value: value})
-	s.changed = true
-	return nil
-}
-
-// Delete removes name from the session. Deleting an absent name is not a change.
-func (s *Session) Delete(name string) {
-	if s.committed {
-		s.err = ErrCommitted
-		return
-	}
-	if i := s.find(name); i >= 0 {
-		copy(s.entries[i:], s.entries[i+1:])
-		s.entries[len(s.entries)-1] = entry{}
-		s.entries = s.entries[:len(s.entries)-1]
-		s.changed = true
-	}
-}
-
-// Clear removes every value. A cleared session that stays empty deletes the cookie.
-func (s *Session) Clear() {
-	if s.committed {
-		s.err = ErrCommitted
-		return
-	}
-	s.ensure()
-	if len(s.entries) > 0 || s.had {
-		s.changed = true
-	}
-	for i := range s.entries {
-		s.entries[i] = entry{}
-	}
-	s.entries = s.entries[:0]
-}
-
-// appendJSON appends the JSON encoding of v, without reflection for the common scalar types.
-func appendJSON(dst []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case uint:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case bool:
-		return strconv.AppendBool(dst, x), nil
-	case string:
-		if !utf8.ValidString(x) {
-			return dst, fmt.Errorf("string is not valid UTF-8")
-		}
-		return appendQuoted(dst, x), nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return dst, fmt.Errorf("%v has no JSON encoding", x)
-		}
-	case json.RawMessage:
-		if !json.Valid(x) {
-			return dst, fmt.Errorf("RawMessage is not valid JSON")
-		}
-		return append(dst, x...), nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return dst, err
-	}
-	return append(dst, b...), nil
-}
-
-// appendQuoted appends s as a JSON string. s must be valid UTF-8.
-func appendQuoted(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
-}
-
 // parseInt parses a JSON integer (no fraction, no exponent) into an int without allocating.
 func parseInt(raw []byte) (int, bool) {
 	neg := len(raw) > 0 && raw[0] == '-'
@@ -402,17 +296,17 @@ func parseInt(raw []byte) (int, bool) {
 }
 
 // due reports whether an unchanged, valid session must be re-issued: signed by an older key of
-// the ring, or older than the renewal point.
+// the ring, untyped (AcceptUntypedCookies), or older than the renewal point.
 func (s *Session) due(now time.Time) bool {
 	if !s.valid {
 		return false
 	}
-	if s.claims.KeyIndex() > 0 {
-		return true
+	if s.claims.KeyIndex() > 0 || s.claims.Type() != fastjwt.TypeSession {
+		return true // an older key of the ring, or an untyped cookie being migrated
 	}
-	if s.m.renew < 0 {
+	if s.m.cfg.RenewAfter < 0 {
 		return false
 	}
 	iat, ok := s.claims.IssuedAt()
-	return !ok || !now.Before(iat.Add(s.m.renew))
+	return !ok || !now.Before(iat.Add(s.m.cfg.RenewAfter))
 }

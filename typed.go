@@ -25,35 +25,43 @@ func Load[T any](s *Session, v *T) error {
 }
 
 // Save replaces the session's data with v, which must encode as a JSON object, and marks it
-// changed unless the values are the same as before. Fields named "exp" or "iat" are refused
-// (ErrReserved).
+// changed unless the values are the same as before. It encodes and validates v exactly as Set
+// does each value (no HTML escaping, the codec's JSON rules, registered claims checked by the
+// codec), so saving an unchanged struct is no change. Fields named "exp" or "iat" are refused
+// (ErrReserved); on any error the session keeps its previous data.
 func Save[T any](s *Session, v T) error {
 	if s.committed {
 		return ErrCommitted
 	}
-	obj, err := json.Marshal(v)
+	obj, err := appendValue(nil, v)
 	if err != nil {
-		return fmt.Errorf("session: encoding the session: %w", err)
+		return fmt.Errorf("%w: encoding the session: %w", ErrValue, err)
 	}
 	if len(obj) == 0 || obj[0] != '{' {
-		return fmt.Errorf("session: %T does not encode as a JSON object", v)
+		return fmt.Errorf("%w: %T does not encode as a JSON object", ErrValue, v)
 	}
 	var next []entry
-	var reserved error
+	var bad error
 	err = fastjwt.EachMember(obj, func(name, value []byte) bool {
 		n, ok := fastjwt.AppendString(nil, name)
-		if !ok || isReserved(string(n)) {
-			reserved = fmt.Errorf("%w: %s", ErrReserved, name)
-			return false
+		switch {
+		case !ok:
+			bad = fmt.Errorf("%w: member name %s", ErrValue, name)
+		case isReserved(string(n)):
+			bad = fmt.Errorf("%w: %q", ErrReserved, n)
+		case isRegistered(string(n)):
+			if err := s.checkRegistered(string(n), value); err != nil {
+				bad = fmt.Errorf("%w: value of %q: %w", ErrValue, n, err)
+			}
 		}
 		next = append(next, entry{name: n, value: value})
-		return true
+		return bad == nil
 	})
-	if reserved != nil {
-		return reserved
-	}
 	if err != nil {
-		return fmt.Errorf("session: encoding the session: %w", err)
+		return fmt.Errorf("%w: encoding the session: %w", ErrValue, err)
+	}
+	if bad != nil {
+		return bad
 	}
 	s.ensure()
 	if !sameEntries(s.entries, next) {

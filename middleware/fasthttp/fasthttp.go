@@ -1,16 +1,27 @@
-// Package fasthttpsession adapts package session to github.com/valyala/fasthttp. It holds no
-// session logic: it reads the token from the fasthttp request, hands it to the session package,
-// and writes back what that package decides.
+// Package fasthttpsession adapts cookie sessions (package session) and bearer authentication
+// (package bearer) to github.com/valyala/fasthttp. It holds no policy: it reads the request for
+// those packages, and writes back what they decide.
+//
+// It reads header names ASCII case-insensitively and deletes forwarded headers in every
+// spelling, so it holds with Server.DisableHeaderNamesNormalizing (what fasthttp recommends for
+// proxies) as without. The Cookie header is read as the client sent it (RawHeaders) and parsed
+// by the library's one cookie grammar, the same as on net/http.
 //
 // The Session and Token a handler gets from From and TokenFrom are pooled: they are valid until
 // the handler returns, and must not be kept or handed to goroutines that outlive it. For a valid,
 // unchanged session and for a valid bearer token the middleware allocates nothing per request.
+//
+// Request head size: fasthttp's default Server reads a request head of at most ReadBufferSize
+// (4096) bytes and answers 431 beyond. The session's default cookie limit
+// (session.DefaultMaxCookieSize, 3072) leaves room for a browser's usual headers next to it;
+// raise Server.ReadBufferSize with session.Config.MaxCookieSize.
 package fasthttpsession
 
 import (
 	"github.com/valyala/fasthttp"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 )
 
 // ctxKey is the user-value key of the request's Session or Token; unexported, so no other
@@ -24,16 +35,22 @@ const (
 
 // Sessions returns middleware that gives each request a cookie session from m. The session's
 // Set-Cookie, Vary and Cache-Control headers are written after the handler returns, so a handler
-// that streams its body (SetBodyStreamWriter) must finish with the session before returning.
+// that streams its body (SetBodyStreamWriter) must finish with the session before returning, or
+// call Commit first.
 func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.RequestHandler {
-	name := m.CookieName()
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
-			s := m.Acquire(ctx.Request.Header.Cookie(name))
+			s, err := m.Acquire(ctx, (*requestHeader)(&ctx.Request.Header))
+			if err != nil {
+				ctx.Error(fasthttp.StatusMessage(fasthttp.StatusServiceUnavailable), fasthttp.StatusServiceUnavailable)
+				return
+			}
 			ctx.SetUserValue(sessionKey, s)
 			next(ctx)
 			ctx.RemoveUserValue(sessionKey)
-			s.Commit((*responseHeader)(&ctx.Response.Header))
+			if err := s.Commit(ctx, (*responseHeader)(&ctx.Response.Header)); err != nil {
+				ctx.Error(fasthttp.StatusMessage(fasthttp.StatusServiceUnavailable), fasthttp.StatusServiceUnavailable)
+			}
 			m.Release(s)
 		}
 	}
@@ -56,25 +73,39 @@ func Commit(ctx *fasthttp.RequestCtx) error {
 	if s == nil {
 		return nil
 	}
-	s.Commit((*responseHeader)(&ctx.Response.Header))
+	if err := s.Commit(ctx, (*responseHeader)(&ctx.Response.Header)); err != nil {
+		return err
+	}
 	return s.Err()
 }
 
 // ErrorHandler answers a refused bearer request. err.Challenge() is the WWW-Authenticate value
 // the default answer would send.
-type ErrorHandler func(ctx *fasthttp.RequestCtx, err *session.AuthError)
+type ErrorHandler func(ctx *fasthttp.RequestCtx, err *bearer.AuthError)
 
 // Bearer returns middleware that authenticates each request with b. A refused request gets
 // onError's answer, or, when onError is nil, err.Status with a WWW-Authenticate challenge and the
 // status text as a plain-text body.
-func Bearer(b *session.Bearer, onError ErrorHandler) func(fasthttp.RequestHandler) fasthttp.RequestHandler {
+//
+// Trailers: with Server.StreamRequestBody, fasthttp merges the trailer fields of a chunked
+// request body into the request header when the handler reads the body, after the forwarded
+// headers were set. When b forwards claims into headers, such a request (a streamed body of
+// unknown length) is answered 411 Length Required: a client value of a forwarded header could
+// otherwise reach the handler. Requests with a Content-Length, and servers without
+// StreamRequestBody (which read trailers before the handler runs), are not affected.
+func Bearer(b *bearer.Bearer, onError ErrorHandler) func(fasthttp.RequestHandler) fasthttp.RequestHandler {
 	if onError == nil {
 		onError = defaultError
 	}
+	guard := b.Forwards()
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
+			if guard && ctx.Request.IsBodyStream() && ctx.Request.Header.ContentLength() < 0 {
+				ctx.Error(fasthttp.StatusMessage(fasthttp.StatusLengthRequired), fasthttp.StatusLengthRequired)
+				return
+			}
 			t := b.Acquire()
-			if err := b.Authenticate(t, (*request)(ctx)); err != nil {
+			if err := b.Authenticate(ctx, t, (*request)(ctx)); err != nil {
 				onError(ctx, err)
 				b.Release(t)
 				return
@@ -90,36 +121,13 @@ func Bearer(b *session.Bearer, onError ErrorHandler) func(fasthttp.RequestHandle
 // TokenFrom returns the request's Token, or nil outside Bearer middleware. In Optional mode a
 // request without a token gets a Token whose Valid reports false. It is valid until the handler
 // returns.
-func TokenFrom(ctx *fasthttp.RequestCtx) *session.Token {
-	t, _ := ctx.UserValue(tokenKey).(*session.Token)
+func TokenFrom(ctx *fasthttp.RequestCtx) *bearer.Token {
+	t, _ := ctx.UserValue(tokenKey).(*bearer.Token)
 	return t
 }
 
-func defaultError(ctx *fasthttp.RequestCtx, err *session.AuthError) {
+func defaultError(ctx *fasthttp.RequestCtx, err *bearer.AuthError) {
 	// ctx.Error resets the response, so the challenge goes in after it.
 	ctx.Error(fasthttp.StatusMessage(err.Status), err.Status)
 	ctx.Response.Header.SetBytesV("WWW-Authenticate", err.Challenge())
 }
-
-// responseHeader adapts fasthttp's response header to session.ResponseHeader.
-type responseHeader fasthttp.ResponseHeader
-
-func (h *responseHeader) Peek(name string) []byte {
-	return (*fasthttp.ResponseHeader)(h).Peek(name)
-}
-func (h *responseHeader) Set(name, value string) { (*fasthttp.ResponseHeader)(h).Set(name, value) }
-func (h *responseHeader) Add(name, value string) { (*fasthttp.ResponseHeader)(h).Add(name, value) }
-func (h *responseHeader) AddBytes(name string, value []byte) {
-	(*fasthttp.ResponseHeader)(h).AddBytesV(name, value)
-}
-
-// request adapts a fasthttp request to session.Request.
-type request fasthttp.RequestCtx
-
-func (r *request) Peek(name string) []byte   { return r.Request.Header.Peek(name) }
-func (r *request) Cookie(name string) []byte { return r.Request.Header.Cookie(name) }
-func (r *request) Query(name string) []byte {
-	return (*fasthttp.RequestCtx)(r).QueryArgs().Peek(name)
-}
-func (r *request) Del(name string)               { r.Request.Header.Del(name) }
-func (r *request) Set(name string, value []byte) { r.Request.Header.SetBytesV(name, value) }

@@ -1,22 +1,31 @@
-// Package nethttpsession adapts package session to net/http. It holds no session logic: it reads
-// the token from the *http.Request, hands it to the session package, and writes back what that
-// package decides.
+// Package nethttpsession adapts cookie sessions (package session) and bearer authentication
+// (package bearer) to net/http. It holds no policy: it reads the request for those packages, and
+// writes back what they decide.
+//
+// net/http puts every request header name in canonical form and keeps trailer fields in
+// Request.Trailer, never in Request.Header, so a forwarded header deleted before the handler
+// runs cannot come back. The Cookie header is parsed by the library's one cookie grammar, the
+// same as on fasthttp.
 //
 // The Session and Token a handler gets from FromContext and TokenFromContext are pooled: they are
 // valid until the handler returns, and must not be kept or handed to goroutines that outlive it.
 // Per request the middleware allocates only what net/http forces to pass a value to the handler:
-// one context (context.WithValue) and one request copy (Request.WithContext).
+// one context and one request copy (Request.WithContext).
+//
+// http.TimeoutHandler runs its handler in another goroutine and returns on timeout while that
+// goroutine may still run. Put it outside the session middleware,
+// http.TimeoutHandler(Sessions(m)(h), ...), never inside: the session is released when Sessions'
+// handler returns, so a TimeoutHandler inside would let the timed-out handler use a session that
+// already serves another request.
 package nethttpsession
 
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
-	"unsafe"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 )
 
 // ctxKey is the context key of the request's Session or Token; unexported, so no other package
@@ -28,18 +37,39 @@ const (
 	tokenKey
 )
 
+// sessionCtx is the request's context under Sessions: the parent context, the Session, and the
+// storage of the header values the session writes into this response. Allocated once per
+// request (as context.WithValue would be), it keeps those values out of package-level slices, so
+// a middleware that edits a response header in place changes that response only.
+type sessionCtx struct {
+	context.Context
+	s      *session.Session
+	header responseHeader
+}
+
+func (c *sessionCtx) Value(key any) any {
+	if key == sessionKey {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
 // Sessions returns middleware that gives each request a cookie session from m. The session's
 // Set-Cookie, Vary and Cache-Control headers are added when the handler first writes the status
 // or the body (or when it returns, if it writes nothing): change the session before writing the
 // response, as with any cookie. Changes after that fail with session.ErrCommitted.
 func Sessions(m *session.Manager) func(http.Handler) http.Handler {
-	name := m.CookieName()
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s := m.Acquire(cookie(r, name))
+			s, err := m.Acquire(r.Context(), requestHeader(r.Header))
+			if err != nil {
+				http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+				return
+			}
+			ctx := &sessionCtx{Context: r.Context(), s: s}
 			sw := writerPool.Get().(*writer)
-			sw.ResponseWriter, sw.s = w, s
-			next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), sessionKey, s)))
+			sw.ResponseWriter, sw.ctx = w, ctx
+			next.ServeHTTP(sw, r.WithContext(ctx))
 			sw.commit()
 			*sw = writer{}
 			writerPool.Put(sw)
@@ -57,19 +87,19 @@ func FromContext(ctx context.Context) *session.Session {
 
 // ErrorHandler answers a refused bearer request. err.Challenge() is the WWW-Authenticate value
 // the default answer would send.
-type ErrorHandler func(w http.ResponseWriter, r *http.Request, err *session.AuthError)
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err *bearer.AuthError)
 
 // Bearer returns middleware that authenticates each request with b. A refused request gets
 // onError's answer, or, when onError is nil, err.Status with a WWW-Authenticate challenge and the
 // status text as a plain-text body.
-func Bearer(b *session.Bearer, onError ErrorHandler) func(http.Handler) http.Handler {
+func Bearer(b *bearer.Bearer, onError ErrorHandler) func(http.Handler) http.Handler {
 	if onError == nil {
 		onError = defaultError
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			t := b.Acquire()
-			if err := b.Authenticate(t, (*request)(r)); err != nil {
+			if err := b.Authenticate(r.Context(), t, (*request)(r)); err != nil {
 				onError(w, r, err)
 				b.Release(t)
 				return
@@ -83,43 +113,34 @@ func Bearer(b *session.Bearer, onError ErrorHandler) func(http.Handler) http.Han
 // TokenFromContext returns the request's Token, or nil outside Bearer middleware. In Optional
 // mode a request without a token gets a Token whose Valid reports false. It is valid until the
 // handler returns.
-func TokenFromContext(ctx context.Context) *session.Token {
-	t, _ := ctx.Value(tokenKey).(*session.Token)
+func TokenFromContext(ctx context.Context) *bearer.Token {
+	t, _ := ctx.Value(tokenKey).(*bearer.Token)
 	return t
 }
 
-func defaultError(w http.ResponseWriter, _ *http.Request, err *session.AuthError) {
+func defaultError(w http.ResponseWriter, _ *http.Request, err *bearer.AuthError) {
 	w.Header()["Www-Authenticate"] = []string{string(err.Challenge())}
 	http.Error(w, http.StatusText(err.Status), err.Status)
-}
-
-// view returns the bytes of s without copying. The session package only reads them.
-func view(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
-// cookie returns the value of the named cookie from the request's Cookie headers, without the
-// allocations of Request.Cookie.
-func cookie(r *http.Request, name string) []byte {
-	for _, line := range r.Header["Cookie"] {
-		if v := session.CookieValue(view(line), name); v != nil {
-			return v
-		}
-	}
-	return nil
 }
 
 // writer adds the session's headers just before the response's header is written.
 type writer struct {
 	http.ResponseWriter
-	s         *session.Session
+	ctx       *sessionCtx
 	committed bool
 }
 
 var writerPool = sync.Pool{New: func() any { return new(writer) }}
 
 func (w *writer) commit() {
-	if !w.committed {
-		w.committed = true
-		w.s.Commit(header(w.ResponseWriter.Header()))
+	if w.committed {
+		return
+	}
+	w.committed = true
+	w.ctx.header.h = w.ResponseWriter.Header()
+	if err := w.ctx.s.Commit(w.ctx, &w.ctx.header); err != nil {
+		w.ctx.header.h["Cache-Control"] = []string{"no-store"}
+		w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
 	}
 }
 
@@ -147,81 +168,3 @@ func (w *writer) Flush() {
 
 // Unwrap gives http.ResponseController access to the underlying writer (Hijack, deadlines).
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// header adapts http.Header to session.ResponseHeader.
-type header http.Header
-
-// Shared one-value slices for the constant values the session writes, so the common headers
-// cost no allocation. Their capacity is 1: appending to them copies.
-var (
-	varyCookie   = []string{"Cookie"}
-	cacheNoStore = []string{"private, no-store"}
-)
-
-func one(value string) []string {
-	switch value {
-	case "Cookie":
-		return varyCookie
-	case "private, no-store":
-		return cacheNoStore
-	}
-	return []string{value}
-}
-
-func (h header) Peek(name string) []byte {
-	if v := h[name]; len(v) > 0 {
-		return view(v[0])
-	}
-	return nil
-}
-func (h header) Set(name, value string) { h[name] = one(value) }
-func (h header) Add(name, value string) {
-	if v := h[name]; len(v) > 0 {
-		h[name] = append(v, value)
-	} else {
-		h[name] = one(value)
-	}
-}
-func (h header) AddBytes(name string, value []byte) { h.Add(name, string(value)) }
-
-// request adapts *http.Request to session.Request.
-type request http.Request
-
-func (r *request) Peek(name string) []byte {
-	if v := r.Request().Header[name]; len(v) > 0 {
-		return view(v[0])
-	}
-	return nil
-}
-func (r *request) Cookie(name string) []byte { return cookie(r.Request(), name) }
-func (r *request) Query(name string) []byte {
-	if r.URL == nil {
-		return nil
-	}
-	return queryValue(r.URL.RawQuery, name)
-}
-func (r *request) Del(name string)               { delete(r.Request().Header, name) }
-func (r *request) Set(name string, value []byte) { r.Request().Header[name] = []string{string(value)} }
-func (r *request) Request() *http.Request        { return (*http.Request)(r) }
-
-// queryValue returns the first value of the named parameter of a raw query, unescaped. Values
-// without escapes (every base64url token) are returned without copying.
-func queryValue(raw, name string) []byte {
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(pair, "=")
-		if k != name {
-			continue
-		}
-		if strings.ContainsAny(v, "%+") {
-			u, err := url.QueryUnescape(v)
-			if err != nil {
-				return nil
-			}
-			return []byte(u)
-		}
-		return view(v)
-	}
-	return nil
-}

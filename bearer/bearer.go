@@ -1,0 +1,190 @@
+package bearer
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// Bearer authenticates requests by bearer token under one Config. It is immutable after New and
+// safe for concurrent use.
+type Bearer struct {
+	verifier fastjwt.Verifier
+	cfg      Config
+	types    [fastjwt.TypeOther + 1]bool
+	// drop lists every header name Authenticate deletes from each request.
+	drop []string
+	// claims lists the claim names the walk of the payload looks for (required and forwarded);
+	// required and forward index into it.
+	claims   []string
+	required []int
+	forward  []int // forward[i] is the index in claims of cfg.Forward[i].Claim
+	// challenge401 is the challenge for a request without a token, precomputed.
+	challenge401 []byte
+	pool         sync.Pool
+}
+
+// New returns a Bearer that verifies tokens with v (a *fastjwt.Codec, or any other verifier)
+// under cfg. It refuses an inconsistent cfg with an error matching ErrConfig.
+func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
+	if v == nil {
+		return nil, fmt.Errorf("%w: nil verifier", ErrConfig)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	b := &Bearer{verifier: v, cfg: cfg, drop: cfg.forwarded()}
+	for _, t := range cfg.Types {
+		b.types[t] = true
+	}
+	index := func(name string) int {
+		if i := slices.Index(b.claims, name); i >= 0 {
+			return i
+		}
+		b.claims = append(b.claims, name)
+		return len(b.claims) - 1
+	}
+	for _, c := range cfg.RequiredClaims {
+		b.required = append(b.required, index(c))
+	}
+	for _, f := range cfg.Forward {
+		b.forward = append(b.forward, index(f.Claim))
+	}
+	b.challenge401 = b.appendChallenge(nil, "", "")
+	b.pool.New = func() any { return &Token{b: b, found: make([][]byte, len(b.claims))} }
+	return b, nil
+}
+
+// Optional reports whether requests without a token pass through (Config.Optional).
+func (b *Bearer) Optional() bool { return b.cfg.Optional }
+
+// Acquire returns a pooled Token for one request. Adapters call it, then Authenticate; give the
+// Token back with Release after the handler returns.
+func (b *Bearer) Acquire() *Token { return b.pool.Get().(*Token) }
+
+// Release returns t to the pool. t must not be used afterwards.
+func (b *Bearer) Release(t *Token) {
+	if t == nil || t.b != b {
+		return
+	}
+	t.reset()
+	b.pool.Put(t)
+}
+
+// Authenticate reads the request's token into t and prepares the request for the handler.
+// In order: it deletes every client-sent header named in Forward and PayloadHeader, in every
+// spelling; finds the token (refusing ambiguous requests); verifies it; checks its purpose
+// (Types), Audience and RequiredClaims in one walk of the payload; and sets the forwarded headers.
+//
+// It returns nil when the handler should run: with a valid t, or with an invalid t in Optional
+// mode when the request had no token. Otherwise it returns t's *AuthError, holding the status and
+// the WWW-Authenticate challenge to answer with; it is valid until Release. The result is a
+// concrete pointer: compare it with nil before storing it in an error variable.
+func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthError {
+	for _, h := range b.drop {
+		r.Del(h)
+	}
+	tok, err := b.extract(t, r)
+	switch {
+	case errors.Is(err, ErrAmbiguous):
+		return t.fail(400, "invalid_request", "the request carries more than one token", err)
+	case err != nil:
+		if b.cfg.Optional {
+			return nil
+		}
+		return t.fail(401, "", "", ErrNoToken)
+	}
+	t.raw = append(t.raw[:0], tok...)
+	t.payload, err = b.verifier.AppendVerifyClaims(t.payload[:0], t.raw, &t.claims)
+	if err != nil {
+		if errors.Is(err, fastjwt.ErrAudience) {
+			return t.fail(403, "insufficient_scope", "the token is not valid for this audience", err)
+		}
+		return t.fail(401, "invalid_token", describe(err), err)
+	}
+	if typ := t.claims.Type(); int(typ) >= len(b.types) || !b.types[typ] {
+		return t.fail(401, "invalid_token", "the token is not valid for this purpose", ErrPurpose)
+	}
+	if b.cfg.Audience != "" && !t.claims.HasAudience(b.cfg.Audience) {
+		return t.fail(403, "insufficient_scope", "the token is not valid for this audience", fastjwt.ErrAudience)
+	}
+	if len(b.claims) > 0 {
+		t.walk()
+		for _, i := range b.required {
+			if t.found[i] == nil {
+				return t.fail(403, "insufficient_scope", "the token lacks a required claim", ErrMissingClaim)
+			}
+		}
+	}
+	t.valid = true
+	b.setHeaders(t, r)
+	return nil
+}
+
+// Restrip deletes the forwarded headers again and sets them from t once more. Adapters call it
+// when their server added request header fields after Authenticate (trailers of a streamed
+// body), so that a client value never reaches the handler next to, or instead of, a claim.
+func (b *Bearer) Restrip(t *Token, r Request) {
+	for _, h := range b.drop {
+		r.Del(h)
+	}
+	if t.Valid() {
+		b.setHeaders(t, r)
+	}
+}
+
+// setHeaders sets the forwarded claims and the payload header of a valid token.
+func (b *Bearer) setHeaders(t *Token, r Request) {
+	t.buf = t.buf[:0]
+	for i, f := range b.cfg.Forward {
+		raw := t.found[b.forward[i]]
+		if raw == nil {
+			continue
+		}
+		start := len(t.buf)
+		if raw[0] == '"' {
+			t.buf, _ = fastjwt.AppendString(t.buf, raw)
+		} else {
+			t.buf = append(t.buf, raw...)
+		}
+		if v := t.buf[start:]; safeHeaderValue(v) {
+			r.Set(f.Header, v)
+		}
+	}
+	if b.cfg.PayloadHeader != "" {
+		start := len(t.buf)
+		t.buf = base64.RawURLEncoding.AppendEncode(t.buf, t.payload)
+		r.Set(b.cfg.PayloadHeader, t.buf[start:])
+	}
+}
+
+// describe maps a codec error to a fixed error_description: short, without claim values, and
+// free of characters RFC 6750 sec. 3 forbids there.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, fastjwt.ErrExpired):
+		return "the token has expired"
+	case errors.Is(err, fastjwt.ErrNotYetValid):
+		return "the token is not valid yet"
+	case errors.Is(err, fastjwt.ErrSignature), errors.Is(err, fastjwt.ErrUnknownKey):
+		return "the token signature is invalid"
+	case errors.Is(err, fastjwt.ErrIssuer):
+		return "the token issuer is not accepted"
+	case errors.Is(err, fastjwt.ErrTooLarge):
+		return "the token is too large"
+	case errors.Is(err, fastjwt.ErrAlgorithm), errors.Is(err, fastjwt.ErrUnsupported):
+		return "the token algorithm is not accepted"
+	}
+	return "the token is malformed"
+}
+
+// Forwards reports whether b sets request headers for the handler (Config.Forward or
+// PayloadHeader). Adapters whose server can add header fields after Authenticate (trailers)
+// guard such requests.
+func (b *Bearer) Forwards() bool { return len(b.drop) > 0 }

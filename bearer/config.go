@@ -1,0 +1,144 @@
+package bearer
+
+import (
+	"fmt"
+	"net/textproto"
+	"slices"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
+// DefaultRealm is the realm of the WWW-Authenticate challenge when Config.Realm is empty.
+const DefaultRealm = "api"
+
+// DefaultTypes are the token types a Bearer accepts when Config.Types is empty: no "typ", "JWT"
+// (what most issuers write) and "at+jwt" (RFC 9068 access tokens). Session cookies
+// ("session+jwt") and every other type are refused.
+var DefaultTypes = []fastjwt.Type{fastjwt.TypeNone, fastjwt.TypeJWT, fastjwt.TypeAccess}
+
+// Forward copies one verified claim into a request header for the handler or upstream.
+type Forward struct {
+	// Claim is the top-level claim's name in the payload.
+	Claim string
+	// Header is the request header that receives it. A client-sent header of this name, in any
+	// spelling, is always deleted first, whether or not the request carries a valid token.
+	Header string
+}
+
+// Config is the policy of bearer-token authentication (RFC 6750). The zero value reads
+// "Authorization: Bearer <token>" only and answers 401 to requests without a token.
+type Config struct {
+	// Realm is the realm of the WWW-Authenticate challenge (default "api").
+	Realm string
+	// Schemes are the accepted authorization schemes, matched without regard to case (RFC 9110
+	// sec. 11.1). Default: {"Bearer"}. djangorestframework-jwt clients send "JWT".
+	Schemes []string
+	// Cookie, if set, is a cookie name read for the token when the request has no Authorization
+	// header with an accepted scheme.
+	Cookie string
+	// Query, if set, is a query parameter read for the token. Tokens in URLs end up in logs and
+	// browser history (RFC 6750 sec. 5.3): opt in only when a client cannot send headers
+	// (WebSocket handshakes, EventSource).
+	Query string
+	// Optional lets requests without any token through to the handler, with an invalid Token
+	// (Token.Valid reports false). A request with a bad token is still refused.
+	Optional bool
+	// Types are the token types ("typ" header) accepted (default DefaultTypes). Add
+	// fastjwt.TypeSession to accept this library's session cookies as bearer tokens
+	// (django-session-jwt's federated services); keep {fastjwt.TypeAccess} for RFC 9068 only.
+	Types []fastjwt.Type
+	// Audience, if set, must be in the token's "aud" claim; otherwise 403 insufficient_scope.
+	// The verifier's own audience rule applies first: a fastjwt codec refuses a token carrying
+	// "aud" unless it was built with WithAudience or AcceptAnyAudience, so Audience is for one
+	// codec built with AcceptAnyAudience that serves several APIs.
+	Audience string
+	// RequiredClaims must all be present in the payload; otherwise 403 insufficient_scope.
+	RequiredClaims []string
+	// Forward lists the claims copied into request headers for the handler. A string claim
+	// forwards its decoded value, any other JSON value its raw JSON. A value holding a control
+	// character (CR, LF, NUL, HTAB, DEL...) or leading or trailing spaces is dropped, never sent:
+	// the header is then absent, and the request goes on.
+	Forward []Forward
+	// PayloadHeader, if set, receives the whole verified payload, base64url-encoded without
+	// padding (RFC 4648 sec. 5). A client-sent header of this name is always deleted first.
+	PayloadHeader string
+	// OnInvalid, if set, is called with the cause of every refused request (ErrNoToken,
+	// ErrAmbiguous, ErrPurpose, a codec error, ErrMissingClaim, fastjwt.ErrAudience), e.g. for
+	// logging.
+	OnInvalid func(err error)
+}
+
+// withDefaults fills in the defaults of cfg, puts header names in canonical form (so adapters over
+// canonicalizing maps need no conversion per request) and refuses what cannot work.
+func (cfg Config) withDefaults() (Config, error) {
+	fail := func(format string, args ...any) (Config, error) {
+		return cfg, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	if cfg.Realm == "" {
+		cfg.Realm = DefaultRealm
+	}
+	if len(cfg.Schemes) == 0 {
+		cfg.Schemes = []string{"Bearer"}
+	}
+	if len(cfg.Types) == 0 {
+		cfg.Types = DefaultTypes
+	}
+	cfg.Schemes = slices.Clone(cfg.Schemes)
+	cfg.Types = slices.Clone(cfg.Types)
+	cfg.Forward = slices.Clone(cfg.Forward)
+	cfg.RequiredClaims = slices.Clone(cfg.RequiredClaims)
+	for _, sc := range cfg.Schemes {
+		if !httpsyntax.IsToken(sc) {
+			return fail("scheme %q is not a token", sc)
+		}
+	}
+	for _, t := range cfg.Types {
+		if t > fastjwt.TypeOther {
+			return fail("unknown token type %d", t)
+		}
+	}
+	if cfg.Cookie != "" && !httpsyntax.IsToken(cfg.Cookie) {
+		return fail("cookie name %q is not a token", cfg.Cookie)
+	}
+	if cfg.Query != "" && !httpsyntax.SafeFieldValue([]byte(cfg.Query)) {
+		return fail("query parameter name %q", cfg.Query)
+	}
+	for _, c := range cfg.RequiredClaims {
+		if c == "" {
+			return fail("empty required claim name")
+		}
+	}
+	for i, f := range cfg.Forward {
+		if !httpsyntax.IsToken(f.Header) || f.Claim == "" {
+			return fail("forward %q to header %q", f.Claim, f.Header)
+		}
+		cfg.Forward[i].Header = textproto.CanonicalMIMEHeaderKey(f.Header)
+	}
+	if cfg.PayloadHeader != "" {
+		if !httpsyntax.IsToken(cfg.PayloadHeader) {
+			return fail("payload header %q is not a token", cfg.PayloadHeader)
+		}
+		cfg.PayloadHeader = textproto.CanonicalMIMEHeaderKey(cfg.PayloadHeader)
+	}
+	for _, h := range cfg.forwarded() {
+		if httpsyntax.EqualFold([]byte(h), "Authorization") || httpsyntax.EqualFold([]byte(h), "Cookie") {
+			return fail("header %q carries credentials and cannot receive claims", h)
+		}
+	}
+	return cfg, nil
+}
+
+// forwarded lists every header name the Bearer sets, which it deletes from every request.
+func (cfg *Config) forwarded() []string {
+	var names []string
+	for _, f := range cfg.Forward {
+		if !slices.Contains(names, f.Header) {
+			names = append(names, f.Header)
+		}
+	}
+	if cfg.PayloadHeader != "" && !slices.Contains(names, cfg.PayloadHeader) {
+		names = append(names, cfg.PayloadHeader)
+	}
+	return names
+}

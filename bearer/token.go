@@ -1,0 +1,169 @@
+package bearer
+
+import (
+	json "github.com/goccy/go-json"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// Token is one request's bearer token after Authenticate: the verified payload and its
+// registered claims. Get it from an adapter (fasthttpsession.TokenFrom, nethttpsession.TokenFromContext);
+// it is valid until the handler returns, and so are the slices its methods return.
+type Token struct {
+	b       *Bearer
+	valid   bool
+	raw     []byte // the token as sent
+	payload []byte
+	claims  fastjwt.Claims
+	found   [][]byte // raw values of the claims the Bearer looks for (Bearer.claims), nil if absent
+	buf     []byte   // forwarded header values and the challenge
+	lines   [][]byte // request header lines being read
+	vals    [][]byte // cookie or query values being read
+	name    []byte   // a decoded member name with escapes
+	aerr    AuthError
+}
+
+func (t *Token) reset() {
+	clear(t.found)
+	clear(t.lines)
+	clear(t.vals)
+	*t = Token{
+		b:       t.b,
+		raw:     t.raw[:0],
+		payload: t.payload[:0],
+		found:   t.found,
+		buf:     t.buf[:0],
+		lines:   t.lines[:0],
+		vals:    t.vals[:0],
+		name:    t.name[:0],
+	}
+}
+
+// walk reads, in one pass over the verified payload, the raw values of every claim the Bearer
+// needs (required and forwarded).
+func (t *Token) walk() {
+	names := t.b.claims
+	// The payload verified, so it is one valid object: the walk cannot fail.
+	_ = fastjwt.EachMember(t.payload, func(name, value []byte) bool {
+		n := name[1 : len(name)-1]
+		for i := range n {
+			if n[i] == '\\' {
+				t.name, _ = fastjwt.AppendString(t.name[:0], name)
+				n = t.name
+				break
+			}
+		}
+		for i, want := range names {
+			if string(n) == want {
+				t.found[i] = value
+			}
+		}
+		return true
+	})
+}
+
+// Valid reports whether the request carried a valid token. It is false only in Optional mode,
+// for a request without a token.
+func (t *Token) Valid() bool { return t != nil && t.valid }
+
+// Raw returns the token as the client sent it.
+func (t *Token) Raw() []byte {
+	if !t.Valid() {
+		return nil
+	}
+	return t.raw
+}
+
+// Payload returns the verified payload, the JSON object exactly as signed (nil if !Valid).
+func (t *Token) Payload() []byte {
+	if !t.Valid() {
+		return nil
+	}
+	return t.payload
+}
+
+// Claims returns the registered claims of the token (nil if !Valid).
+func (t *Token) Claims() *fastjwt.Claims {
+	if !t.Valid() {
+		return nil
+	}
+	return &t.claims
+}
+
+// Claim returns the raw JSON value of the named top-level claim. It allocates nothing.
+func (t *Token) Claim(name string) ([]byte, bool) {
+	if !t.Valid() {
+		return nil, false
+	}
+	return fastjwt.LookupClaim(t.payload, name)
+}
+
+// AppendString appends the decoded value of the named string claim to dst, and reports whether
+// the claim is present and a string.
+func (t *Token) AppendString(dst []byte, name string) ([]byte, bool) {
+	raw, ok := t.Claim(name)
+	if !ok {
+		return dst, false
+	}
+	return fastjwt.AppendString(dst, raw)
+}
+
+// String returns the decoded value of the named string claim.
+func (t *Token) String(name string) (string, bool) {
+	b, ok := t.AppendString(nil, name)
+	return string(b), ok
+}
+
+// Int returns the named claim if it is an integer that fits an int.
+func (t *Token) Int(name string) (int, bool) {
+	raw, ok := t.Claim(name)
+	if !ok {
+		return 0, false
+	}
+	return parseInt(raw)
+}
+
+// Subject returns the "sub" claim ("" when absent).
+func (t *Token) Subject() string {
+	if !t.Valid() {
+		return ""
+	}
+	return t.claims.Subject()
+}
+
+// Unmarshal decodes the whole payload into v with goccy/go-json (v is usually a pointer to the
+// user's claims struct).
+func (t *Token) Unmarshal(v any) error {
+	if !t.Valid() {
+		return ErrNoToken
+	}
+	return json.Unmarshal(t.payload, v)
+}
+
+// parseInt parses a JSON integer (no fraction, no exponent) into an int without allocating.
+func parseInt(raw []byte) (int, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	if len(raw) == 0 || len(raw) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return int(-int64(n)), true
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	return int(n), true
+}

@@ -1,0 +1,159 @@
+package session
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
+// Defaults and limits of Config.
+const (
+	// DefaultCookieName is the session cookie's name when Config.CookieName is empty.
+	DefaultCookieName = "session"
+	// DefaultLifetime is a session token's lifetime when Config.Lifetime is zero: the "exp" the
+	// session layer writes is "iat" plus this, and the cookie's Max-Age/Expires match it.
+	DefaultLifetime = 24 * time.Hour
+	// DefaultMaxCookieSize is the largest Set-Cookie header value (name=value plus attributes) a
+	// session sends when Config.MaxCookieSize is zero: 3072 bytes. The cookie comes back in the
+	// request head next to the browser's own headers (User-Agent, Accept, Accept-Language,
+	// Sec-Ch-Ua*, Sec-Fetch-*: about 600 bytes), and fasthttp's default server reads a request
+	// head of at most 4096 bytes (Server.ReadBufferSize), answering 431 beyond: 3072 leaves room
+	// for those headers, the request line and a few other cookies, so a user is never locked out
+	// by the library's own cookie.
+	DefaultMaxCookieSize = 3072
+	// MaxCookieSize is the largest Config.MaxCookieSize: 4096 bytes, the least every browser must
+	// store for one cookie (RFC 6265 sec. 6.1). Raising the limit past the default on fasthttp
+	// needs a Server.ReadBufferSize of at least the limit plus 1024 or so.
+	MaxCookieSize = 4096
+	// MaxSessionCookies is how many cookies with the session's name a request may carry for one
+	// of them to be tried: the first that verifies wins. A sibling subdomain can plant a cookie
+	// of the same name (Domain=.example.com), so more than one is not an attack by itself; more
+	// than this many are not looked at.
+	MaxSessionCookies = 3
+)
+
+// SameSite is the cookie's SameSite attribute (RFC 6265bis sec. 4.1.2.7).
+type SameSite int
+
+// SameSite values. The zero value, SameSiteDefault, means Lax.
+const (
+	SameSiteDefault SameSite = iota // Lax
+	SameSiteLax
+	SameSiteStrict
+	SameSiteNone // requires Secure
+	SameSiteOmit // no SameSite attribute at all
+)
+
+// Config is the policy of cookie sessions. The zero value is usable: a cookie named "session",
+// Path=/, 24 hours of lifetime renewed after 12, HttpOnly, SameSite=Lax.
+type Config struct {
+	// CookieName is the cookie's name (default "session"). It must be an RFC 6265 token. A name
+	// starting with "__Host-" requires Secure, no Domain and Path "/"; one starting with
+	// "__Secure-" requires Secure (RFC 6265bis sec. 4.1.3), as browsers do.
+	CookieName string
+	// Path is the cookie's Path attribute (default "/").
+	Path string
+	// Domain is the cookie's Domain attribute; empty means none (a host-only cookie).
+	Domain string
+	// Lifetime is how long an issued session token is valid (default 24h). The token's "exp" is
+	// its "iat" plus Lifetime, and the cookie carries Max-Age and Expires for the same span.
+	Lifetime time.Duration
+	// RenewAfter is the age of a token after which an unchanged session is re-issued anyway, so
+	// active users keep their session (default Lifetime/2). Negative disables renewal; more than
+	// Lifetime is refused (the session would expire before its renewal).
+	RenewAfter time.Duration
+	// MaxCookieSize is the largest Set-Cookie header value the session sends, name=value plus
+	// attributes (default DefaultMaxCookieSize, at most MaxCookieSize). A session that would need
+	// more is not written: the client keeps its old cookie and the error goes to OnError.
+	MaxCookieSize int
+	// Secure adds the Secure attribute (required for SameSiteNone and Partitioned).
+	Secure bool
+	// ScriptReadable leaves out HttpOnly, so page scripts can read the session (document.cookie).
+	// Default false: the cookie is HttpOnly.
+	ScriptReadable bool
+	// SameSite is the SameSite attribute (default Lax).
+	SameSite SameSite
+	// Partitioned adds the Partitioned attribute (CHIPS); requires Secure.
+	Partitioned bool
+	// AcceptUntypedCookies also loads session cookies whose token has no "typ" or typ "JWT", as
+	// wsgi-jwt-session-style issuers (and this library before explicit typing) wrote them, and
+	// re-issues them typed on first use. It is a migration aid: while it is on, a bearer token
+	// signed with the same key and typed "JWT" also loads as a session. Turn it off once the
+	// old cookies have expired (Lifetime after the switch), or sign bearer tokens with another key.
+	AcceptUntypedCookies bool
+	// Now is the clock used for "iat", "exp", renewal and Expires (default time.Now). Give the
+	// codec the same clock (fastjwt.WithClock), since the codec checks "exp" on verify.
+	Now func() time.Time
+	// OnInvalid, if set, is called with the reason when a request's session cookie is refused
+	// (tampered, expired, malformed, issued for another purpose...). The request still gets a
+	// fresh, empty session.
+	OnInvalid func(err error)
+	// OnError, if set, is called when the session cannot be written back (ErrCookieTooLarge, a
+	// signing error). The response then keeps the client's old cookie; Session.Err reports the
+	// same error to the handler.
+	OnError func(err error)
+}
+
+// withDefaults fills in the defaults of cfg and refuses what cannot work.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.CookieName == "" {
+		cfg.CookieName = DefaultCookieName
+	}
+	if cfg.Path == "" {
+		cfg.Path = "/"
+	}
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
+	if cfg.RenewAfter == 0 {
+		cfg.RenewAfter = cfg.Lifetime / 2
+	}
+	if cfg.MaxCookieSize == 0 {
+		cfg.MaxCookieSize = DefaultMaxCookieSize
+	}
+	if cfg.SameSite == SameSiteDefault {
+		cfg.SameSite = SameSiteLax
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	prefix := func(p string) bool {
+		return len(cfg.CookieName) >= len(p) && strings.EqualFold(cfg.CookieName[:len(p)], p)
+	}
+	fail := func(format string, args ...any) (Config, error) {
+		return cfg, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	switch {
+	case !httpsyntax.IsToken(cfg.CookieName):
+		return fail("cookie name %q is not an RFC 6265 token", cfg.CookieName)
+	case !isAttrValue(cfg.Path) || cfg.Path[0] != '/':
+		return fail("Path %q must start with '/' and hold no ';' or control characters", cfg.Path)
+	case !isAttrValue(cfg.Domain):
+		return fail("Domain %q contains ';' or control characters", cfg.Domain)
+	case prefix("__Host-") && (!cfg.Secure || cfg.Domain != "" || cfg.Path != "/"):
+		return fail("a cookie named __Host-... needs Secure, no Domain and Path \"/\" (browsers refuse it otherwise)")
+	case prefix("__Secure-") && !cfg.Secure:
+		return fail("a cookie named __Secure-... needs Secure (browsers refuse it otherwise)")
+	case cfg.Lifetime < time.Second:
+		return fail("Lifetime must be at least one second")
+	case cfg.RenewAfter > cfg.Lifetime:
+		return fail("RenewAfter (%v) is longer than Lifetime (%v): sessions would expire before renewal", cfg.RenewAfter, cfg.Lifetime)
+	case cfg.MaxCookieSize < 0 || cfg.MaxCookieSize > MaxCookieSize:
+		return fail("MaxCookieSize %d is outside 1..%d (browsers drop larger cookies)", cfg.MaxCookieSize, MaxCookieSize)
+	case cfg.SameSite < SameSiteDefault || cfg.SameSite > SameSiteOmit:
+		return fail("unknown SameSite value %d", cfg.SameSite)
+	case cfg.SameSite == SameSiteNone && !cfg.Secure:
+		return fail("SameSite=None requires Secure")
+	case cfg.Partitioned && !cfg.Secure:
+		return fail("Partitioned requires Secure")
+	}
+	return cfg, nil
+}
+
+// acceptsType reports whether a session cookie's token of type t may load.
+func (cfg *Config) acceptsType(t fastjwt.Type) bool {
+	return t == fastjwt.TypeSession || (cfg.AcceptUntypedCookies && (t == fastjwt.TypeJWT || t == fastjwt.TypeNone))
+}

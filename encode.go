@@ -1,0 +1,131 @@
+package session
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// The one encoder and the one validator of session values. Set, SetRaw and Save all go through
+// them, so a write that returns nil holds JSON the codec accepts when it signs and verifies the
+// session: strict UTF-8, no duplicate names at any depth, bounded nesting, RFC 8259 numbers. The
+// encoder never HTML-escapes ('<', '>' and '&' stay as they are), so the same value encodes to
+// the same bytes on every path and an unchanged value is recognised as unchanged.
+
+// appendValue appends the JSON encoding of v: without reflection for the common scalar types,
+// otherwise through goccy/go-json without HTML escaping.
+func appendValue(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case uint:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case string:
+		if !utf8.ValidString(x) {
+			return dst, fmt.Errorf("string is not valid UTF-8")
+		}
+		return appendQuoted(dst, x), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return dst, fmt.Errorf("%v has no JSON encoding", x)
+		}
+	case json.RawMessage:
+		return append(dst, x...), nil
+	}
+	b, err := json.MarshalWithOption(v, json.DisableHTMLEscape())
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
+// appendQuoted appends s as a JSON string. s must be valid UTF-8.
+func appendQuoted(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// trimJSONSpace removes the insignificant whitespace JSON allows around a value (RFC 8259 sec. 2).
+func trimJSONSpace(b []byte) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// checkValue reports whether raw is exactly one JSON value under the codec's rules, by letting
+// the codec's own scanner read it as the only member of an object, as it will read it in the
+// session's payload (same depth, same limits).
+func (s *Session) checkValue(raw []byte) error {
+	s.scratch = append(append(append(s.scratch[:0], `{"v":`...), raw...), '}')
+	members, size := 0, -1
+	err := fastjwt.EachMember(s.scratch, func(_, value []byte) bool {
+		members++
+		size = len(value)
+		return true
+	})
+	switch {
+	case err != nil:
+		return err
+	case members != 1 || size != len(raw):
+		return fmt.Errorf("not one JSON value")
+	}
+	return nil
+}
+
+// isRegistered reports whether name is a registered claim (RFC 7519 sec. 4.1) that a session may
+// hold as data, and that the codec checks: such a value is checked by the codec itself.
+func isRegistered(name string) bool {
+	switch name {
+	case "iss", "sub", "aud", "nbf", "jti":
+		return true
+	}
+	return false
+}
+
+// checkRegistered signs and verifies a session holding only name: value, so that a registered
+// claim the codec would refuse ("sub": 42, "nbf" in the future, an "aud" the codec does not
+// accept) is refused at the write instead of failing every later request.
+func (s *Session) checkRegistered(name string, value []byte) error {
+	now := s.m.cfg.Now()
+	p := appendQuoted(append(s.scratch[:0], '{'), name)
+	p = append(append(p, ':'), value...)
+	p = s.appendTimes(append(p, ','), now)
+	n := len(p)
+	b, err := s.m.codec.AppendSignType(p, fastjwt.TypeSession, p[:n:n])
+	if err == nil {
+		var cl fastjwt.Claims
+		_, err = s.m.codec.AppendVerifyClaims(nil, b[n:], &cl)
+	}
+	s.scratch = b[:0]
+	return err
+}

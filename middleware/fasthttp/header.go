@@ -1,0 +1,132 @@
+package fasthttpsession
+
+import (
+	"iter"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
+// requestHeader adapts fasthttp's request header to session.RequestHeader.
+type requestHeader fasthttp.RequestHeader
+
+func (h *requestHeader) AppendValues(dst [][]byte, name string) [][]byte {
+	return appendRequestValues(dst, (*fasthttp.RequestHeader)(h), name)
+}
+
+// appendRequestValues appends every line of the named request header, matched ASCII
+// case-insensitively. Cookie lines are taken from the raw request head as the client sent them,
+// since fasthttp re-parses cookies with a grammar of its own; a request built in-process (no raw
+// head) falls back to fasthttp's Cookie header. Every other name is read from the parsed header,
+// which is what the handler sees, including what outer middleware changed.
+func appendRequestValues(dst [][]byte, h *fasthttp.RequestHeader, name string) [][]byte {
+	if httpsyntax.EqualFold([]byte(name), "Cookie") {
+		if raw := h.RawHeaders(); len(raw) > 0 {
+			return appendRawValues(dst, raw, name)
+		}
+		if v := h.Peek("Cookie"); len(v) > 0 {
+			dst = append(dst, v)
+		}
+		return dst
+	}
+	for k, v := range h.All() {
+		if httpsyntax.EqualFold(k, name) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+
+// appendRawValues appends the values of the lines of a raw request head ("Name: value\r\n"...)
+// whose name is name, ASCII case-insensitively, with optional whitespace trimmed.
+func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
+	for len(raw) > 0 {
+		line := raw
+		for i, c := range raw {
+			if c == '\n' {
+				line, raw = raw[:i], raw[i+1:]
+				break
+			}
+		}
+		if len(line) == len(raw) {
+			raw = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		for i, c := range line {
+			if c == ':' {
+				if httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
+					dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
+				}
+				break
+			}
+		}
+	}
+	return dst
+}
+
+// headerStore is what fasthttp's request and response headers share.
+type headerStore interface {
+	All() iter.Seq2[[]byte, []byte]
+	Del(key string)
+	DelBytes(key []byte)
+}
+
+// delAll deletes every line of the named header in every spelling: fasthttp's Del matches one
+// spelling only when name normalizing is disabled.
+func delAll[H headerStore](h H, name string) {
+	h.Del(name)
+	var kb [64]byte
+	for range 64 { // one round per spelling; a request holds far fewer
+		key := kb[:0]
+		for k := range h.All() {
+			if httpsyntax.EqualFold(k, name) {
+				key = append(key, k...)
+				break
+			}
+		}
+		if len(key) == 0 {
+			return
+		}
+		h.DelBytes(key)
+	}
+}
+
+// responseHeader adapts fasthttp's response header to session.ResponseHeader.
+type responseHeader fasthttp.ResponseHeader
+
+func (h *responseHeader) AppendValues(dst [][]byte, name string) [][]byte {
+	for k, v := range (*fasthttp.ResponseHeader)(h).All() {
+		if httpsyntax.EqualFold(k, name) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+func (h *responseHeader) Set(name, value string) {
+	delAll((*fasthttp.ResponseHeader)(h), name)
+	(*fasthttp.ResponseHeader)(h).Set(name, value)
+}
+func (h *responseHeader) Add(name, value string) { (*fasthttp.ResponseHeader)(h).Add(name, value) }
+func (h *responseHeader) AddBytes(name string, value []byte) {
+	(*fasthttp.ResponseHeader)(h).AddBytesV(name, value)
+}
+
+// request adapts a fasthttp request to bearer.Request.
+type request fasthttp.RequestCtx
+
+func (r *request) AppendValues(dst [][]byte, name string) [][]byte {
+	return appendRequestValues(dst, &r.Request.Header, name)
+}
+func (r *request) AppendQuery(dst [][]byte, name string) [][]byte {
+	for k, v := range (*fasthttp.RequestCtx)(r).QueryArgs().All() {
+		if string(k) == name {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+func (r *request) Del(name string)               { delAll(&r.Request.Header, name) }
+func (r *request) Set(name string, value []byte) { r.Request.Header.SetBytesV(name, value) }

@@ -1,0 +1,45 @@
+package session
+
+import "github.com/fastjwt/session/fastjwt"
+
+// The adapter contract, in one place: what an adapter for an HTTP framework implements, and the
+// order in which it calls the Manager. Adapters hold no policy; they translate.
+//
+// For each request:
+//
+//	s, err := m.Acquire(ctx, reqHeader) // before the handler; err means "cannot tell": answer 503
+//	... the handler runs, reaching s through the adapter ...
+//	err = s.Commit(ctx, respHeader)     // once, just before the response header is written
+//	m.Release(s)                        // after the handler has returned, never before
+//
+// The Session must not be used after Release; adapters that run the handler in another goroutine
+// (http.TimeoutHandler inside the session middleware) break that rule, see the package doc.
+
+// RequestHeader is the part of a request that sessions read.
+type RequestHeader interface {
+	// AppendValues appends to dst every value of the named request header field, one element per
+	// field line, in the order received, whatever the spelling of the name on the wire (names are
+	// matched ASCII case-insensitively, whatever the server's name-normalizing setting). The
+	// values may point into the request and are read before the handler returns.
+	AppendValues(dst [][]byte, name string) [][]byte
+}
+
+// ResponseHeader is the part of a response's header that sessions read and write. Names are
+// given in canonical form.
+type ResponseHeader interface {
+	// AppendValues appends every value of the named response header field, one per line.
+	AppendValues(dst [][]byte, name string) [][]byte
+	// Set replaces every value of the named header with value.
+	Set(name, value string)
+	// Add appends one more header line name: value.
+	Add(name, value string)
+	// AddBytes is Add with a value the adapter must copy if it keeps it.
+	AddBytes(name string, value []byte)
+}
+
+// Codec is what a Manager needs of a token codec: to issue session tokens and to verify them.
+// *fastjwt.Codec implements it; so can a codec over other algorithms or keys.
+type Codec interface {
+	fastjwt.Signer
+	fastjwt.Verifier
+}
