@@ -11,6 +11,7 @@ type Claims struct {
 	iss, sub, jti span // string values, without their quotes
 	aud           span // the raw JSON value: a string or an array of strings
 	key           int
+	typ           Type // the header's "typ"
 	partiesOK     bool // the codec's issuer and audience checks passed
 }
 
@@ -68,6 +69,11 @@ func (c *Claims) ID() string { b, _ := c.AppendID(nil); return string(b) }
 func (c *Claims) HasAudience(aud string) bool {
 	return c.aud.ok && audienceContains(c.payload[c.aud.start:c.aud.end], aud)
 }
+
+// Type returns the type the verified token's header declares in "typ" (TypeNone when it has no
+// "typ"; TypeOther for a string the codec does not know). A token is for the purpose its type
+// names: a layer that accepts one purpose refuses the others (RFC 8725 sec. 3.11).
+func (c *Claims) Type() Type { return c.typ }
 
 // KeyIndex returns the index in the ring of the key that verified the token: 0 is the signing key,
 // more means the token was signed by an older key and is due for re-issuing.

@@ -9,9 +9,9 @@ import (
 // for concurrent use.
 type Codec struct {
 	keys       []ringKey
-	plain      []byte // encoded plainHeader: tokens that carry no "kid"
+	plain      [TypeOther][]byte // encoded headers of tokens that carry no "kid", indexed by Type
 	cfg        config
-	hasOwnKids bool         // some key has an ID: the fast path may see its kid header
+	hasOwnKids bool         // some key has an ID: the fast path may see its kid headers
 	cache      *verifyCache // nil when WithVerifyCache(0)
 }
 
@@ -23,7 +23,10 @@ type Codec struct {
 // keys an invalid token costs n MAC computations. Give keys IDs when the ring is long.
 //
 // Secrets shorter than MinSecretSize are refused unless AllowShortKeys is given; empty secrets,
-// an empty ring, IDs that are not valid UTF-8 and duplicate IDs are always refused (ErrKey).
+// an empty ring, IDs that are not valid UTF-8 and duplicate IDs are always refused (ErrKey). So
+// is a secret that is asymmetric key material (see the key material rule in keymaterial.go: a
+// PEM block, an OpenSSH public key, a JWK whose "kty" is not "oct"): a verifier handed a public
+// key as its HMAC secret would accept tokens MACed with that public key by anyone.
 func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
 	c := &Codec{cfg: config{now: time.Now, maxSize: DefaultMaxTokenSize, cacheSize: DefaultVerifyCacheSize}}
 	for _, o := range opts {
@@ -34,9 +37,13 @@ func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
 	}
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
-		switch {
-		case len(k.Secret) == 0:
+		if len(k.Secret) == 0 {
 			return nil, errorf(ErrKey, "empty secret")
+		}
+		if err := checkKeyMaterial(k.Secret); err != nil {
+			return nil, err
+		}
+		switch {
 		case len(k.Secret) < MinSecretSize && !c.cfg.allowShort:
 			return nil, errorf(ErrKey, "secret shorter than 32 bytes (see AllowShortKeys)")
 		case !utf8.ValidString(k.ID):
@@ -48,13 +55,15 @@ func NewHS256(keys []Key, opts ...Option) (*Codec, error) {
 		if k.ID != "" {
 			c.hasOwnKids = true
 		}
-		c.keys = append(c.keys, ringKey{
-			id:     k.ID,
-			mac:    newMACKey(k.Secret),
-			header: appendBase64(nil, headerJSON(k.ID)),
-		})
+		rk := ringKey{id: k.ID, mac: newMACKey(k.Secret)}
+		for t := range rk.headers {
+			rk.headers[t] = appendBase64(nil, headerJSON(k.ID, Type(t)))
+		}
+		c.keys = append(c.keys, rk)
 	}
-	c.plain = appendBase64(nil, []byte(plainHeader))
+	for t := range c.plain {
+		c.plain[t] = appendBase64(nil, headerJSON("", Type(t)))
+	}
 	c.cache = newVerifyCache(c.cfg.cacheSize)
 	return c, nil
 }

@@ -47,7 +47,8 @@ func ExampleCodec_AppendVerify() {
 }
 
 func ExampleCodec_AppendVerifyClaims() {
-	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithAudience("api"))
 	token, _ := codec.AppendSign(nil, []byte(`{"sub":"42","aud":["web","api"],"exp":4102444800}`))
 
 	var claims fastjwt.Claims

@@ -3,8 +3,9 @@ package fastjwt
 import "bytes"
 
 // The header decides nothing: the algorithm is always HS256 and keys come only from the ring.
-// It is read for two things, to refuse what this codec does not implement, and to narrow the
-// candidate keys by "kid".
+// It is read for three things: to refuse what this codec does not implement, to narrow the
+// candidate keys by "kid", and to report the token's declared type ("typ", see typ.go), which the
+// layers above use to accept a token only for the purpose it was issued for.
 
 // maxHeaderSize caps the encoded header segment. The headers HS256 tokens carry are well under
 // 200 bytes; the cap keeps the work done on an unauthenticated header small and constant.
@@ -34,36 +35,58 @@ func (kc keyChoice) allows(c *Codec, i int) bool {
 	return kc.anyKey || i == kc.index || c.keys[i].id == ""
 }
 
-// readHeader checks the encoded header segment and returns the keys that may verify the token.
-func (c *Codec) readHeader(seg []byte) (keyChoice, error) {
-	// Fast path: the headers this codec emits, compared as encoded bytes.
-	if bytes.Equal(seg, c.plain) {
-		return keyChoice{anyKey: true}, nil
-	}
-	if c.hasOwnKids {
-		for i := range c.keys {
-			if k := &c.keys[i]; k.id != "" && bytes.Equal(seg, k.header) {
-				return keyChoice{index: i}, nil
-			}
-		}
+// readHeader checks the encoded header segment and returns the keys that may verify the token
+// and the type its "typ" declares.
+func (c *Codec) readHeader(seg []byte) (keyChoice, Type, error) {
+	if kc, typ, ok := c.ownHeader(seg); ok {
+		return kc, typ, nil
 	}
 	return c.readHeaderSlow(seg)
 }
 
+// ownHeader is the fast path: it recognises the headers this codec emits (precomputed for each
+// key and each type it signs) by comparing encoded bytes, the one AppendSign emits (and most
+// libraries too) first.
+func (c *Codec) ownHeader(seg []byte) (keyChoice, Type, bool) {
+	if bytes.Equal(seg, c.plain[TypeJWT]) {
+		return keyChoice{anyKey: true}, TypeJWT, true
+	}
+	for t := range c.plain {
+		if Type(t) != TypeJWT && bytes.Equal(seg, c.plain[t]) {
+			return keyChoice{anyKey: true}, Type(t), true
+		}
+	}
+	if c.hasOwnKids {
+		for i := range c.keys {
+			k := &c.keys[i]
+			if k.id == "" {
+				continue
+			}
+			for t := range k.headers {
+				if bytes.Equal(seg, k.headers[t]) {
+					return keyChoice{index: i}, Type(t), true
+				}
+			}
+		}
+	}
+	return keyChoice{}, 0, false
+}
+
 // readHeaderSlow decodes and strictly parses any other header.
-func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
+func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, Type, error) {
 	if len(seg) > maxHeaderSize {
-		return keyChoice{}, errHeaderSize
+		return keyChoice{}, 0, errHeaderSize
 	}
 	var buf [1024]byte
 	hdr, ok := appendDecodeBase64(buf[:0], seg)
 	if !ok {
-		return keyChoice{}, errHeaderBase64
+		return keyChoice{}, 0, errHeaderBase64
 	}
 	s := scanner{data: hdr}
 	var it objectIter
 	var alg bool
 	var kid jsonString
+	typ := TypeNone
 	for name, ok := it.next(&s); ok; name, ok = it.next(&s) {
 		var err error
 		switch n := name; {
@@ -73,7 +96,7 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 				var v jsonString
 				if v, err = s.str(); err == nil {
 					if !v.equals("HS256") {
-						return keyChoice{}, errAlgNotHS256
+						return keyChoice{}, 0, errAlgNotHS256
 					}
 					alg = true
 				}
@@ -86,7 +109,10 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 		case n.equals("typ"):
 			err = errTypType
 			if s.peek() == '"' {
-				_, err = s.str()
+				var v jsonString
+				if v, err = s.str(); err == nil {
+					typ = typeOf(v)
+				}
 			}
 		case n.equals("crit"):
 			err = errCrit
@@ -101,20 +127,20 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 			err = s.value(1)
 		}
 		if err != nil {
-			return keyChoice{}, err
+			return keyChoice{}, 0, err
 		}
 	}
 	if it.err != nil {
-		return keyChoice{}, it.err
+		return keyChoice{}, 0, it.err
 	}
 	if !s.atEnd() {
-		return keyChoice{}, errJSONNotObject
+		return keyChoice{}, 0, errJSONNotObject
 	}
 	if !alg {
-		return keyChoice{}, errAlgMissing
+		return keyChoice{}, 0, errAlgMissing
 	}
 	if !kid.ok {
-		return keyChoice{anyKey: true}, nil
+		return keyChoice{anyKey: true}, typ, nil
 	}
 	kc := keyChoice{index: -1}
 	usable := false
@@ -127,7 +153,7 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, error) {
 		}
 	}
 	if !usable {
-		return keyChoice{}, errUnknownKeyKid
+		return keyChoice{}, 0, errUnknownKeyKid
 	}
-	return kc, nil
+	return kc, typ, nil
 }

@@ -14,27 +14,34 @@ type Key struct {
 	Secret []byte
 }
 
-// ringKey is a Key prepared for use: its precomputed HMAC states and the encoded header the
-// codec emits when signing with it.
+// ringKey is a Key prepared for use: its precomputed HMAC states and the encoded headers the
+// codec emits when signing with it, one per type it can sign.
 type ringKey struct {
-	id     string
-	mac    *macKey
-	header []byte // base64url of the header JSON, as emitted when this key signs
+	id      string
+	mac     *macKey
+	headers [TypeOther][]byte // base64url of the header JSON, indexed by Type
 }
 
 // plainHeader is the header of a token signed by a key without an ID. It is byte for byte what
 // most JWT libraries emit, so their tokens also take the verifier's fast path.
 const plainHeader = `{"alg":"HS256","typ":"JWT"}`
 
-// headerJSON returns the header the codec emits for a key with the given ID.
-func headerJSON(id string) []byte {
-	if id == "" {
-		return []byte(plainHeader)
-	}
-	kid, _ := json.Marshal(id) // a string always marshals
+// headerJSON returns the header the codec emits for a key with the given ID and a token of type
+// typ (one of the types it signs): "alg", then "kid" if id is not empty, then "typ" unless typ is
+// TypeNone. For an ID-less key and TypeJWT this is plainHeader.
+func headerJSON(id string, typ Type) []byte {
 	var b bytes.Buffer
-	b.WriteString(`{"alg":"HS256","kid":`)
-	b.Write(kid)
-	b.WriteString(`,"typ":"JWT"}`)
+	b.WriteString(`{"alg":"HS256"`)
+	if id != "" {
+		kid, _ := json.Marshal(id) // a string always marshals
+		b.WriteString(`,"kid":`)
+		b.Write(kid)
+	}
+	if typ != TypeNone {
+		b.WriteString(`,"typ":"`)
+		b.WriteString(typNames[typ]) // no character of a canonical name needs escaping
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
 	return b.Bytes()
 }

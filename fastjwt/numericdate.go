@@ -1,6 +1,9 @@
 package fastjwt
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // A NumericDate (RFC 7519 sec. 2) is a JSON number of seconds since the epoch, possibly with a
 // fraction or an exponent. float64 cannot hold today's times to the nanosecond (it has 53 bits;
@@ -8,20 +11,33 @@ import "time"
 // the first nine fractional digits, and whether any nonzero digit follows. Comparisons with the
 // clock are then exact: a token with exp 1700000000.0000000001 is still valid at 1700000000.
 
-// maxSeconds saturates magnitudes far outside any time.Time a clock returns (about 2.9e11 years).
-const maxSeconds = 1 << 62 / 10
+// maxDateSeconds bounds the magnitude of a NumericDate's whole seconds: a date is a time.Time, so
+// one that no time.Time can hold is not a date but a wrong-typed claim (ErrClaimType): 1e30,
+// -1e30, 1e400. The bound is the largest s for which time.Unix(s, ns) does not overflow: a
+// time.Time counts int64 seconds from year 1, and time.Unix adds the 62135596800 seconds from
+// year 1 to 1970, so s may be at most math.MaxInt64 - 62135596800 = 9223371974719179007 (about
+// 2.9e11 years). Within it Claims.Expires, NotBefore and IssuedAt are exact (their Unix() gives
+// the claim's seconds back), and the same bound applies to negative dates. Any bound below it
+// (year 9999, say) would be a policy about far-future dates, not a property of the number; the
+// codec does not impose one.
+const maxDateSeconds = math.MaxInt64 - unixToInternal
+
+// unixToInternal is the number of seconds from January 1, year 1 to the Unix epoch, the offset
+// the time package adds to Unix seconds.
+const unixToInternal = (1969*365 + 1969/4 - 1969/100 + 1969/400) * 24 * 60 * 60
 
 type numericDate struct {
 	ok   bool
 	neg  bool
-	sec  int64 // magnitude, whole seconds (saturated at maxSeconds)
+	sec  int64 // magnitude, whole seconds, at most maxDateSeconds
 	nsec int64 // magnitude, first nine fractional digits
 	more bool  // a nonzero digit follows the ninth fractional digit
 }
 
-// parseNumericDate converts the text of a JSON number, already validated by scanner.number.
-// (Whole seconds, the usual form, are converted by scanDate as they are scanned.)
-func parseNumericDate(num []byte) numericDate {
+// parseNumericDate converts the text of a JSON number, already validated by scanner.number, and
+// reports whether its magnitude is within maxDateSeconds. (Whole seconds of up to 18 digits, the
+// usual form, are converted by scanDate as they are scanned: they are always in range.)
+func parseNumericDate(num []byte) (numericDate, bool) {
 	d := numericDate{ok: true}
 	i := 0
 	if num[0] == '-' {
@@ -54,7 +70,7 @@ func parseNumericDate(num []byte) numericDate {
 			i++
 		}
 		for ; i < len(num); i++ {
-			if exp < 1_000_000 { // saturate: beyond this every digit lands far outside any range
+			if exp < 1_000_000 { // saturate: beyond this every digit lands far outside the range
 				exp = exp*10 + int(num[i]-'0')
 			}
 		}
@@ -75,19 +91,19 @@ func parseNumericDate(num []byte) numericDate {
 		pos := point - 1 - k // the power of ten this digit stands for
 		switch {
 		case pos >= 0:
-			// 10^18 alone exceeds maxSeconds, so a nonzero digit there saturates; below it
-			// dg*10^pos fits, and the sum is clamped before it could overflow.
-			if dg == 0 || d.sec > maxSeconds {
+			// 10^19 alone exceeds maxDateSeconds, so a nonzero digit there is out of range;
+			// below it dg*10^pos fits in an int64, and the sum is checked before it is made.
+			if dg == 0 {
 				continue
 			}
-			if pos >= 18 {
-				d.sec = maxSeconds + 1
-				continue
+			if pos >= len(pow10) {
+				return numericDate{}, false
 			}
-			d.sec += dg * pow10[pos]
-			if d.sec > maxSeconds {
-				d.sec = maxSeconds + 1
+			v := dg * pow10[pos]
+			if v > maxDateSeconds-d.sec {
+				return numericDate{}, false
 			}
+			d.sec += v
 		case pos >= -9:
 			d.nsec += dg * pow10[9+pos] // pos -1 is tenths: 10^8 ns
 		default:
@@ -99,11 +115,12 @@ func parseNumericDate(num []byte) numericDate {
 	if d.sec == 0 && d.nsec == 0 && !d.more {
 		d.neg = false // -0 is 0
 	}
-	return d
+	return d, true
 }
 
-// pow10[i] is 10^i, for the place values of seconds and nanoseconds.
-var pow10 = func() (p [18]int64) {
+// pow10[i] is 10^i, for the place values of seconds and nanoseconds; 10^18 is the largest power
+// of ten below maxDateSeconds.
+var pow10 = func() (p [19]int64) {
 	p[0] = 1
 	for i := 1; i < len(p); i++ {
 		p[i] = p[i-1] * 10

@@ -25,10 +25,13 @@ type config struct {
 	maxSize    int
 	allowShort bool
 	cacheSize  int
+
+	anyAudience     bool // AcceptAnyAudience
+	rejectFutureIat bool // RejectFutureIssuedAt
 }
 
-// WithLeeway allows for clock skew: exp is accepted until exp+d, nbf from nbf-d. Negative
-// durations count as zero.
+// WithLeeway allows for clock skew: exp is accepted until exp+d, nbf from nbf-d (and, with
+// RejectFutureIssuedAt, iat up to now+d). Negative durations count as zero.
 func WithLeeway(d time.Duration) Option {
 	return func(c *config) {
 		if d < 0 {
@@ -44,8 +47,27 @@ func WithIssuer(iss string) Option {
 }
 
 // WithAudience requires the "aud" claim (a string, or an array of strings) to contain aud.
+// Without WithAudience, a token carrying "aud" is refused (see AcceptAnyAudience).
 func WithAudience(aud string) Option {
 	return func(c *config) { c.audience, c.hasAud = aud, true }
+}
+
+// AcceptAnyAudience lets a codec without WithAudience accept tokens that carry an "aud" claim,
+// whatever it says. By default such a codec refuses them with ErrAudience: RFC 7519 sec. 4.1.3
+// says a recipient that does not identify itself with a value in a present "aud" MUST reject the
+// token, and a recipient configured with no audience identifies itself with none. Give it only
+// when the caller checks "aud" itself (Claims.HasAudience), for example against several
+// audiences or per route. With WithAudience it has no effect: the audience is checked.
+func AcceptAnyAudience() Option {
+	return func(c *config) { c.anyAudience = true }
+}
+
+// RejectFutureIssuedAt refuses, with ErrNotYetValid, a token whose "iat" claim is after now plus
+// the leeway: a token cannot have been issued in the future, so one that says so comes from an
+// issuer with a wrong clock or is forged with a long life in mind. Off by default, since RFC 7519
+// sec. 4.1.6 gives "iat" no validation rule; "iat" is always type-checked.
+func RejectFutureIssuedAt() Option {
+	return func(c *config) { c.rejectFutureIat = true }
 }
 
 // WithClock replaces time.Now as the source of the current time for exp and nbf checks.

@@ -2,7 +2,8 @@ package fastjwt
 
 // Registered claims (RFC 7519 sec. 4.1) are found in the same single pass that validates the
 // payload as strict JSON; no map is built. Their types are checked on every sign and verify:
-// exp, nbf and iat are numbers, iss, sub and jti strings, aud a string or an array of strings.
+// exp, nbf and iat are numbers within the range of a time.Time (see maxDateSeconds), iss, sub and
+// jti strings, aud a string or an array of strings.
 
 var (
 	errExpType = errorf(ErrClaimType, `"exp" is not a number`)
@@ -12,6 +13,10 @@ var (
 	errSubType = errorf(ErrClaimType, `"sub" is not a string`)
 	errJtiType = errorf(ErrClaimType, `"jti" is not a string`)
 	errAudType = errorf(ErrClaimType, `"aud" is not a string or an array of strings`)
+
+	errExpRange = errorf(ErrClaimType, `"exp" is out of range: no time.Time holds it`)
+	errNbfRange = errorf(ErrClaimType, `"nbf" is out of range: no time.Time holds it`)
+	errIatRange = errorf(ErrClaimType, `"iat" is out of range: no time.Time holds it`)
 )
 
 // scanPayload validates payload as exactly one JSON object and fills cl's registered claims.
@@ -48,11 +53,11 @@ func scanPayload(d []byte, cl *Claims) error {
 			i = skipSpace(d, i+1)
 			switch registeredName(name) {
 			case claimExp:
-				cl.exp, i, err = scanDate(d, i, errExpType)
+				cl.exp, i, err = scanDate(d, i, errExpType, errExpRange)
 			case claimNbf:
-				cl.nbf, i, err = scanDate(d, i, errNbfType)
+				cl.nbf, i, err = scanDate(d, i, errNbfType, errNbfRange)
 			case claimIat:
-				cl.iat, i, err = scanDate(d, i, errIatType)
+				cl.iat, i, err = scanDate(d, i, errIatType, errIatRange)
 			case claimIss:
 				cl.iss, i, err = scanStringClaim(d, i, errIssType)
 			case claimSub:
@@ -138,7 +143,7 @@ func registeredName(n jsonString) claimName {
 	return noClaim
 }
 
-func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
+func scanDate(d []byte, i int, typeErr, rangeErr error) (numericDate, int, error) {
 	if i >= len(d) || (d[i] != '-' && (d[i] < '0' || d[i] > '9')) {
 		return numericDate{}, i, typeErr
 	}
@@ -164,7 +169,11 @@ func scanDate(d []byte, i int, typeErr error) (numericDate, int, error) {
 	if err != nil {
 		return numericDate{}, i, err
 	}
-	return parseNumericDate(num), s.pos, nil
+	nd, ok := parseNumericDate(num)
+	if !ok {
+		return numericDate{}, i, rangeErr
+	}
+	return nd, s.pos, nil
 }
 
 func scanStringClaim(d []byte, i int, typeErr error) (span, int, error) {

@@ -1,9 +1,13 @@
 package fastjwt
 
-var errSignTooLarge = errorf(ErrTooLarge, "signed token would exceed the size cap")
+var (
+	errSignTooLarge = errorf(ErrTooLarge, "signed token would exceed the size cap")
+	errSignType     = errorf(ErrUnsupported, "the codec signs only TypeNone, TypeJWT, TypeAccess and TypeSession")
+)
 
 // AppendSign appends to dst a compact JWS (RFC 7515 sec. 7.1) of payload, signed with the ring's
-// first key, and returns the extended buffer.
+// first key, and returns the extended buffer. Its header declares "typ":"JWT"; it is
+// AppendSignType with TypeJWT.
 //
 // payload is signed byte for byte as given; it must be one JSON object that this codec would
 // accept when verifying (strict UTF-8, no duplicate names, registered claims of the right types),
@@ -11,17 +15,33 @@ var errSignTooLarge = errorf(ErrTooLarge, "signed token would exceed the size ca
 // expired token is allowed. payload must not overlap dst's spare capacity. On error dst is
 // returned unchanged. With enough capacity in dst, AppendSign allocates nothing.
 func (c *Codec) AppendSign(dst, payload []byte) ([]byte, error) {
+	return c.AppendSignType(dst, TypeJWT, payload)
+}
+
+// AppendSignType is AppendSign for a token whose header declares the type typ (explicit typing,
+// RFC 8725 sec. 3.11): {"alg":"HS256","typ":"session+jwt"} for TypeSession, with "kid" between
+// the two when the signing key has an ID, and no "typ" member for TypeNone. The headers are
+// precomputed at NewHS256, so the verifier's fast path recognises them and AppendSignType, like
+// AppendSign, allocates nothing with enough capacity in dst.
+//
+// TypeOther, and any value that is not one of the Type constants, is refused with ErrUnsupported:
+// the codec emits only the types it can name.
+func (c *Codec) AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, error) {
+	if typ >= TypeOther {
+		return dst, errSignType
+	}
 	var cl Claims
 	if err := scanPayload(payload, &cl); err != nil {
 		return dst, err
 	}
 	k := &c.keys[0]
-	size := len(k.header) + 1 + base64Len(len(payload)) + 1 + base64Len(32)
+	header := k.headers[typ]
+	size := len(header) + 1 + base64Len(len(payload)) + 1 + base64Len(32)
 	if size > c.cfg.maxSize {
 		return dst, errSignTooLarge
 	}
 	start := len(dst)
-	dst = append(dst, k.header...)
+	dst = append(dst, header...)
 	dst = append(dst, '.')
 	dst = appendBase64(dst, payload)
 	var mac [32]byte
@@ -29,6 +49,7 @@ func (c *Codec) AppendSign(dst, payload []byte) ([]byte, error) {
 	if c.cache != nil {
 		// The payload was just scanned to validate it: remember the scan for the token's return
 		// (a session re-issued on every change comes back with the next request).
+		cl.typ = typ
 		cl.partiesOK = c.checkParties(&cl) == nil
 		c.cache.put(&mac, &cl)
 	}

@@ -290,7 +290,10 @@ func largeObject(n int, dup bool) string {
 }
 
 func TestClaimTypeRules(t *testing.T) {
-	c := newCodec(t)
+	c := newCodec(t, fastjwt.AcceptAnyAudience()) // aud is type-checked whatever the audience policy
+	check(t, newCodec(t), []verdictCase{
+		{"aud type checked before the audience rule", token(stdHeader, `{"aud":1}`), fastjwt.ErrClaimType},
+	})
 	check(t, c, []verdictCase{
 		{"exp string", token(stdHeader, `{"exp":"1700000100"}`), fastjwt.ErrClaimType},
 		{"exp null", token(stdHeader, `{"exp":null}`), fastjwt.ErrClaimType},
@@ -326,8 +329,9 @@ func TestTimeRules(t *testing.T) {
 		{"exp exponent equal", token(stdHeader, `{"exp":1.7e9}`), fastjwt.ErrExpired},
 		{"exp exponent after", token(stdHeader, `{"exp":1.7000000001E+9}`), nil},
 		{"exp exponent before", token(stdHeader, `{"exp":16999999999e-1}`), fastjwt.ErrExpired},
-		{"exp huge", token(stdHeader, `{"exp":1e300}`), nil},
-		{"exp huge exponent", token(stdHeader, `{"exp":1e99999999999}`), nil},
+		{"exp far future", token(stdHeader, `{"exp":253402300800}`), nil},
+		{"exp at the time.Time bound", token(stdHeader, `{"exp":9223371974719179007.999999999}`), nil},
+		{"exp at the bound as exponent", token(stdHeader, `{"exp":9.223371974719179007e18}`), nil},
 		{"exp zero", token(stdHeader, `{"exp":0}`), fastjwt.ErrExpired},
 		{"exp negative", token(stdHeader, `{"exp":-1}`), fastjwt.ErrExpired},
 		{"exp tiny", token(stdHeader, `{"exp":1e-999}`), fastjwt.ErrExpired},
@@ -338,6 +342,23 @@ func TestTimeRules(t *testing.T) {
 		{"nbf and exp", token(stdHeader, `{"nbf":1699999000,"exp":1700001000}`), nil},
 		{"no time claims", token(stdHeader, `{"sub":"x"}`), nil},
 	})
+	// A NumericDate no time.Time can hold is not a date: a wrong-typed claim, never "far future".
+	var outOfRange []verdictCase
+	for _, claim := range []string{"exp", "nbf", "iat"} {
+		for _, v := range []string{"1e400", "1e30", "-1e30", "1e300", "1e99999999999", "-1e99999999999",
+			"9223371974719179008", "-9223371974719179008", "9223372036854775807", "18446744073709551616",
+			"9.223371974719179008e18", "92233719747191790080e-1", "1e19"} {
+			outOfRange = append(outOfRange, verdictCase{claim + " " + v, token(stdHeader, `{"`+claim+`":`+v+`}`), fastjwt.ErrClaimType})
+		}
+		var past error // a date in the past: expired for exp, fine for nbf and iat
+		if claim == "exp" {
+			past = fastjwt.ErrExpired
+		}
+		outOfRange = append(outOfRange,
+			verdictCase{claim + " negative bound", token(stdHeader, `{"`+claim+`":-9223371974719179007.5}`), past},
+			verdictCase{claim + " zero with a huge exponent", token(stdHeader, `{"`+claim+`":0e99999999999}`), past})
+	}
+	check(t, c, outOfRange)
 	lenient := newCodec(t, fastjwt.WithLeeway(30*time.Second))
 	check(t, lenient, []verdictCase{
 		{"exp within leeway", token(stdHeader, `{"exp":1699999971}`), nil},
@@ -382,10 +403,35 @@ func TestIssuerAudienceRules(t *testing.T) {
 		{"aud missing", token(stdHeader, `{"iss":"https://issuer.example"}`), fastjwt.ErrAudience},
 		{"aud case differs", token(stdHeader, `{"iss":"https://issuer.example","aud":"API"}`), fastjwt.ErrAudience},
 	})
+	// RFC 7519 sec. 4.1.3: a recipient that does not identify itself with a value of a present
+	// "aud" must reject the token; one configured with no audience identifies with none.
 	open := newCodec(t)
 	check(t, open, []verdictCase{
-		{"iss and aud not checked when not configured", token(stdHeader, `{"iss":"x","aud":"y"}`), nil},
+		{"iss not checked when not configured", token(stdHeader, `{"iss":"x"}`), nil},
+		{"aud present, no audience configured", token(stdHeader, `{"iss":"x","aud":"y"}`), fastjwt.ErrAudience},
+		{"aud array, no audience configured", token(stdHeader, `{"aud":["y","z"]}`), fastjwt.ErrAudience},
+		{"aud empty array, no audience configured", token(stdHeader, `{"aud":[]}`), fastjwt.ErrAudience},
+		{"aud empty string, no audience configured", token(stdHeader, `{"aud":""}`), fastjwt.ErrAudience},
+		{"aud absent", token(stdHeader, `{"sub":"x"}`), nil},
 	})
+	anyAud := newCodec(t, fastjwt.AcceptAnyAudience())
+	check(t, anyAud, []verdictCase{
+		{"AcceptAnyAudience: aud string", token(stdHeader, `{"iss":"x","aud":"y"}`), nil},
+		{"AcceptAnyAudience: aud array", token(stdHeader, `{"aud":["y","z"]}`), nil},
+		{"AcceptAnyAudience: aud still type-checked", token(stdHeader, `{"aud":7}`), fastjwt.ErrClaimType},
+	})
+	// With an audience configured, AcceptAnyAudience changes nothing: the audience is checked.
+	both := newCodec(t, fastjwt.WithAudience("api"), fastjwt.AcceptAnyAudience())
+	check(t, both, []verdictCase{
+		{"WithAudience and AcceptAnyAudience: match", token(stdHeader, `{"aud":"api"}`), nil},
+		{"WithAudience and AcceptAnyAudience: mismatch", token(stdHeader, `{"aud":"web"}`), fastjwt.ErrAudience},
+		{"WithAudience and AcceptAnyAudience: missing", token(stdHeader, `{}`), fastjwt.ErrAudience},
+	})
+	var cl fastjwt.Claims
+	if _, err := open.AppendVerifyClaims(nil, []byte(token(stdHeader, `{"aud":"y"}`)), &cl); err == nil ||
+		err.Error() != `audience mismatch: "aud" present but no audience is configured` {
+		t.Errorf("error text %q", err)
+	}
 }
 
 func TestSizeCap(t *testing.T) {

@@ -15,6 +15,8 @@ var (
 	errIssuerMismatch   = errorf(ErrIssuer, `"iss" is not the expected issuer`)
 	errAudienceMissing  = errorf(ErrAudience, `"aud" is missing`)
 	errAudienceMismatch = errorf(ErrAudience, `"aud" does not contain the expected audience`)
+	errAudienceUnwanted = errorf(ErrAudience, `"aud" present but no audience is configured`)
+	errIssuedInFuture   = errorf(ErrNotYetValid, `"iat" is in the future`)
 )
 
 // AppendVerify verifies token and appends its payload, the JSON object exactly as signed, to dst.
@@ -24,16 +26,19 @@ var (
 // 43 characters of canonical base64url, checked in constant time against the MAC of the first
 // two segments as transmitted; only then the payload, decoded and scanned once as strict JSON
 // (a token verified before skips the scan: see WithVerifyCache); and last the registered
-// claims: exp and nbf against the clock with the leeway, and iss and aud when the codec was
-// configured with WithIssuer or WithAudience.
+// claims: exp and nbf against the clock with the leeway (and iat with RejectFutureIssuedAt), iss
+// when the codec was configured with WithIssuer, and aud: with WithAudience it must contain that
+// audience; without it, a token carrying "aud" is refused (RFC 7519 sec. 4.1.3) unless the codec
+// was built with AcceptAnyAudience.
 func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 	var cl Claims
 	return c.AppendVerifyClaims(dst, token, &cl)
 }
 
 // AppendVerifyClaims is AppendVerify that also fills cl with the token's registered claims and
-// the index of the key that verified it. cl refers to the payload in the returned buffer: it is
-// valid as long as that buffer is unchanged. On error cl is zeroed.
+// the index of the key that verified it and the type its header declares (Claims.Type). cl refers
+// to the payload in the returned buffer: it is valid as long as that buffer is unchanged. On
+// error cl is zeroed.
 func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error) {
 	*cl = Claims{}
 	if len(token) > c.cfg.maxSize {
@@ -52,7 +57,7 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	if d2 == d1 || bytes.IndexByte(token[d2+1:], '.') >= 0 {
 		return dst, errSegments
 	}
-	choice, err := c.readHeader(token[:d1])
+	choice, typ, err := c.readHeader(token[:d1])
 	if err != nil {
 		return dst, err
 	}
@@ -81,12 +86,16 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 			return dst[:start], err
 		}
 		cl.key = key
+		cl.typ = typ
 		cl.partiesOK = c.checkParties(cl) == nil
 		if c.cache != nil {
 			c.cache.put(&sig, cl)
 		}
 	}
 	cl.payload = payload
+	// The MAC covers the header, so a cached scan is of a token with this very header; the type
+	// is set from the header read above all the same, so that it never depends on the cache.
+	cl.typ = typ
 	err = c.checkTimes(cl)
 	if err == nil && !cl.partiesOK {
 		err = c.checkParties(cl)
@@ -113,9 +122,11 @@ func (c *Codec) matchKey(choice keyChoice, input []byte, sig *[32]byte) (int, er
 	return -1, errMAC
 }
 
-// checkTimes applies exp and nbf, with the leeway, to a verified payload's claims.
+// checkTimes applies exp and nbf, with the leeway, to a verified payload's claims, and iat when
+// the codec was built with RejectFutureIssuedAt.
 func (c *Codec) checkTimes(cl *Claims) error {
-	if !cl.exp.ok && !cl.nbf.ok {
+	checkIat := cl.iat.ok && c.cfg.rejectFutureIat
+	if !cl.exp.ok && !cl.nbf.ok && !checkIat {
 		return nil
 	}
 	now := c.cfg.now()
@@ -123,14 +134,24 @@ func (c *Codec) checkTimes(cl *Claims) error {
 	if cl.exp.ok && dateOf(now.Add(-c.cfg.leeway)).compare(cl.exp) >= 0 {
 		return errExpired
 	}
-	if cl.nbf.ok && dateOf(now.Add(c.cfg.leeway)).compare(cl.nbf) < 0 {
+	if !cl.nbf.ok && !checkIat {
+		return nil
+	}
+	late := dateOf(now.Add(c.cfg.leeway))
+	if cl.nbf.ok && late.compare(cl.nbf) < 0 {
 		return errNotYetValid
+	}
+	// iat after now + leeway: issued in the future, by a clock that is wrong or a forger.
+	if checkIat && late.compare(cl.iat) < 0 {
+		return errIssuedInFuture
 	}
 	return nil
 }
 
-// checkParties applies the configured issuer and audience. Its verdict depends only on the
-// payload and the codec, so the verify cache keeps it (Claims.partiesOK) with the scan.
+// checkParties applies the configured issuer and audience, and the RFC 7519 sec. 4.1.3 rule that a
+// recipient that does not identify itself with a value of a present "aud" must reject the token
+// (unless AcceptAnyAudience). Its verdict depends only on the payload and the codec, so the
+// verify cache keeps it (Claims.partiesOK) with the scan.
 func (c *Codec) checkParties(cl *Claims) error {
 	if c.cfg.hasIssuer {
 		if !cl.iss.ok {
@@ -147,6 +168,8 @@ func (c *Codec) checkParties(cl *Claims) error {
 		if !cl.HasAudience(c.cfg.audience) {
 			return errAudienceMismatch
 		}
+	} else if cl.aud.ok && !c.cfg.anyAudience {
+		return errAudienceUnwanted
 	}
 	return nil
 }

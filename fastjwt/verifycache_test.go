@@ -45,7 +45,7 @@ func TestVerifyCacheKeepsTimeChecks(t *testing.T) {
 func TestVerifyCacheEviction(t *testing.T) {
 	old, _ := NewHS256([]Key{{Secret: []byte("the-old-secret-0123456789abcdefghij")}})
 	c, err := NewHS256([]Key{{Secret: benchSecret}, {Secret: []byte("the-old-secret-0123456789abcdefghij")}},
-		WithVerifyCache(1))
+		WithVerifyCache(1), AcceptAnyAudience())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,28 @@
+package fastjwt
+
+// The seams the layers above depend on. Sessions and bearer authentication take a Verifier (and a
+// Signer where they issue tokens), not a *Codec, so that an asymmetric or JWKS-backed
+// implementation plugs in without changing them.
+
+// Verifier checks tokens; the layers above (sessions, bearer auth) depend on it, not on *Codec, so
+// asymmetric and JWKS-backed verifiers plug in.
+//
+// AppendVerifyClaims verifies token, appends its payload to dst and fills cl, with the contract of
+// Codec.AppendVerifyClaims: on error dst is returned unchanged and cl is zeroed, and every error
+// matches one of the package's sentinels.
+type Verifier interface {
+	AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error)
+}
+
+// Signer issues tokens of a given type.
+//
+// AppendSignType signs payload as a token whose header declares typ and appends it to dst, with
+// the contract of Codec.AppendSignType.
+type Signer interface {
+	AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, error)
+}
+
+var (
+	_ Verifier = (*Codec)(nil)
+	_ Signer   = (*Codec)(nil)
+)
