@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/keyfile"
 )
 
 // Exit statuses.
@@ -28,47 +31,104 @@ const (
 // (ErrTooLarge) without being buffered; it is far above any size cap a codec would use.
 const maxLine = 1 << 20
 
-const usage = `usage:
-  fastjwt verify [flags]    verify tokens read from stdin, one per line
-  fastjwt sign [flags]      sign the JSON object read from stdin
-  fastjwt inspect           show a token's header and payload WITHOUT verifying it
+// topUsage is the help of the program as a whole: `fastjwt --help`, `fastjwt help`.
+const topUsage = `fastjwt signs, verifies and inspects HS256 JSON Web Tokens with the strict codec of
+github.com/fastjwt/session/fastjwt.
 
-verify: tokens on stdin, one per line ('\n' ends a line; nothing else is stripped, so a line
-ending in "\r\n" is an invalid token). An empty last line after the final '\n' is not a token;
-an empty line elsewhere is an invalid one.
-  --key-file PATH     secret = the file's exact bytes (or --key TEXT: the UTF-8 text)
-  --kid ID            the key's id (optional)
-  --now UNIX          the clock in seconds, may be fractional, e.g. 1700000000.5
-                      (at most 9 fractional digits; default: the system clock)
-  --leeway DURATION   allowed clock skew for exp and nbf (default 0s)
-  --iss ISSUER        expected issuer (checked when given)
-  --aud AUDIENCE      expected audience (checked when given)
-  --allow-short-key   accept secrets under 32 bytes
-  --raw               stdin is exactly one token, byte for byte, no line splitting
-prints one line of JSON per token:
+usage:
+  fastjwt verify [flags] < tokens    verify the tokens on standard input, one per line
+  fastjwt sign [flags] < payload     sign the JSON object on standard input
+  fastjwt inspect < token            show a token's header and payload WITHOUT verifying it
+  fastjwt help [command]             this text, or a command's flags and details
+
+The key of sign and verify, exactly one of:
+  --key-file PATH     the file's bytes, less one final line ending ("\n" or "\r\n");
+                      --key-file-raw keeps every byte
+  --key-env NAME      the value of the environment variable NAME, by the same rule
+  --key TEXT          the text itself (other users may see it in the process list)
+A key made with 'head -c 32 /dev/urandom | base64 > key' works as --key-file key here and in
+the counter demo alike.
+
+Run 'fastjwt help <command>' (or 'fastjwt <command> --help') for a command's flags.
+`
+
+// commandHelp is the help of one command: what comes before and after its list of flags.
+type commandHelp struct{ synopsis, intro, outro string }
+
+var commands = map[string]commandHelp{
+	"verify": {
+		synopsis: "fastjwt verify [flags] < tokens",
+		intro: `Verifies the tokens on standard input, one per line ('\n' ends a line; nothing else is
+stripped, so a line ending in "\r\n" is an invalid token). An empty last line after the final
+'\n' is not a token; an empty line elsewhere is an invalid one. No input at all is an error.
+A line longer than 1 MiB is reported as ErrTooLarge without being held in memory.`,
+		outro: `Prints one line of JSON per token:
   {"valid":true,"header":<decoded header JSON>,"payload":<decoded payload JSON>}
   {"valid":false,"error":"<ErrName>: <message>"}
 (header and payload as in the token, with insignificant whitespace removed).
-Exit status 0 if every token is valid, 1 if any is not, 2 for usage, key or I/O errors.
+Exit status 0 if every token is valid, 1 if any is not, 2 for usage, key or I/O errors.`,
+	},
+	"sign": {
+		synopsis: "fastjwt sign [flags] < payload",
+		intro: `Signs the JSON object on standard input (surrounding whitespace is removed; the rest is
+signed byte for byte) and prints the token and a newline.`,
+		outro: `Exit status 1 if the payload is refused: not one valid JSON object, a registered claim of
+the wrong type, or a token over the size cap (the reason goes to standard error); 2 for usage,
+key or I/O errors.`,
+	},
+	"inspect": {
+		synopsis: "fastjwt inspect < token",
+		intro: `Shows a token's header and payload WITHOUT verifying it. Reads one token (a final line
+break is ignored); writes "UNVERIFIED: signature not checked" to standard error and
+{"header":...,"payload":...} to standard output. A header or payload that is not JSON is
+shown as a JSON string.`,
+		outro: `Exit status 1 if the token is not three base64url segments, 2 for usage or I/O errors.`,
+	},
+}
 
-sign [--key-file PATH | --key TEXT] [--kid ID] [--allow-short-key]
-  stdin: one JSON object (surrounding whitespace is removed; the rest is signed byte for byte);
-  stdout: the token and a newline. Exit status 1 if the payload is refused: not one valid JSON
-  object, a registered claim of the wrong type, or a token over the size cap (the reason goes to
-  stderr); 2 for usage, key or I/O errors.
+// valueNames are the placeholders of flags whose usage text does not name one.
+var valueNames = map[string]string{"iss": "ISSUER", "aud": "AUDIENCE"}
 
-inspect
-  stdin: one token (a final line break is ignored). Writes "UNVERIFIED: signature not checked"
-  to stderr and {"header":...,"payload":...} to stdout; a header or payload that is not JSON is
-  shown as a JSON string. Exit status 1 if the token is not three base64url segments.
-`
+// printHelp writes the help of the command named by fs: synopsis, intro, the flags, outro.
+func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
+	h := commands[name]
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", h.synopsis, h.intro)
+	type row struct{ left, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		placeholder, usage := flag.UnquoteUsage(f)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			placeholder = ""
+		} else if !strings.Contains(f.Usage, "`") {
+			placeholder = valueNames[f.Name]
+			if placeholder == "" {
+				placeholder = "VALUE"
+			}
+		}
+		left := "--" + f.Name
+		if placeholder != "" {
+			left += " " + placeholder
+		}
+		width = max(width, len(left))
+		rows = append(rows, row{left, usage})
+	})
+	if len(rows) > 0 {
+		fmt.Fprint(w, "\nflags:\n")
+		for _, r := range rows {
+			usage := strings.ReplaceAll(r.usage, "\n", "\n  "+strings.Repeat(" ", width+2))
+			fmt.Fprintf(w, "  %-*s  %s\n", width, r.left, usage)
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n", h.outro)
+}
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 // run is the whole program, with its arguments and streams passed in so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, topUsage)
 		return exitUsage
 	}
 	switch args[0] {
@@ -78,11 +138,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSign(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdin, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, usage)
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage)
+		return exitOK
+	case "help":
+		switch {
+		case len(args) == 1:
+			fmt.Fprint(stdout, topUsage)
+			return exitOK
+		case len(args) > 2:
+			fmt.Fprintf(stderr, "fastjwt help: one command at most, got %d (run 'fastjwt --help')\n", len(args)-1)
+			return exitUsage
+		}
+		if _, ok := commands[args[1]]; !ok {
+			fmt.Fprintf(stderr, "fastjwt help: unknown command %q (run 'fastjwt --help' for the commands)\n", args[1])
+			return exitUsage
+		}
+		return run([]string{args[1], "--help"}, stdin, stdout, stderr)
+	}
+	if strings.HasPrefix(args[0], "-") {
+		name, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		fmt.Fprintf(stderr, "fastjwt: unknown flag --%s before the command; flags go after it (run 'fastjwt --help')\n", name)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "fastjwt: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "fastjwt: unknown command %q (run 'fastjwt --help' for the commands)\n", args[0])
 	return exitUsage
 }
 
@@ -94,40 +173,103 @@ func usageError(stderr io.Writer, cmd string, format string, a ...any) int {
 
 // keyFlags are the flags verify and sign share.
 type keyFlags struct {
-	keyFile, key, kid string
-	allowShort        bool
+	keyFile, keyEnv, key, kid string
+	keyFileRaw, allowShort    bool
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&k.keyFile, "key-file", "", "secret = the file's exact bytes")
-	fs.StringVar(&k.key, "key", "", "secret = the UTF-8 text")
-	fs.StringVar(&k.kid, "kid", "", "the key's id")
-	fs.BoolVar(&k.allowShort, "allow-short-key", false, "accept secrets under 32 bytes")
+	fs.StringVar(&k.keyFile, "key-file", "", "the secret: the bytes of the file at `PATH`, less one final line ending\n(\"\\n\" or \"\\r\\n\"); a key made by 'head -c 32 /dev/urandom | base64 > key' is its text")
+	fs.BoolVar(&k.keyFileRaw, "key-file-raw", false, "with --key-file: every byte of the file is the secret, a final line ending\nincluded (binary keys)")
+	fs.StringVar(&k.keyEnv, "key-env", "", "the secret: the value of the environment variable `NAME`, less one final line\nending (keeps the secret out of the process list)")
+	fs.StringVar(&k.key, "key", "", "the secret: `TEXT` itself (other users may see it in the process list)")
+	fs.StringVar(&k.kid, "kid", "", "the key's `ID` (optional)")
+	fs.BoolVar(&k.allowShort, "allow-short-key", false, "accept a secret under 32 bytes (one token is enough to brute-force it)")
 }
 
-// codec builds the codec for the key flags; any failure is a usage error.
+// codec builds the codec for the key flags. Its errors name the flags, never the codec's Go
+// options.
 func (k *keyFlags) codec(fs *flag.FlagSet, opts ...fastjwt.Option) (*fastjwt.Codec, error) {
 	set := setFlags(fs)
-	var secret []byte
-	switch {
-	case set["key-file"] && set["key"]:
-		return nil, errors.New("give either --key-file or --key, not both")
-	case set["key-file"]:
-		b, err := os.ReadFile(k.keyFile)
-		if err != nil {
-			return nil, err
+	given := 0
+	for _, name := range []string{"key-file", "key-env", "key"} {
+		if set[name] {
+			given++
 		}
-		secret = b
-	case set["key"]:
-		secret = []byte(k.key)
+	}
+	switch {
+	case given == 0:
+		return nil, errors.New("missing key: give --key-file PATH, --key-env NAME or --key TEXT")
+	case given > 1:
+		return nil, errors.New("give only one of --key-file, --key-env and --key")
+	case set["key-file-raw"] && !set["key-file"]:
+		return nil, errors.New("--key-file-raw applies to --key-file only")
+	}
+	var secret []byte
+	var source string // the flag the secret came from, for messages
+	var err error
+	switch {
+	case set["key-file"]:
+		source = "--key-file"
+		switch {
+		case k.keyFile == "":
+			err = errors.New("needs the path of a file")
+		case k.keyFileRaw:
+			secret, err = keyfile.ReadRaw(k.keyFile)
+		default:
+			secret, err = keyfile.Read(k.keyFile)
+		}
+	case set["key-env"]:
+		source = "--key-env"
+		if k.keyEnv == "" {
+			err = errors.New("needs the name of an environment variable")
+		} else {
+			secret, err = keyfile.FromEnv(k.keyEnv)
+		}
 	default:
-		return nil, errors.New("missing key: give --key-file PATH or --key TEXT")
+		source = "--key"
+		secret = []byte(k.key)
+		if len(secret) == 0 {
+			err = errors.New("the key is empty")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", source, err)
+	}
+	if !utf8.ValidString(k.kid) {
+		return nil, errors.New("--kid: not valid UTF-8")
+	}
+	if len(secret) < fastjwt.MinSecretSize && !k.allowShort {
+		return nil, fmt.Errorf("%s: the key has %d bytes, at least %d are needed: use a longer secret "+
+			"(head -c 32 /dev/urandom | base64 > key), or --allow-short-key to accept this one",
+			source, len(secret), fastjwt.MinSecretSize)
 	}
 	if k.allowShort {
 		opts = append(opts, fastjwt.AllowShortKeys())
 	}
-	return fastjwt.NewHS256([]fastjwt.Key{{ID: k.kid, Secret: secret}}, opts...)
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{ID: k.kid, Secret: secret}}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", source, cliWording(err.Error()))
+	}
+	return c, nil
 }
+
+// goOptions maps the codec's Go option names, which its error texts may mention, to the flags
+// that set them here.
+var goOptions = strings.NewReplacer(
+	"AllowShortKeys", "--allow-short-key",
+	"WithAudience", "--aud",
+	"WithIssuer", "--iss",
+	"WithLeeway", "--leeway",
+	"WithClock", "--now",
+	"AcceptAnyAudience", "--accept-any-audience",
+	"RejectFutureIssuedAt", "--reject-future-iat",
+	"RejectFutureIAT", "--reject-future-iat",
+	"RejectFutureIat", "--reject-future-iat",
+)
+
+// cliWording rewrites an error text of the codec for the command line: Go option names become
+// the flags that set them.
+func cliWording(msg string) string { return goOptions.Replace(msg) }
 
 // setFlags returns the names of the flags given on the command line, so that an empty --iss ""
 // still counts as given.
@@ -137,52 +279,121 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	return m
 }
 
-// newFlagSet returns a flag set that reports errors (and -h) on stderr with the usage text.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("fastjwt "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+// newFlagSet returns the flag set of a command. The flag package prints nothing: parseFlags
+// reports errors in the command line's own words, and help on standard output.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
-// parseFlags parses args and refuses positional arguments; ok is false after a usage error has
-// been reported.
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) bool {
-	if err := fs.Parse(args); err != nil {
-		return false // the flag package has printed the error and the usage text
+// parseFlags parses args and refuses positional arguments. With -h or --help it prints the
+// command's help on stdout. ok is false when the command is to return code at once: 0 after
+// help, exitUsage after a usage error has been reported.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	name := fs.Name()
+	err := fs.Parse(args)
+	if err == flag.ErrHelp {
+		printHelp(stdout, name, fs)
+		return exitOK, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fastjwt %s: %s (run 'fastjwt %s --help' for the flags)\n", name, flagError(err), name)
+		return exitUsage, false
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return false
+		fmt.Fprintf(stderr, "fastjwt %s: unexpected argument %q: input is read from standard input (run 'fastjwt %s --help')\n", name, fs.Arg(0), name)
+		return exitUsage, false
 	}
-	return true
+	return 0, true
+}
+
+// The errors of the flag package, whose texts are stable: parseFlags rewrites them.
+var (
+	reUndefined  = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	reNeedsValue = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+	reInvalid    = regexp.MustCompile(`^invalid (boolean )?value (".*") for (?:flag )?-+([^:]*): (.*)$`)
+)
+
+// flagError says which flag is wrong and why.
+func flagError(err error) string {
+	msg := err.Error()
+	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+		return "unknown flag --" + m[1]
+	}
+	if m := reNeedsValue.FindStringSubmatch(msg); m != nil {
+		return "--" + m[1] + " needs a value"
+	}
+	if m := reInvalid.FindStringSubmatch(msg); m != nil {
+		boolean, value, name, why := m[1] != "", m[2], m[3], m[4]
+		switch {
+		case boolean:
+			why = "is not true or false (the flag alone means true)"
+		case why == "parse error" || why == "value out of range":
+			why = "is not a valid value"
+		}
+		return "--" + name + ": " + value + " " + why
+	}
+	return msg
+}
+
+// durationFlag is a flag.Value for a duration that must not be negative.
+type durationFlag struct{ d *time.Duration }
+
+func (v durationFlag) String() string {
+	if v.d == nil {
+		return "0s"
+	}
+	return v.d.String()
+}
+
+func (v durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("is not a duration (e.g. 30s, 2m)")
+	}
+	if d < 0 {
+		return errors.New("must not be negative")
+	}
+	*v.d = d
+	return nil
+}
+
+// unixFlag is a flag.Value for a time given as seconds since the epoch (see parseUnix).
+type unixFlag struct{ t *time.Time }
+
+func (v unixFlag) String() string { return "" }
+
+func (v unixFlag) Set(s string) error {
+	t, err := parseUnix(s)
+	if err != nil {
+		return err
+	}
+	*v.t = t
+	return nil
 }
 
 func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", stderr)
+	fs := newFlagSet("verify")
 	var kf keyFlags
 	kf.register(fs)
-	now := fs.String("now", "", "the clock in seconds since the epoch, may be fractional")
-	leeway := fs.Duration("leeway", 0, "allowed clock skew")
+	var now time.Time
+	fs.Var(unixFlag{&now}, "now", "the clock: `UNIX` seconds since the epoch, may be fractional, e.g. 1700000000.5\n(at most 9 fractional digits; default: the system clock)")
+	var leeway time.Duration
+	fs.Var(durationFlag{&leeway}, "leeway", "allowed clock skew for exp and nbf, a `DURATION` such as 30s (default 0s)")
 	iss := fs.String("iss", "", "expected issuer")
 	aud := fs.String("aud", "", "expected audience")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
-	if !parseFlags(fs, args, stderr) {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	set := setFlags(fs)
 	var opts []fastjwt.Option
 	if set["now"] {
-		t, err := parseUnix(*now)
-		if err != nil {
-			return usageError(stderr, "verify", "--now %q: %v", *now, err)
-		}
-		opts = append(opts, fastjwt.WithClock(func() time.Time { return t }))
+		opts = append(opts, fastjwt.WithClock(func() time.Time { return now }))
 	}
-	if *leeway < 0 {
-		return usageError(stderr, "verify", "--leeway %v: must not be negative", *leeway)
-	}
-	opts = append(opts, fastjwt.WithLeeway(*leeway))
+	opts = append(opts, fastjwt.WithLeeway(leeway))
 	if set["iss"] {
 		opts = append(opts, fastjwt.WithIssuer(*iss))
 	}
@@ -207,6 +418,9 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "verify", "%v", err)
 	}
+	if v.tokens == 0 {
+		return usageError(stderr, "verify", "no token on standard input")
+	}
 	if v.invalid > 0 {
 		return exitInvalid
 	}
@@ -219,7 +433,8 @@ type verifier struct {
 	out     *bufio.Writer
 	payload []byte // reused buffer for verified payloads
 	line    []byte // reused buffer for the output line
-	invalid int
+	tokens  int    // tokens read
+	invalid int    // tokens refused
 }
 
 var errLineTooLarge = fmt.Errorf("%w: input line longer than %d bytes", fastjwt.ErrTooLarge, maxLine)
@@ -263,6 +478,7 @@ func (v *verifier) lines(in *bufio.Reader) error {
 		if eof && !sawAny {
 			return nil // nothing after the last '\n': no further token
 		}
+		v.tokens++
 		if tooLarge {
 			if err := v.reject(errLineTooLarge); err != nil {
 				return err
@@ -291,8 +507,13 @@ func (v *verifier) raw(in io.Reader) error {
 		if _, err := io.Copy(io.Discard, in); err != nil {
 			return err
 		}
+		v.tokens++
 		return v.reject(errLineTooLarge)
 	}
+	if len(tok) == 0 {
+		return nil // no input: no token
+	}
+	v.tokens++
 	return v.verify(tok)
 }
 
@@ -330,7 +551,7 @@ func (v *verifier) reject(err error) error {
 	if name == "" {
 		name = "ErrInvalid"
 	}
-	msg, _ := json.Marshal(name + ": " + err.Error()) // a string always marshals
+	msg, _ := json.Marshal(name + ": " + cliWording(err.Error())) // a string always marshals
 	line := append(v.line[:0], `{"valid":false,"error":`...)
 	line = append(append(line, msg...), "}\n"...)
 	v.line = line
@@ -348,18 +569,18 @@ func parseUnix(s string) (time.Time, error) {
 	}
 	intPart, frac, hasFrac := strings.Cut(s, ".")
 	if !allDigits(intPart) {
-		return time.Time{}, errors.New("not a number of seconds (digits, optionally '.' and up to 9 digits)")
+		return time.Time{}, errors.New("is not a number of seconds (digits, optionally '.' and up to 9 more digits)")
 	}
 	if hasFrac && !allDigits(frac) {
-		return time.Time{}, errors.New("the fraction must be one or more digits")
+		return time.Time{}, errors.New("is not a number of seconds (digits, optionally '.' and up to 9 more digits)")
 	}
 	if len(frac) > 9 {
-		return time.Time{}, errors.New("more than 9 fractional digits: the clock has nanosecond precision")
+		return time.Time{}, errors.New("has more than 9 fractional digits (the clock has nanosecond precision)")
 	}
 	sec, err := strconv.ParseInt(intPart, 10, 64)
 	// time.Unix adds about 6.2e10 seconds internally; keep far from int64's limits.
 	if err != nil || sec > 1<<62 {
-		return time.Time{}, errors.New("out of range")
+		return time.Time{}, errors.New("is out of range")
 	}
 	var nsec int64
 	if frac != "" {
@@ -388,11 +609,11 @@ func allDigits(s string) bool {
 }
 
 func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sign", stderr)
+	fs := newFlagSet("sign")
 	var kf keyFlags
 	kf.register(fs)
-	if !parseFlags(fs, args, stderr) {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	c, err := kf.codec(fs)
 	if err != nil {
@@ -413,7 +634,7 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if name == "" {
 			name = "ErrInvalid"
 		}
-		fmt.Fprintf(stderr, "fastjwt sign: payload refused: %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "fastjwt sign: payload refused: %s: %s\n", name, cliWording(err.Error()))
 		return exitInvalid
 	}
 	if _, err := stdout.Write(append(tok, '\n')); err != nil {
@@ -423,9 +644,9 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("inspect", stderr)
-	if !parseFlags(fs, args, stderr) {
-		return exitUsage
+	fs := newFlagSet("inspect")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	tok, err := io.ReadAll(io.LimitReader(stdin, maxLine+1))
 	if err != nil {

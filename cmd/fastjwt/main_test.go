@@ -5,14 +5,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/keyfile"
 )
 
 const testKey = "0123456789abcdef0123456789abcdef" // 32 bytes
@@ -99,7 +103,6 @@ func TestVerify(t *testing.T) {
 	}{
 		{"one valid", nil, plain + "\n", []verdict{valid}, exitOK},
 		{"last line without newline", nil, plain, []verdict{valid}, exitOK},
-		{"no tokens", nil, "", nil, exitOK},
 		{"several", nil, plain + "\n" + kid + "\n" + noClaims + "\n", []verdict{valid, valid, valid}, exitOK},
 		{"one invalid among valid", nil, plain + "\n" + otherKey + "\n" + plain + "\n", []verdict{valid, "ErrSignature", valid}, exitInvalid},
 		{"empty line in the middle is a token", nil, plain + "\n\n" + plain + "\n", []verdict{valid, "ErrMalformed", valid}, exitInvalid},
@@ -109,7 +112,7 @@ func TestVerify(t *testing.T) {
 
 		{"raw", []string{"--raw"}, plain, []verdict{valid}, exitOK},
 		{"raw with trailing newline", []string{"--raw"}, plain + "\n", []verdict{"ErrSignature"}, exitInvalid},
-		{"raw empty", []string{"--raw"}, "", []verdict{"ErrMalformed"}, exitInvalid},
+		{"only a newline", nil, "\n", []verdict{"ErrMalformed"}, exitInvalid},
 		{"raw two lines", []string{"--raw"}, plain + "\n" + plain, []verdict{"ErrMalformed"}, exitInvalid},
 
 		{"now before exp boundary", []string{"--now", "1700000000.4999999"}, boundary, []verdict{valid}, exitOK},
@@ -220,7 +223,7 @@ func TestPublishedVectorsCLI(t *testing.T) {
 	// jwt.io's example: a 19-byte secret, refused without --allow-short-key.
 	jwtio := find("jwtio-default-legacy")
 	code, out, errOut := cli(t, jwtio.Token+"\n", "verify", "--key", jwtio.Key)
-	if code != exitUsage || out != "" || !strings.Contains(errOut, "shorter than 32 bytes") {
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "at least 32 are needed") || !strings.Contains(errOut, "--allow-short-key") {
 		t.Errorf("short key without --allow-short-key: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, jwtio.Token+"\n", "verify", "--key", jwtio.Key, "--allow-short-key")
@@ -239,10 +242,12 @@ func TestPublishedVectorsCLI(t *testing.T) {
 	if err := os.WriteFile(keyFile, secret, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = cli(t, rfc.Token+"\n", "verify", "--key-file", keyFile, "--now", "1300819379")
 	want = `{"valid":true,"header":{"typ":"JWT","alg":"HS256"},"payload":{"iss":"joe","exp":1300819380,"http://example.com/is_root":true}}` + "\n"
-	if code != exitOK || out != want {
-		t.Errorf("RFC 7515 A.1: exit %d, output %q, want %q", code, out, want)
+	for _, raw := range [][]string{nil, {"--key-file-raw"}} { // the key does not end in a line ending
+		code, out, _ = cli(t, rfc.Token+"\n", append([]string{"verify", "--key-file", keyFile, "--now", "1300819379"}, raw...)...)
+		if code != exitOK || out != want {
+			t.Errorf("RFC 7515 A.1 %v: exit %d, output %q, want %q", raw, code, out, want)
+		}
 	}
 	code, out, _ = cli(t, rfc.Token+"\n", "verify", "--key-file", keyFile, "--now", "1300819380")
 	if ls := parseLines(t, out); code != exitInvalid || len(ls) != 1 || ls[0].verdict() != "ErrExpired" {
@@ -251,18 +256,10 @@ func TestPublishedVectorsCLI(t *testing.T) {
 }
 
 func TestSign(t *testing.T) {
-	// The key file's bytes are the secret exactly: a trailing newline is part of it.
 	dir := t.TempDir()
 	withNL := filepath.Join(dir, "key-nl")
 	if err := os.WriteFile(withNL, []byte(testKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
-	}
-	tok := sign(t, `{"a":1}`, "--key-file", withNL)
-	if code, out, _ := cli(t, tok, "verify", "--key", testKey); code != exitInvalid || !strings.Contains(out, "ErrSignature") {
-		t.Errorf("token signed with key+\"\\n\" verified with key: exit %d, %q", code, out)
-	}
-	if code, out, _ := cli(t, tok, "verify", "--key", testKey+"\n"); code != exitOK {
-		t.Errorf("verified with the same bytes: exit %d, %q", code, out)
 	}
 
 	tests := []struct {
@@ -279,12 +276,13 @@ func TestSign(t *testing.T) {
 		{"empty", []string{"--key", testKey}, ``, exitInvalid, "ErrMalformed"},
 		{"duplicate name", []string{"--key", testKey}, `{"a":1,"a":2}`, exitInvalid, "ErrMalformed"},
 		{"exp as a string", []string{"--key", testKey}, `{"exp":"soon"}`, exitInvalid, "ErrClaimType"},
-		{"short key", []string{"--key", "short"}, `{}`, exitUsage, "shorter than 32 bytes"},
+		{"short key", []string{"--key", "short"}, `{}`, exitUsage, "--key: the key has 5 bytes, at least 32 are needed"},
 		{"short key allowed", []string{"--key", "short", "--allow-short-key"}, `{}`, exitOK, ""},
 		{"no key", nil, `{}`, exitUsage, "missing key"},
-		{"both keys", []string{"--key", testKey, "--key-file", withNL}, `{}`, exitUsage, "not both"},
-		{"missing key file", []string{"--key-file", filepath.Join(dir, "nope")}, `{}`, exitUsage, "nope"},
-		{"verify-only flag", []string{"--key", testKey, "--now", "1"}, `{}`, exitUsage, "not defined"},
+		{"key file", []string{"--key-file", withNL}, `{}`, exitOK, ""},
+		{"both keys", []string{"--key", testKey, "--key-file", withNL}, `{}`, exitUsage, "give only one of --key-file, --key-env and --key"},
+		{"missing key file", []string{"--key-file", filepath.Join(dir, "nope")}, `{}`, exitUsage, "--key-file: open " + filepath.Join(dir, "nope")},
+		{"verify-only flag", []string{"--key", testKey, "--now", "1"}, `{}`, exitUsage, "fastjwt sign: unknown flag --now (run 'fastjwt sign --help' for the flags)"},
 		{"positional argument", []string{"--key", testKey, "extra"}, `{}`, exitUsage, "unexpected argument"},
 	}
 	for _, tt := range tests {
@@ -308,35 +306,301 @@ func TestSign(t *testing.T) {
 	}
 }
 
+// TestUsageErrors checks that every usage error exits 2, prints nothing on stdout, and says on
+// stderr which flag or argument is wrong and why.
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
-	tests := []struct {
-		name    string
-		args    []string
-		errText string
-	}{
-		{"no command", nil, "usage:"},
-		{"unknown command", []string{"frobnicate"}, "unknown command"},
-		{"help", []string{"-h"}, "usage:"},
-		{"verify help", []string{"verify", "-h"}, "usage:"},
-		{"unknown flag", []string{"verify", "--key", testKey, "--frob"}, "not defined"},
-		{"missing key", []string{"verify"}, "missing key"},
-		{"short key", []string{"verify", "--key", "0123456789"}, "shorter than 32 bytes"},
-		{"missing key file", []string{"verify", "--key-file", filepath.Join(dir, "nope")}, "nope"},
-		{"bad --now", []string{"verify", "--key", testKey, "--now", "soon"}, "--now"},
-		{"float --now", []string{"verify", "--key", testKey, "--now", "1.7e9"}, "--now"},
-		{"bad --leeway", []string{"verify", "--key", testKey, "--leeway", "5"}, "leeway"},
-		{"negative --leeway", []string{"verify", "--key", testKey, "--leeway", "-1s"}, "negative"},
-		{"positional argument", []string{"verify", "--key", testKey, "token"}, "unexpected argument"},
-		{"inspect argument", []string{"inspect", "x"}, "unexpected argument"},
+	short := filepath.Join(dir, "short")
+	if err := os.WriteFile(short, []byte("0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
+	onlyNL := filepath.Join(dir, "newline")
+	if err := os.WriteFile(onlyNL, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FASTJWT_TEST_EMPTY", "")
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string // exactly
+	}{
+		{"unknown command", []string{"frobnicate"},
+			"fastjwt: unknown command \"frobnicate\" (run 'fastjwt --help' for the commands)\n"},
+		{"flag before the command", []string{"--key", testKey, "verify"},
+			"fastjwt: unknown flag --key before the command; flags go after it (run 'fastjwt --help')\n"},
+		{"help for an unknown command", []string{"help", "frobnicate"},
+			"fastjwt help: unknown command \"frobnicate\" (run 'fastjwt --help' for the commands)\n"},
+		{"help for two commands", []string{"help", "verify", "sign"},
+			"fastjwt help: one command at most, got 2 (run 'fastjwt --help')\n"},
+		{"unknown flag", []string{"verify", "--key", testKey, "--frob"},
+			"fastjwt verify: unknown flag --frob (run 'fastjwt verify --help' for the flags)\n"},
+		{"unknown flag, one dash", []string{"verify", "-frob=1"},
+			"fastjwt verify: unknown flag --frob (run 'fastjwt verify --help' for the flags)\n"},
+		{"unknown flag of inspect", []string{"inspect", "--key", testKey},
+			"fastjwt inspect: unknown flag --key (run 'fastjwt inspect --help' for the flags)\n"},
+		{"flag without its value", []string{"verify", "--key"},
+			"fastjwt verify: --key needs a value (run 'fastjwt verify --help' for the flags)\n"},
+		{"--leeway not a duration", []string{"verify", "--key", testKey, "--leeway", "banana"},
+			"fastjwt verify: --leeway: \"banana\" is not a duration (e.g. 30s, 2m) (run 'fastjwt verify --help' for the flags)\n"},
+		{"--leeway without a unit", []string{"verify", "--key", testKey, "--leeway", "5"},
+			"fastjwt verify: --leeway: \"5\" is not a duration (e.g. 30s, 2m) (run 'fastjwt verify --help' for the flags)\n"},
+		{"--leeway negative", []string{"verify", "--key", testKey, "--leeway=-1s"},
+			"fastjwt verify: --leeway: \"-1s\" must not be negative (run 'fastjwt verify --help' for the flags)\n"},
+		{"--now not a number", []string{"verify", "--key", testKey, "--now", "soon"},
+			"fastjwt verify: --now: \"soon\" is not a number of seconds (digits, optionally '.' and up to 9 more digits) (run 'fastjwt verify --help' for the flags)\n"},
+		{"--now in exponent form", []string{"verify", "--key", testKey, "--now", "1.7e9"},
+			"fastjwt verify: --now: \"1.7e9\" is not a number of seconds (digits, optionally '.' and up to 9 more digits) (run 'fastjwt verify --help' for the flags)\n"},
+		{"--now too precise", []string{"verify", "--key", testKey, "--now", "1.0000000001"},
+			"fastjwt verify: --now: \"1.0000000001\" has more than 9 fractional digits (the clock has nanosecond precision) (run 'fastjwt verify --help' for the flags)\n"},
+		{"bool flag with a value", []string{"verify", "--key", testKey, "--raw=maybe"},
+			"fastjwt verify: --raw: \"maybe\" is not true or false (the flag alone means true) (run 'fastjwt verify --help' for the flags)\n"},
+		{"positional argument", []string{"verify", "--key", testKey, "token"},
+			"fastjwt verify: unexpected argument \"token\": input is read from standard input (run 'fastjwt verify --help')\n"},
+		{"inspect argument", []string{"inspect", "x"},
+			"fastjwt inspect: unexpected argument \"x\": input is read from standard input (run 'fastjwt inspect --help')\n"},
+
+		{"missing key", []string{"verify"},
+			"fastjwt verify: missing key: give --key-file PATH, --key-env NAME or --key TEXT\n"},
+		{"two keys", []string{"verify", "--key", testKey, "--key-env", "X"},
+			"fastjwt verify: give only one of --key-file, --key-env and --key\n"},
+		{"--key-file-raw alone", []string{"verify", "--key", testKey, "--key-file-raw"},
+			"fastjwt verify: --key-file-raw applies to --key-file only\n"},
+		{"empty --key", []string{"verify", "--key", ""},
+			"fastjwt verify: --key: the key is empty\n"},
+		{"short --key", []string{"verify", "--key", "0123456789"},
+			"fastjwt verify: --key: the key has 10 bytes, at least 32 are needed: use a longer secret (head -c 32 /dev/urandom | base64 > key), or --allow-short-key to accept this one\n"},
+		{"short --key-file", []string{"verify", "--key-file", short},
+			"fastjwt verify: --key-file: the key has 10 bytes, at least 32 are needed: use a longer secret (head -c 32 /dev/urandom | base64 > key), or --allow-short-key to accept this one\n"},
+		{"short --key-file-raw", []string{"verify", "--key-file", short, "--key-file-raw"},
+			"fastjwt verify: --key-file: the key has 11 bytes, at least 32 are needed: use a longer secret (head -c 32 /dev/urandom | base64 > key), or --allow-short-key to accept this one\n"},
+		{"missing key file", []string{"verify", "--key-file", filepath.Join(dir, "nope")},
+			"fastjwt verify: --key-file: open " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
+		{"key file of one newline", []string{"verify", "--key-file", onlyNL},
+			"fastjwt verify: --key-file: " + onlyNL + ": empty key (only a line ending)\n"},
+		{"empty --key-file", []string{"verify", "--key-file", ""},
+			"fastjwt verify: --key-file: needs the path of a file\n"},
+		{"unset --key-env", []string{"verify", "--key-env", "FASTJWT_TEST_UNSET"},
+			"fastjwt verify: --key-env: environment variable FASTJWT_TEST_UNSET is not set: empty key\n"},
+		{"empty --key-env", []string{"verify", "--key-env", "FASTJWT_TEST_EMPTY"},
+			"fastjwt verify: --key-env: environment variable FASTJWT_TEST_EMPTY is empty: empty key\n"},
+		{"--key-env without a name", []string{"verify", "--key-env", ""},
+			"fastjwt verify: --key-env: needs the name of an environment variable\n"},
+		{"--kid not UTF-8", []string{"verify", "--key", testKey, "--kid", "\xff"},
+			"fastjwt verify: --kid: not valid UTF-8\n"},
+
+		{"no input", []string{"verify", "--key", testKey},
+			"fastjwt verify: no token on standard input\n"},
+		{"no input, raw", []string{"verify", "--key", testKey, "--raw"},
+			"fastjwt verify: no token on standard input\n"},
+	}
+	os.Unsetenv("FASTJWT_TEST_UNSET")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := cli(t, "", tt.args...)
-			if code != exitUsage || out != "" || !strings.Contains(errOut, tt.errText) {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and stderr containing %q", code, out, errOut, tt.errText)
+			if code != exitUsage || out != "" || errOut != tt.stderr {
+				t.Errorf("exit %d, stdout %q, stderr\n%q\nwant exit 2 and stderr\n%q", code, out, errOut, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestNoUsageOnError checks that a usage error is one line, not the whole help.
+func TestNoUsageOnError(t *testing.T) {
+	for _, args := range [][]string{{"verify", "--frob"}, {"sign", "--key"}, {"frobnicate"}, {"verify", "--key", testKey, "x"}} {
+		_, _, errOut := cli(t, "", args...)
+		if strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: stderr is %d lines, want one:\n%s", args, strings.Count(errOut, "\n"), errOut)
+		}
+	}
+	// Without a command, the program says what the commands are, and fails.
+	code, out, errOut := cli(t, "")
+	if code != exitUsage || out != "" || errOut != topUsage {
+		t.Errorf("no command: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", code, out, errOut)
+	}
+}
+
+// TestHelp checks that help is asked for in every usual way, goes to stdout with exit status 0,
+// and for a command shows that command only, with every one of its flags.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"-help"}, {"help"}} {
+		code, out, errOut := cli(t, "", args...)
+		if code != exitOK || out != topUsage || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and the usage", args, code, out, errOut)
+		}
+	}
+	for _, name := range []string{"verify", "sign", "inspect"} {
+		_, first, _ := cli(t, "", name, "--help")
+		for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {name, "-help"}, {"help", name}, {name, "--raw", "--help"}} {
+			if name != "verify" && args[1] == "--raw" {
+				continue
+			}
+			code, out, errOut := cli(t, "", args...)
+			if code != exitOK || errOut != "" || out != first {
+				t.Errorf("%v: exit %d, stderr %q, stdout\n%s\nwant 0 and the same help as %s --help", args, code, errOut, out, name)
+			}
+		}
+		if !strings.HasPrefix(first, "usage: fastjwt "+name+" ") {
+			t.Errorf("%s --help starts %q", name, first[:min(len(first), 40)])
+		}
+		for _, other := range []string{"verify", "sign", "inspect"} {
+			if other != name && strings.Contains(first, "fastjwt "+other) {
+				t.Errorf("%s --help speaks of fastjwt %s:\n%s", name, other, first)
+			}
+		}
+		if n := strings.Count(first, "\n"); n > 40 {
+			t.Errorf("%s --help is %d lines", name, n)
+		}
+	}
+
+	// Every flag a command defines is in its help, new ones included.
+	for _, name := range []string{"verify", "sign"} {
+		_, help, _ := cli(t, "", name, "--help")
+		fs := newFlagSet(name)
+		var kf keyFlags
+		kf.register(fs)
+		fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(help, "  --"+f.Name+" ") {
+				t.Errorf("%s --help does not list --%s", name, f.Name)
+			}
+		})
+		for _, f := range []string{"--key-file PATH", "--key-file-raw", "--key-env NAME", "--key TEXT", "--kid ID", "--allow-short-key"} {
+			if !strings.Contains(help, "  "+f+" ") {
+				t.Errorf("%s --help does not list %q", name, f)
+			}
+		}
+	}
+	_, help, _ := cli(t, "", "verify", "--help")
+	for _, f := range []string{"--now UNIX", "--leeway DURATION", "--iss ISSUER", "--aud AUDIENCE", "--raw"} {
+		if !strings.Contains(help, "  "+f+" ") {
+			t.Errorf("verify --help does not list %q", f)
+		}
+	}
+}
+
+// TestNoGoOptionNames checks that messages name the command's flags, never the Go options of
+// the library behind them.
+func TestNoGoOptionNames(t *testing.T) {
+	goName := regexp.MustCompile(`\b(With[A-Z]|Allow[A-Z]|Accept[A-Z]|Reject[A-Z])\w*`)
+	check := func(what, text string) {
+		t.Helper()
+		if m := goName.FindString(text); m != "" {
+			t.Errorf("%s names the Go option %s: %q", what, m, text)
+		}
+	}
+	for _, args := range [][]string{
+		{"verify", "--key", "short"},
+		{"sign", "--key", "short"},
+		{"verify", "--key", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"},
+		{"verify", "--frob"},
+	} {
+		_, out, errOut := cli(t, "x.y.z\n", args...)
+		check(fmt.Sprint(args), out+errOut)
+	}
+	aud := sign(t, `{"aud":"a","iss":"i","exp":1,"nbf":4102444800,"iat":4102444800}`, "--key", testKey)
+	for _, args := range [][]string{{}, {"--aud", "b"}, {"--iss", "j"}, {"--now", "2"}} {
+		_, out, errOut := cli(t, aud+"\n", append([]string{"verify", "--key", testKey}, args...)...)
+		check(fmt.Sprint(args), out+errOut)
+	}
+	for in, want := range map[string]string{
+		"secret shorter than 32 bytes (see AllowShortKeys)":          "secret shorter than 32 bytes (see --allow-short-key)",
+		"no audience configured (WithAudience or AcceptAnyAudience)": "no audience configured (--aud or --accept-any-audience)",
+		"iat in the future (RejectFutureIssuedAt)":                   "iat in the future (--reject-future-iat)",
+		"issuer (WithIssuer), skew (WithLeeway), clock (WithClock)":  "issuer (--iss), skew (--leeway), clock (--now)",
+	} {
+		if got := cliWording(in); got != want {
+			t.Errorf("cliWording(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestKeySources checks --key-file, --key-file-raw and --key-env against --key: the key-file
+// rule of internal/keyfile (one final line ending is not part of the secret).
+func TestKeySources(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	exact := file("exact", testKey)
+	lf := file("lf", testKey+"\n")
+	crlf := file("crlf", testKey+"\r\n")
+	two := file("two", testKey+"\n\n")
+	t.Setenv("FASTJWT_TEST_KEY", testKey)
+	t.Setenv("FASTJWT_TEST_KEY_NL", testKey+"\n")
+
+	tok := sign(t, `{"a":1}`, "--key", testKey)
+	tests := []struct {
+		args []string
+		want int // verify's exit status for a token signed with --key testKey
+	}{
+		{[]string{"--key-file", exact}, exitOK},
+		{[]string{"--key-file", lf}, exitOK},
+		{[]string{"--key-file", crlf}, exitOK},
+		{[]string{"--key-file", two}, exitInvalid}, // only one line ending is removed
+		{[]string{"--key-file", exact, "--key-file-raw"}, exitOK},
+		{[]string{"--key-file", lf, "--key-file-raw"}, exitInvalid}, // the newline is part of the secret
+		{[]string{"--key-env", "FASTJWT_TEST_KEY"}, exitOK},
+		{[]string{"--key-env", "FASTJWT_TEST_KEY_NL"}, exitOK},
+	}
+	for _, tt := range tests {
+		code, out, errOut := cli(t, tok+"\n", append([]string{"verify"}, tt.args...)...)
+		if code != tt.want {
+			t.Errorf("verify %v: exit %d (%q %q), want %d", tt.args, code, out, errOut, tt.want)
+		}
+		// And the other way: what these flags sign, --key verifies (or not).
+		signed := sign(t, `{"a":1}`, tt.args...)
+		if code, out, _ := cli(t, signed+"\n", "verify", "--key", testKey); code != tt.want {
+			t.Errorf("sign %v, verify --key: exit %d (%q), want %d", tt.args, code, out, tt.want)
+		}
+	}
+	// The line ending removed, --key-file-raw takes the rest exactly.
+	if code, out, _ := cli(t, sign(t, `{}`, "--key-file", lf, "--key-file-raw")+"\n", "verify", "--key", testKey+"\n"); code != exitOK {
+		t.Errorf("--key-file-raw: the secret is not the file's exact bytes: %q", out)
+	}
+}
+
+// TestRecipeKey makes a key with the recipe of the documentation, 'head -c 32 /dev/urandom |
+// base64 > key', and checks that a token the CLI signs with --key-file verifies under the secret
+// the counter demo takes from that file (keyfile.Read, its loader), and the other way round.
+func TestRecipeKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	if out, err := exec.Command("sh", "-c", "head -c 32 /dev/urandom | base64 > "+path).CombinedOutput(); err != nil {
+		t.Skipf("running the recipe: %v %s", err, out)
+	}
+	secret, err := keyfile.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(secret) != 44 {
+		t.Fatalf("the recipe's key is %d bytes, want 44 characters of base64", len(secret))
+	}
+	demo, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tok := sign(t, `{"sub":"alice"}`, "--key-file", path)
+	if _, err := demo.AppendVerify(nil, []byte(tok)); err != nil {
+		t.Errorf("signed by the CLI with --key-file, refused under the demo's key: %v", err)
+	}
+	demoTok, err := demo.AppendSign(nil, []byte(`{"sub":"bob"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := cli(t, string(demoTok)+"\n", "verify", "--key-file", path); code != exitOK {
+		t.Errorf("signed under the demo's key, refused by the CLI with --key-file: exit %d, %q %q", code, out, errOut)
+	}
+	// The same file's content in an environment variable is the same secret.
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FASTJWT_TEST_RECIPE", string(content))
+	if code, out, _ := cli(t, tok+"\n", "verify", "--key-env", "FASTJWT_TEST_RECIPE"); code != exitOK {
+		t.Errorf("--key-env with the file's content: exit %d, %q", code, out)
 	}
 }
 
@@ -487,14 +751,22 @@ func TestBinary(t *testing.T) {
 		code  int
 	}{
 		{[]string{"verify", "--key", testKey}, "x.y.z\n", exitInvalid},
+		{[]string{"verify", "--key", testKey}, "", exitUsage},
 		{[]string{"frobnicate"}, "", exitUsage},
+		{[]string{"--help"}, "", exitOK},
+		{[]string{"verify", "--help"}, "", exitOK},
 	} {
 		cmd := exec.Command(bin, tc.args...)
 		cmd.Stdin = strings.NewReader(tc.stdin)
 		err := cmd.Run()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
-			t.Errorf("%v: %v, want exit status %d", tc.args, err, tc.code)
+		code := 0
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if code != tc.code {
+			t.Errorf("%v: exit status %d, want %d", tc.args, code, tc.code)
 		}
 	}
 }

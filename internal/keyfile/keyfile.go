@@ -1,6 +1,6 @@
 // Package keyfile loads HMAC secrets by one rule, shared by every program of this module (the
-// fastjwt command, the counter demo and the gateway), so that one key file means one secret to
-// all of them.
+// fastjwt command and the counter demo today), so that one key file means one secret to all of
+// them.
 //
 // The rule: a key file holds the secret's bytes, except for one line ending at its very end, "\n"
 // or "\r\n", which is not part of the secret. Editors, echo and base64 end their output with a
