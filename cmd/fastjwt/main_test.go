@@ -128,7 +128,8 @@ func TestVerify(t *testing.T) {
 		{"nbf within leeway", []string{"--now", "1700000005", "--leeway", "5s"}, nbf, []verdict{valid}, exitOK},
 		{"nbf beyond leeway", []string{"--now", "1700000005", "--leeway", "4999ms"}, nbf, []verdict{"ErrNotYetValid"}, exitInvalid},
 
-		{"iss match", []string{"--iss", "https://issuer.example"}, claims, []verdict{valid}, exitOK},
+		{"iss match", []string{"--iss", "https://issuer.example", "--aud", "x"}, claims, []verdict{valid}, exitOK},
+		{"aud present, none expected", nil, claims, []verdict{"ErrAudience"}, exitInvalid}, // RFC 7519 sec. 4.1.3
 		{"iss mismatch", []string{"--iss", "https://other.example"}, claims, []verdict{"ErrIssuer"}, exitInvalid},
 		{"iss given empty", []string{"--iss", ""}, claims, []verdict{"ErrIssuer"}, exitInvalid},
 		{"iss missing", []string{"--iss", "https://issuer.example"}, noClaims, []verdict{"ErrIssuer"}, exitInvalid},
