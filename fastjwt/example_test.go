@@ -88,3 +88,27 @@ func ExampleDecode() {
 	fmt.Println(c.Subject, c.Roles, err)
 	// Output: 42 [admin] <nil>
 }
+
+// Explicit typing (RFC 8725 sec. 3.11): a session cookie and an access token signed with one
+// secret say what they are for, and the layer that reads them accepts only its own type.
+func ExampleCodec_AppendSignType() {
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	session, _ := codec.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"sub":"42"}`))
+	access, _ := codec.AppendSignType(nil, fastjwt.TypeAccess, []byte(`{"sub":"42"}`))
+
+	acceptSession := func(token []byte) error {
+		var claims fastjwt.Claims
+		if _, err := codec.AppendVerifyClaims(nil, token, &claims); err != nil {
+			return err
+		}
+		if claims.Type() != fastjwt.TypeSession {
+			return fmt.Errorf("a %q token is not a session", claims.Type())
+		}
+		return nil
+	}
+	fmt.Println(acceptSession(session))
+	fmt.Println(acceptSession(access))
+	// Output:
+	// <nil>
+	// a "at+jwt" token is not a session
+}

@@ -476,3 +476,58 @@ func TestDefaultSizeCap(t *testing.T) {
 		t.Fatalf("token over 64 KiB: %v", err)
 	}
 }
+
+// RejectFutureIssuedAt refuses an "iat" after now plus the leeway, exactly; without it any iat
+// of the right type is accepted.
+func TestFutureIssuedAt(t *testing.T) {
+	check(t, newCodec(t), []verdictCase{
+		{"off by default", token(stdHeader, `{"iat":9999999999}`), nil},
+	})
+	c := newCodec(t, fastjwt.RejectFutureIssuedAt()) // now = 1700000000
+	check(t, c, []verdictCase{
+		{"iat now", token(stdHeader, `{"iat":1700000000}`), nil},
+		{"iat past", token(stdHeader, `{"iat":1600000000.5}`), nil},
+		{"iat negative", token(stdHeader, `{"iat":-1}`), nil},
+		{"iat absent", token(stdHeader, `{"sub":"x"}`), nil},
+		{"iat one second ahead", token(stdHeader, `{"iat":1700000001}`), fastjwt.ErrNotYetValid},
+		{"iat just ahead", token(stdHeader, `{"iat":1700000000.0000000001}`), fastjwt.ErrNotYetValid},
+		{"iat far ahead", token(stdHeader, `{"iat":1e18}`), fastjwt.ErrNotYetValid},
+		{"iat ahead, exp and nbf fine", token(stdHeader, `{"nbf":1690000000,"iat":1700000100,"exp":1800000000}`), fastjwt.ErrNotYetValid},
+		{"iat still type-checked", token(stdHeader, `{"iat":"1700000000"}`), fastjwt.ErrClaimType},
+	})
+	lenient := newCodec(t, fastjwt.RejectFutureIssuedAt(), fastjwt.WithLeeway(30*time.Second))
+	check(t, lenient, []verdictCase{
+		{"iat within leeway", token(stdHeader, `{"iat":1700000030}`), nil},
+		{"iat beyond leeway", token(stdHeader, `{"iat":1700000030.000000001}`), fastjwt.ErrNotYetValid},
+		{"expired first", token(stdHeader, `{"iat":1800000000,"exp":1600000000}`), fastjwt.ErrExpired},
+	})
+	_, err := c.AppendVerify(nil, []byte(token(stdHeader, `{"iat":1700000001}`)))
+	if err == nil || err.Error() != `token not valid yet: "iat" is in the future` {
+		t.Errorf("error text %q", err)
+	}
+}
+
+// At the NumericDate bound, the dates Claims reports are exact: their Unix seconds are the
+// claim's, on both sides of the epoch.
+func TestNumericDateBoundIsExact(t *testing.T) {
+	c := newCodec(t)
+	for _, tc := range []struct {
+		iat      string
+		sec, ns  int64
+		negative bool
+	}{
+		{"9223371974719179007.999999999", 9223371974719179007, 999999999, false},
+		{"9.223371974719179007e18", 9223371974719179007, 0, false},
+		{"-9223371974719179007", -9223371974719179007, 0, true},
+		{"-9223371974719179007.25", -9223371974719179008, 750000000, true},
+	} {
+		var cl fastjwt.Claims
+		if _, err := c.AppendVerifyClaims(nil, []byte(token(stdHeader, `{"iat":`+tc.iat+`}`)), &cl); err != nil {
+			t.Fatalf("%s: %v", tc.iat, err)
+		}
+		iat, ok := cl.IssuedAt()
+		if !ok || iat.Unix() != tc.sec || int64(iat.Nanosecond()) != tc.ns {
+			t.Errorf("%s: IssuedAt %d.%09d, want %d.%09d", tc.iat, iat.Unix(), iat.Nanosecond(), tc.sec, tc.ns)
+		}
+	}
+}

@@ -185,3 +185,103 @@ func TestVerifyCacheFilledBySign(t *testing.T) {
 		t.Fatalf("claims differ:\n cached   %+v\n uncached %+v", hit, cold)
 	}
 }
+
+// Claims.Type is right on cache hits: for tokens the codec signed (cached at signing) and tokens
+// it verified before, for each type, with one Claims reused across types, and when one slot is
+// shared by every token (each verify evicts the previous entry).
+func TestVerifyCacheType(t *testing.T) {
+	for _, size := range []int{DefaultVerifyCacheSize, 1} {
+		c, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign := make(map[Type][]byte) // signed by crypto/hmac-equivalent code: not cached until verified
+		own := make(map[Type][]byte)
+		payload := []byte(`{"sub":"same payload for every type"}`)
+		for typ := TypeNone; typ < TypeOther; typ++ {
+			own[typ], _ = c.AppendSignType(nil, typ, payload)
+			tok, _ := c.AppendSign(nil, payload)
+			hdr := `{"typ":"` + typNames[typ] + `", "alg":"HS256"}`
+			if typ == TypeNone {
+				hdr = `{ "alg":"HS256"}`
+			}
+			foreign[typ] = resign(t, c, hdr, tok)
+		}
+		foreign[TypeOther] = resign(t, c, `{"alg":"HS256","typ":"secevent+jwt"}`, own[TypeJWT])
+		if size > 1 && !c.cache.slot(sigOf(t, own[TypeSession])).used {
+			t.Fatal("a signed session token is not cached")
+		}
+		var cl Claims
+		for round := 0; round < 3; round++ {
+			for typ := TypeNone; typ <= TypeOther; typ++ {
+				for name, set := range map[string]map[Type][]byte{"own": own, "foreign": foreign} {
+					tok, ok := set[typ]
+					if !ok {
+						continue
+					}
+					if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != typ {
+						t.Fatalf("cache %d round %d %s %v: %v, Type %v", size, round, name, typ, err, cl.Type())
+					}
+					if size > 1 && !c.cache.slot(sigOf(t, tok)).used {
+						t.Fatalf("cache %d %s %v: not cached after verify", size, name, typ)
+					}
+				}
+			}
+		}
+	}
+}
+
+// A hit on an entry holding a different type (possible only if two headers had one MAC) would
+// still report the header's type: the type is read from the header on every verify.
+func TestVerifyCacheTypeFromHeader(t *testing.T) {
+	c, err := NewHS256([]Key{{Secret: benchSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"sub":"a"}`))
+	s := c.cache.slot(sigOf(t, tok))
+	s.claims.typ = TypeAccess // corrupt the cached entry's type
+	var cl Claims
+	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != TypeSession {
+		t.Fatalf("%v, Type %v", err, cl.Type())
+	}
+}
+
+// The audience rule's verdict is kept with the cached scan: a codec without an audience refuses a
+// token with "aud" on every verify, also when the token was cached by its own AppendSign, and
+// AcceptAnyAudience accepts it on every verify.
+func TestVerifyCacheAudienceRule(t *testing.T) {
+	strict, _ := NewHS256([]Key{{Secret: benchSecret}})
+	lax, _ := NewHS256([]Key{{Secret: benchSecret}}, AcceptAnyAudience())
+	for _, payload := range []string{`{"aud":"x"}`, `{"aud":[]}`, `{"aud":["x","y"],"sub":"s"}`} {
+		for name, c := range map[string]*Codec{"default": strict, "AcceptAnyAudience": lax} {
+			tok, _ := c.AppendSign(nil, []byte(payload))
+			for i := 0; i < 3; i++ {
+				_, err := c.AppendVerify(nil, tok)
+				if name == "default" && !errors.Is(err, ErrAudience) || name != "default" && err != nil {
+					t.Fatalf("%s %s verify %d: %v", name, payload, i, err)
+				}
+			}
+		}
+	}
+}
+
+// RejectFutureIssuedAt depends on the clock, so it is applied on every verify, never cached.
+func TestVerifyCacheFutureIssuedAt(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithClock(func() time.Time { return now }),
+		RejectFutureIssuedAt(), WithLeeway(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := c.AppendSign(nil, []byte(`{"iat":1010}`))
+	for _, tc := range []struct {
+		now  int64
+		want error
+	}{{1000, ErrNotYetValid}, {1004, ErrNotYetValid}, {1005, nil}, {1000, ErrNotYetValid}, {2000, nil}} {
+		now = time.Unix(tc.now, 0)
+		if _, err := c.AppendVerify(nil, tok); !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
+			t.Fatalf("now %d: %v, want %v", tc.now, err, tc.want)
+		}
+	}
+}
