@@ -8,6 +8,9 @@
 //	  --leeway DURATION       allowed clock skew, e.g. 30s (default 0s)
 //	  --iss ISSUER            expected issuer (checked when given)
 //	  --aud AUDIENCE          expected audience (checked when given)
+//	  --accept-any-audience   without --aud, accept a token carrying "aud" (by default it is
+//	                          refused, RFC 7519 sec. 4.1.3); whoever uses the payload checks aud
+//	  --reject-future-iat     refuse a token whose "iat" is after now plus the leeway
 //	  --raw                   stdin is exactly one token, byte for byte, no line splitting
 //	prints one line of JSON per token:
 //	  {"valid":true,"header":<decoded header JSON>,"payload":<decoded payload JSON>}

@@ -384,6 +384,8 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(durationFlag{&leeway}, "leeway", "allowed clock skew for exp and nbf, a `DURATION` such as 30s (default 0s)")
 	iss := fs.String("iss", "", "expected issuer")
 	aud := fs.String("aud", "", "expected audience")
+	anyAud := fs.Bool("accept-any-audience", false, "without --aud, accept tokens carrying \"aud\" (by default refused,\nRFC 7519 sec. 4.1.3); whoever uses the payload checks aud")
+	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -399,6 +401,12 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if set["aud"] {
 		opts = append(opts, fastjwt.WithAudience(*aud))
+	}
+	if *anyAud {
+		opts = append(opts, fastjwt.AcceptAnyAudience())
+	}
+	if *futureIat {
+		opts = append(opts, fastjwt.RejectFutureIssuedAt())
 	}
 	c, err := kf.codec(fs, opts...)
 	if err != nil {
