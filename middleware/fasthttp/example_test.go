@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 )
@@ -51,9 +52,9 @@ func ExampleSessions() {
 // A bearer-protected endpoint; the verified subject is forwarded in X-User.
 func ExampleBearer() {
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("0123456789abcdef0123456789abcdef")}})
-	b, _ := session.NewBearer(codec, session.BearerConfig{
+	b, _ := bearer.New(codec, bearer.Config{
 		Realm:   "api",
-		Forward: []session.Forward{{Claim: "sub", Header: "X-User"}},
+		Forward: []bearer.Forward{{Claim: "sub", Header: "X-User"}},
 	})
 	handler := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
 		t := fasthttpsession.TokenFrom(ctx)

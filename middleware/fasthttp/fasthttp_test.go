@@ -2,6 +2,7 @@ package fasthttpsession_test
 
 import (
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -10,21 +11,38 @@ import (
 	"github.com/valyala/fasthttp"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 	"github.com/fastjwt/session/middleware/internal/sessiontest"
 )
 
-// stack serves the shared test table with fasthttp.
-type stack struct{}
+// stack serves the shared test table with fasthttp, in one server configuration.
+type stack struct {
+	// disableNormalizing is Server.DisableHeaderNamesNormalizing: header names kept as sent.
+	disableNormalizing bool
+	// stream is Server.StreamRequestBody: the handler reads large and chunked bodies as a stream.
+	stream bool
+}
 
-func serve(t testing.TB, h fasthttp.RequestHandler) (string, func()) {
+// stacks are the server configurations the table runs under.
+var stacks = map[string]stack{
+	"default":                       {},
+	"DisableHeaderNamesNormalizing": {disableNormalizing: true},
+	"StreamRequestBody":             {disableNormalizing: true, stream: true},
+}
+
+func (st stack) serve(t testing.TB, h fasthttp.RequestHandler) (string, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &fasthttp.Server{Handler: h, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	// The read buffer stays at its default (4096 bytes), as with fasthttp.ListenAndServe.
+	srv := &fasthttp.Server{
+		Handler: h, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		DisableHeaderNamesNormalizing: st.disableNormalizing, StreamRequestBody: st.stream,
+	}
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ln); close(done) }()
 	return "http://" + ln.Addr().String(), func() {
@@ -33,34 +51,56 @@ func serve(t testing.TB, h fasthttp.RequestHandler) (string, func()) {
 	}
 }
 
+func (st stack) MergesTrailersLate() bool { return st.stream }
+
 func neutral(ctx *fasthttp.RequestCtx) sessiontest.Request {
 	return sessiontest.Request{
 		Query:  func(name string) string { return string(ctx.QueryArgs().Peek(name)) },
 		Header: func(name string) string { return string(ctx.Request.Header.Peek(name)) },
+		Lines: func() []string {
+			var lines []string
+			for k, v := range ctx.Request.Header.All() {
+				lines = append(lines, string(k)+": "+string(v))
+			}
+			return lines
+		},
+		Body: func() string {
+			if s := ctx.RequestBodyStream(); s != nil {
+				b, _ := io.ReadAll(s)
+				return string(b)
+			}
+			return string(ctx.PostBody())
+		},
+		AddResponseHeader: func(name, value string) { ctx.Response.Header.Add(name, value) },
 	}
 }
 
-func (stack) ServeSessions(t testing.TB, m *session.Manager, h sessiontest.SessionHandler) (string, func()) {
-	return serve(t, fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
+func (st stack) ServeSessions(t testing.TB, m *session.Manager, h sessiontest.SessionHandler) (string, func()) {
+	return st.serve(t, fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString(h(fasthttpsession.From(ctx), neutral(ctx)))
 	}))
 }
 
-func (stack) ServeBearer(t testing.TB, b *session.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {
+func (st stack) ServeBearer(t testing.TB, b *bearer.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {
 	var eh fasthttpsession.ErrorHandler
 	if onError != nil {
-		eh = func(ctx *fasthttp.RequestCtx, e *session.AuthError) {
+		eh = func(ctx *fasthttp.RequestCtx, e *bearer.AuthError) {
 			status, body := onError(e)
 			ctx.SetStatusCode(status)
 			ctx.SetBodyString(body)
 		}
 	}
-	return serve(t, fasthttpsession.Bearer(b, eh)(func(ctx *fasthttp.RequestCtx) {
+	return st.serve(t, fasthttpsession.Bearer(b, eh)(func(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString(h(fasthttpsession.TokenFrom(ctx), neutral(ctx)))
 	}))
 }
 
-func TestTable(t *testing.T)      { sessiontest.Run(t, stack{}) }
+func TestTable(t *testing.T) {
+	for name, st := range stacks {
+		t.Run(name, func(t *testing.T) { sessiontest.Run(t, st) })
+	}
+}
+
 func TestConcurrent(t *testing.T) { sessiontest.RunConcurrent(t, stack{}) }
 
 func TestCommitReportsOversize(t *testing.T) {

@@ -1,8 +1,6 @@
 package fasthttpsession
 
 import (
-	"iter"
-
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -67,19 +65,32 @@ func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
 	return dst
 }
 
-// headerStore is what fasthttp's request and response headers share.
-type headerStore interface {
-	All() iter.Seq2[[]byte, []byte]
-	Del(key string)
-	DelBytes(key []byte)
-}
-
-// delAll deletes every line of the named header in every spelling: fasthttp's Del matches one
-// spelling only when name normalizing is disabled.
-func delAll[H headerStore](h H, name string) {
+// delAll deletes every line of the named request header in every spelling: fasthttp's Del
+// matches one spelling only when name normalizing is disabled. (Written out for each header type,
+// not as a generic function: ranging over All through a type parameter allocates.)
+func delAll(h *fasthttp.RequestHeader, name string) {
 	h.Del(name)
 	var kb [64]byte
 	for range 64 { // one round per spelling; a request holds far fewer
+		key := kb[:0]
+		for k := range h.All() {
+			if httpsyntax.EqualFold(k, name) {
+				key = append(key, k...)
+				break
+			}
+		}
+		if len(key) == 0 {
+			return
+		}
+		h.DelBytes(key)
+	}
+}
+
+// delAllResponse is delAll for a response header.
+func delAllResponse(h *fasthttp.ResponseHeader, name string) {
+	h.Del(name)
+	var kb [64]byte
+	for range 64 {
 		key := kb[:0]
 		for k := range h.All() {
 			if httpsyntax.EqualFold(k, name) {
@@ -106,7 +117,7 @@ func (h *responseHeader) AppendValues(dst [][]byte, name string) [][]byte {
 	return dst
 }
 func (h *responseHeader) Set(name, value string) {
-	delAll((*fasthttp.ResponseHeader)(h), name)
+	delAllResponse((*fasthttp.ResponseHeader)(h), name)
 	(*fasthttp.ResponseHeader)(h).Set(name, value)
 }
 func (h *responseHeader) Add(name, value string) { (*fasthttp.ResponseHeader)(h).Add(name, value) }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
@@ -47,8 +48,8 @@ func ExampleSessions() {
 // error answer.
 func ExampleBearer() {
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("0123456789abcdef0123456789abcdef")}})
-	b, _ := session.NewBearer(codec, session.BearerConfig{Realm: "api", Schemes: []string{"Bearer", "JWT"}})
-	handler := nethttpsession.Bearer(b, func(w http.ResponseWriter, r *http.Request, e *session.AuthError) {
+	b, _ := bearer.New(codec, bearer.Config{Realm: "api", Schemes: []string{"Bearer", "JWT"}})
+	handler := nethttpsession.Bearer(b, func(w http.ResponseWriter, r *http.Request, e *bearer.AuthError) {
 		w.Header().Set("WWW-Authenticate", string(e.Challenge()))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(e.Status)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/middleware/internal/sessiontest"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
@@ -19,30 +20,46 @@ func serve(h http.Handler) (string, func()) {
 	return srv.URL, srv.Close
 }
 
-func neutral(r *http.Request) sessiontest.Request {
+func (stack) MergesTrailersLate() bool { return false }
+
+func neutral(w http.ResponseWriter, r *http.Request) sessiontest.Request {
 	return sessiontest.Request{
 		Query:  func(name string) string { return r.URL.Query().Get(name) },
 		Header: func(name string) string { return r.Header.Get(name) },
+		Lines: func() []string {
+			var lines []string
+			for k, vs := range r.Header {
+				for _, v := range vs {
+					lines = append(lines, k+": "+v)
+				}
+			}
+			return lines
+		},
+		Body: func() string {
+			b, _ := io.ReadAll(r.Body)
+			return string(b)
+		},
+		AddResponseHeader: func(name, value string) { w.Header().Add(name, value) },
 	}
 }
 
 func (stack) ServeSessions(t testing.TB, m *session.Manager, h sessiontest.SessionHandler) (string, func()) {
 	return serve(nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, h(nethttpsession.FromContext(r.Context()), neutral(r)))
+		_, _ = io.WriteString(w, h(nethttpsession.FromContext(r.Context()), neutral(w, r)))
 	})))
 }
 
-func (stack) ServeBearer(t testing.TB, b *session.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {
+func (stack) ServeBearer(t testing.TB, b *bearer.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {
 	var eh nethttpsession.ErrorHandler
 	if onError != nil {
-		eh = func(w http.ResponseWriter, r *http.Request, e *session.AuthError) {
+		eh = func(w http.ResponseWriter, r *http.Request, e *bearer.AuthError) {
 			status, body := onError(e)
 			w.WriteHeader(status)
 			_, _ = io.WriteString(w, body)
 		}
 	}
 	return serve(nethttpsession.Bearer(b, eh)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, h(nethttpsession.TokenFromContext(r.Context()), neutral(r)))
+		_, _ = io.WriteString(w, h(nethttpsession.TokenFromContext(r.Context()), neutral(w, r)))
 	})))
 }
 

@@ -1,16 +1,14 @@
 // Package sessiontest is the one table of behaviour tests both middleware adapters must pass. Each
-// adapter implements Stack over its framework and calls Run; every case then runs against a real
-// server on 127.0.0.1.
+// adapter implements Stack over its framework (once per server configuration worth testing) and
+// calls Run; every case then runs against a real server on 127.0.0.1, through net/http's client
+// or, where header spelling, order or trailers matter, raw bytes over TCP. One file per concern:
+// sessions, cookie grammar, token purpose, response headers, bearer, header spoofing.
 package sessiontest
 
 import (
-	"encoding/base64"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,29 +16,42 @@ import (
 	"time"
 
 	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 )
 
-// Request is what a neutral test handler may read from its request.
+// Request is what a neutral test handler may read from its request and write to its response.
 type Request struct {
 	Query  func(name string) string
 	Header func(name string) string
+	// Lines returns every request header line the handler can see, as "Name: value" with the
+	// name as the server stores it.
+	Lines func() []string
+	// Body reads the whole request body (a server that merges trailer fields into the request
+	// header does it then).
+	Body func() string
+	// AddResponseHeader adds a response header line.
+	AddResponseHeader func(name, value string)
 }
 
 // SessionHandler is a handler under session middleware; it returns the body to answer with.
 type SessionHandler func(s *session.Session, r Request) string
 
 // BearerHandler is a handler under bearer middleware; it returns the body to answer with.
-type BearerHandler func(t *session.Token, r Request) string
+type BearerHandler func(t *bearer.Token, r Request) string
 
 // ErrorAnswer is a neutral custom bearer error handler: the status and body to answer with.
-type ErrorAnswer func(e *session.AuthError) (status int, body string)
+type ErrorAnswer func(e *bearer.AuthError) (status int, body string)
 
-// Stack serves handlers with one framework's adapter on a real server on 127.0.0.1. The
-// returned function stops the server.
+// Stack serves handlers with one framework's adapter on a real server on 127.0.0.1, in one
+// server configuration. The returned function stops the server.
 type Stack interface {
 	ServeSessions(t testing.TB, m *session.Manager, h SessionHandler) (baseURL string, stop func())
-	ServeBearer(t testing.TB, b *session.Bearer, onError ErrorAnswer, h BearerHandler) (baseURL string, stop func())
+	ServeBearer(t testing.TB, b *bearer.Bearer, onError ErrorAnswer, h BearerHandler) (baseURL string, stop func())
+	// MergesTrailersLate reports whether the server merges the trailer fields of a chunked
+	// request body into the request header while the handler reads the body (fasthttp with
+	// StreamRequestBody); the bearer adapter must then refuse such requests when it forwards.
+	MergesTrailersLate() bool
 }
 
 // Clock is an injectable clock shared by a codec and a Manager.
@@ -80,7 +91,10 @@ func Codec(t testing.TB, clk *Clock, keys ...fastjwt.Key) *fastjwt.Codec {
 // CounterHandler is the handler of the session cases, driven by the query parameter "op":
 // incr (counter+1, answers the new value), read (answers the counter), clear, big (stores a
 // value of "n" bytes), id (stores the header X-Client under "client" on first use and answers
-// the stored value and the counter after incrementing it).
+// the stored value and the counter after incrementing it), vary (adds one Vary response line per
+// "|"-separated item of "v", then increments), badwrites (tries writes the codec would refuse
+// and answers each error, "nil" for one that was accepted), save (stores a struct holding
+// "<&>" with session.Save).
 func CounterHandler(s *session.Session, r Request) string {
 	switch r.Query("op") {
 	case "incr":
@@ -110,6 +124,49 @@ func CounterHandler(s *session.Session, r Request) string {
 		n, _ := s.Int("counter")
 		_ = s.Set("counter", n+1)
 		return id + " " + strconv.Itoa(n+1)
+	case "vary":
+		for _, v := range strings.Split(r.Query("v"), "|") {
+			if v != "" {
+				r.AddResponseHeader("Vary", v)
+			}
+		}
+		n, _ := s.Int("counter")
+		_ = s.Set("counter", n+1)
+		return strconv.Itoa(n + 1)
+	case "badwrites":
+		future := s.Set("nbf", 4102444800)
+		var out []string
+		for _, err := range []error{
+			s.Set("sub", 42), s.Set("nbf", "soon"), future, s.Set("aud", []int{1}),
+			s.SetRaw("o", []byte(`{"a":1,"a":2}`)), s.SetRaw("u", []byte("\"\xff\"")),
+			s.SetRaw("two", []byte(`1,"exp":5`)), s.Set("exp", 1), s.Set("iat", 1),
+		} {
+			if err == nil {
+				out = append(out, "nil")
+			} else {
+				out = append(out, err.Error())
+			}
+		}
+		n, _ := s.Int("counter")
+		_ = s.Set("counter", n+1)
+		return strings.Join(out, "\n")
+	case "save":
+		type data struct {
+			Counter int    `json:"counter"`
+			Note    string `json:"note"`
+		}
+		var d data
+		if err := session.Load(s, &d); err != nil {
+			return "error: " + err.Error()
+		}
+		d.Note = "<&>"
+		if r.Query("incr") != "" {
+			d.Counter++
+		}
+		if err := session.Save(s, d); err != nil {
+			return "error: " + err.Error()
+		}
+		return strconv.Itoa(d.Counter)
 	}
 	return "unknown op"
 }
@@ -207,218 +264,13 @@ func sessionServer(t *testing.T, st Stack, clk *Clock, codec *fastjwt.Codec, cfg
 // Run runs every case of the table against st.
 func Run(t *testing.T, st Stack) {
 	t.Run("sessions", func(t *testing.T) { runSessions(t, st) })
+	t.Run("cookie grammar", func(t *testing.T) { runCookieGrammar(t, st) })
+	t.Run("session writes", func(t *testing.T) { runWrites(t, st) })
+	t.Run("response headers", func(t *testing.T) { runResponseHeaders(t, st) })
+	t.Run("no lock-out", func(t *testing.T) { runLockOut(t, st) })
+	t.Run("token purpose", func(t *testing.T) { runPurpose(t, st) })
 	t.Run("bearer", func(t *testing.T) { runBearer(t, st) })
-}
-
-func runSessions(t *testing.T, st Stack) {
-	key := fastjwt.Key{ID: "k1", Secret: Secret(1)}
-
-	t.Run("counter over a cookie jar", func(t *testing.T) {
-		clk := NewClock()
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{}, &hooks{})
-		c := newClient(t)
-		for want := 1; want <= 3; want++ {
-			res := get(t, c, base+"/?op=incr")
-			if res.body != strconv.Itoa(want) {
-				t.Fatalf("request %d: body %q, want %d", want, res.body, want)
-			}
-			if !hasValue(res.header, "Vary", "Cookie") {
-				t.Errorf("Vary = %q, want Cookie", res.header.Values("Vary"))
-			}
-			if got := res.header.Get("Cache-Control"); got != "private, no-store" {
-				t.Errorf("Cache-Control = %q on a response that sets the cookie", got)
-			}
-		}
-	})
-
-	t.Run("tampered cookie gives a fresh session", func(t *testing.T) {
-		clk := NewClock()
-		h := &hooks{}
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{}, h)
-		res := get(t, plainClient, base+"/?op=incr")
-		tok := cookieToken(res, "session")
-		res = get(t, plainClient, base+"/?op=incr", "Cookie", "session="+tok)
-		if res.body != "2" {
-			t.Fatalf("valid cookie: body %q, want 2", res.body)
-		}
-		tok = cookieToken(res, "session")
-		// Flip one payload character: the MAC no longer matches.
-		parts := strings.Split(tok, ".")
-		p := []byte(parts[1])
-		p[2] ^= 1
-		bad := parts[0] + "." + string(p) + "." + parts[2]
-		res = get(t, plainClient, base+"/?op=incr", "Cookie", "session="+bad)
-		if res.status != 200 || res.body != "1" {
-			t.Fatalf("tampered cookie: %d %q, want 200 and a fresh counter 1", res.status, res.body)
-		}
-		if err := h.lastInvalid(); !errors.Is(err, fastjwt.ErrSignature) && !errors.Is(err, fastjwt.ErrMalformed) {
-			t.Errorf("OnInvalid got %v, want a signature or malformed error", err)
-		}
-		for _, junk := range []string{"garbage", "a.b.c", `"quoted.value.x"`} {
-			res = get(t, plainClient, base+"/?op=read", "Cookie", "session="+junk)
-			if res.status != 200 || res.body != "0" {
-				t.Errorf("cookie %q: %d %q, want 200 0", junk, res.status, res.body)
-			}
-		}
-	})
-
-	t.Run("expired cookie gives a fresh session", func(t *testing.T) {
-		clk := NewClock()
-		h := &hooks{}
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{Lifetime: time.Hour}, h)
-		c := newClient(t)
-		get(t, c, base+"/?op=incr")
-		get(t, c, base+"/?op=incr")
-		tok := cookieToken(get(t, plainClient, base+"/?op=incr"), "session")
-		clk.Advance(time.Hour)
-		res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok)
-		if res.status != 200 || res.body != "0" {
-			t.Fatalf("expired cookie: %d %q, want 200 0", res.status, res.body)
-		}
-		if err := h.lastInvalid(); !errors.Is(err, fastjwt.ErrExpired) {
-			t.Errorf("OnInvalid got %v, want ErrExpired", err)
-		}
-	})
-
-	t.Run("unchanged session sends no Set-Cookie", func(t *testing.T) {
-		clk := NewClock()
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{}, &hooks{})
-		tok := cookieToken(get(t, plainClient, base+"/?op=incr"), "session")
-		res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok)
-		if res.body != "1" {
-			t.Fatalf("body %q, want 1", res.body)
-		}
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 {
-			t.Errorf("unchanged session sent Set-Cookie %q", sc)
-		}
-		if !hasValue(res.header, "Vary", "Cookie") {
-			t.Errorf("Vary = %q, want Cookie", res.header.Values("Vary"))
-		}
-		// Setting the same value again is no change either.
-		res = get(t, plainClient, base+"/?op=id", "Cookie", "session="+tok, "X-Client", "a")
-		tok = cookieToken(res, "session")
-		res = get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok)
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 || res.body != "2" {
-			t.Errorf("after id: %q Set-Cookie %q", res.body, sc)
-		}
-		// A fresh session that is never written sets nothing.
-		res = get(t, plainClient, base+"/?op=read")
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 {
-			t.Errorf("untouched new session sent Set-Cookie %q", sc)
-		}
-	})
-
-	t.Run("renewal past half-life", func(t *testing.T) {
-		clk := NewClock()
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{Lifetime: 2 * time.Hour}, &hooks{})
-		tok := cookieToken(get(t, plainClient, base+"/?op=incr"), "session")
-		clk.Advance(59 * time.Minute)
-		res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok)
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 {
-			t.Fatalf("renewed before half-life: %q", sc)
-		}
-		clk.Advance(time.Minute)
-		res = get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok)
-		renewed := cookieToken(res, "session")
-		if renewed == "" || renewed == tok {
-			t.Fatalf("not renewed at half-life: %q", res.header.Values("Set-Cookie"))
-		}
-		// The renewed token carries the data and lives a full lifetime from now.
-		clk.Advance(90 * time.Minute)
-		res = get(t, plainClient, base+"/?op=read", "Cookie", "session="+renewed)
-		if res.body != "1" {
-			t.Errorf("renewed session: body %q, want 1", res.body)
-		}
-	})
-
-	t.Run("rotation re-issues under the new key", func(t *testing.T) {
-		clk := NewClock()
-		oldKey := fastjwt.Key{ID: "old", Secret: Secret(10)}
-		newKey := fastjwt.Key{ID: "new", Secret: Secret(20)}
-		oldBase := sessionServer(t, st, clk, Codec(t, clk, oldKey), session.Config{}, &hooks{})
-		tok := cookieToken(get(t, plainClient, oldBase+"/?op=incr"), "session")
-		newBase := sessionServer(t, st, clk, Codec(t, clk, newKey, oldKey), session.Config{}, &hooks{})
-		res := get(t, plainClient, newBase+"/?op=read", "Cookie", "session="+tok)
-		if res.body != "1" {
-			t.Fatalf("old-key session not accepted: body %q", res.body)
-		}
-		reissued := cookieToken(res, "session")
-		if reissued == "" {
-			t.Fatal("old-key session not re-issued")
-		}
-		var cl fastjwt.Claims
-		if _, err := Codec(t, clk, newKey).AppendVerifyClaims(nil, []byte(reissued), &cl); err != nil {
-			t.Fatalf("re-issued token does not verify under the new key alone: %v", err)
-		}
-		res = get(t, plainClient, newBase+"/?op=read", "Cookie", "session="+reissued)
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 || res.body != "1" {
-			t.Errorf("new-key session: %q, Set-Cookie %q", res.body, sc)
-		}
-	})
-
-	t.Run("oversize cookie keeps the old one", func(t *testing.T) {
-		clk := NewClock()
-		h := &hooks{}
-		base := sessionServer(t, st, clk, Codec(t, clk, key), session.Config{}, h)
-		c := newClient(t)
-		get(t, c, base+"/?op=incr")
-		res := get(t, c, base+"/?op=big&n=2900") // base64 grows 4/3: over 4096 bytes
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 0 {
-			t.Fatalf("oversize session sent Set-Cookie of %d bytes", len(sc[0]))
-		}
-		if err := h.lastError(); !errors.Is(err, session.ErrCookieTooLarge) {
-			t.Fatalf("OnError got %v, want ErrCookieTooLarge", err)
-		}
-		if res := get(t, c, base+"/?op=incr"); res.body != "2" {
-			t.Errorf("after oversize: counter %q, want 2 (the old cookie kept)", res.body)
-		}
-		// Just under the limit still fits.
-		if res := get(t, c, base+"/?op=big&n=2800"); len(res.header.Values("Set-Cookie")) != 1 {
-			t.Errorf("a cookie under 4096 bytes was not sent")
-		}
-	})
-
-	t.Run("cookie attributes", func(t *testing.T) {
-		clk := NewClock()
-		cfg := session.Config{
-			CookieName: "sid", Path: "/app", Domain: "example.test", Lifetime: time.Hour,
-			Secure: true, SameSite: session.SameSiteStrict, Partitioned: true,
-		}
-		base := sessionServer(t, st, clk, Codec(t, clk, key), cfg, &hooks{})
-		res := get(t, plainClient, base+"/app?op=incr")
-		sc := res.header.Values("Set-Cookie")
-		if len(sc) != 1 {
-			t.Fatalf("Set-Cookie = %q", sc)
-		}
-		tok := cookieToken(res, "sid")
-		want := "sid=" + tok + "; Max-Age=3600; Expires=" + clk.Now().Add(time.Hour).Format(http.TimeFormat) +
-			"; Path=/app; Domain=example.test; Secure; HttpOnly; SameSite=Strict; Partitioned"
-		if tok == "" || sc[0] != want {
-			t.Errorf("Set-Cookie\n got %s\nwant %s", sc[0], want)
-		}
-		res = get(t, plainClient, base+"/app?op=clear", "Cookie", "sid="+tok)
-		want = "sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" +
-			"; Path=/app; Domain=example.test; Secure; HttpOnly; SameSite=Strict; Partitioned"
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 1 || sc[0] != want {
-			t.Errorf("clear: Set-Cookie %q, want %q", sc, want)
-		}
-
-		// Defaults, and a cookie page scripts may read.
-		base = sessionServer(t, st, clk, Codec(t, clk, key), session.Config{ScriptReadable: true, SameSite: session.SameSiteLax}, &hooks{})
-		res = get(t, plainClient, base+"/?op=incr")
-		tok = cookieToken(res, "session")
-		want = "session=" + tok + "; Max-Age=86400; Expires=" + clk.Now().Add(24*time.Hour).Format(http.TimeFormat) +
-			"; Path=/; SameSite=Lax"
-		if sc := res.header.Values("Set-Cookie"); len(sc) != 1 || sc[0] != want {
-			t.Errorf("script-readable: Set-Cookie %q, want %q", sc, want)
-		}
-		// A browser stores it with the attributes we sent.
-		u, _ := url.Parse(base)
-		parsed, err := http.ParseSetCookie(res.header.Get("Set-Cookie"))
-		if err != nil || parsed.HttpOnly || parsed.SameSite != http.SameSiteLaxMode || parsed.MaxAge != 86400 {
-			t.Errorf("ParseSetCookie: %+v, %v (host %s)", parsed, err, u.Host)
-		}
-	})
+	t.Run("bearer spoofing", func(t *testing.T) { runSpoofing(t, st) })
 }
 
 func hasValue(h http.Header, name, want string) bool {
@@ -432,254 +284,58 @@ func hasValue(h http.Header, name, want string) bool {
 	return false
 }
 
-// bearerHandler answers the token's subject and the forwarded headers it sees.
-func bearerHandler(t *session.Token, r Request) string {
-	if !t.Valid() {
-		return fmt.Sprintf("anonymous user=%q payload=%q", r.Header("X-User"), r.Header("X-Claims"))
-	}
-	return fmt.Sprintf("sub=%s user=%q roles=%q tenant=%q payload=%q",
-		t.Subject(), r.Header("X-User"), r.Header("X-Roles"), r.Header("X-Tenant"), r.Header("X-Claims"))
+// Fixture is the one setup of both adapters' allocation tests and benchmarks: a Manager and a
+// Bearer over the same secret (key "k", Secret(7)), a session cookie for the one and a bearer
+// token for the other.
+type Fixture struct {
+	Manager *session.Manager
+	Bearer  *bearer.Bearer
+	// SessionToken holds {"counter":41}; BearerToken sub "alice", aud "api", tenant "t1".
+	SessionToken, BearerToken string
 }
 
-func sign(t testing.TB, c *fastjwt.Codec, payload string) string {
-	t.Helper()
-	tok, err := c.AppendSign(nil, []byte(payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(tok)
-}
-
-func runBearer(t *testing.T, st Stack) {
+// NewFixture builds the Fixture. The Bearer requires audience "api" and forwards sub to X-User
+// and tenant to X-Tenant.
+func NewFixture(tb testing.TB) *Fixture {
+	tb.Helper()
 	clk := NewClock()
-	codec := Codec(t, clk, fastjwt.Key{Secret: Secret(3)})
-	other := Codec(t, clk, fastjwt.Key{Secret: Secret(4)})
+	key := fastjwt.Key{ID: "k", Secret: Secret(7)}
+	sessions := Codec(tb, clk, key)
+	api, err := fastjwt.NewHS256([]fastjwt.Key{key}, fastjwt.WithClock(clk.Now), fastjwt.WithAudience("api"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := &Fixture{}
+	if f.Manager, err = session.New(sessions, session.Config{Now: clk.Now}); err != nil {
+		tb.Fatal(err)
+	}
+	f.Bearer, err = bearer.New(api, bearer.Config{
+		Forward: []bearer.Forward{{Claim: "sub", Header: "X-User"}, {Claim: "tenant", Header: "X-Tenant"}},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	exp := strconv.FormatInt(clk.Now().Add(time.Hour).Unix(), 10)
-	good := sign(t, codec, `{"sub":"alice","aud":"api","roles":["a","b"],"tenant":"t1","exp":`+exp+`}`)
-	expired := sign(t, codec, `{"sub":"alice","aud":"api","exp":`+strconv.FormatInt(clk.Now().Unix()-1, 10)+`}`)
-	wrongAud := sign(t, codec, `{"sub":"alice","aud":"other","exp":`+exp+`}`)
-	noTenant := sign(t, codec, `{"sub":"alice","aud":"api","exp":`+exp+`}`)
-	injected := sign(t, codec, `{"sub":"alice","aud":"api","tenant":"t1\r\nX-Evil: 1","roles":[`+"\n"+`"a"],"exp":`+exp+`}`)
-	forged := sign(t, other, `{"sub":"alice","aud":"api","exp":`+exp+`}`)
-
-	var mu sync.Mutex
-	var causes []error
-	cfg := session.BearerConfig{
-		Realm:          `my "api"`,
-		Schemes:        []string{"Bearer", "JWT"},
-		Audience:       "api",
-		RequiredClaims: []string{"tenant"},
-		Forward: []session.Forward{
-			{Claim: "sub", Header: "X-User"}, {Claim: "roles", Header: "x-roles"}, {Claim: "tenant", Header: "X-Tenant"},
-		},
-		PayloadHeader: "X-Claims",
-		OnInvalid:     func(err error) { mu.Lock(); causes = append(causes, err); mu.Unlock() },
-	}
-	b, err := session.NewBearer(codec, cfg)
+	iat := strconv.FormatInt(clk.Now().Unix(), 10)
+	tok, err := sessions.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"counter":41,"iat":`+iat+`,"exp":`+exp+`}`))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	base, stop := st.ServeBearer(t, b, nil, bearerHandler)
-	defer stop()
-
-	const realm = `Bearer realm="my \"api\""`
-	cases := []struct {
-		name      string
-		hdr       []string
-		status    int
-		challenge string
-		cause     error
-	}{
-		{"missing", nil, 401, realm, session.ErrNoToken},
-		{"other scheme", []string{"Authorization", "Basic " + good}, 401, realm, session.ErrNoToken},
-		{"garbage", []string{"Authorization", "Bearer x.y.z"}, 401,
-			realm + `, error="invalid_token", error_description="the token is malformed"`, fastjwt.ErrMalformed},
-		{"forged", []string{"Authorization", "Bearer " + forged}, 401,
-			realm + `, error="invalid_token", error_description="the token signature is invalid"`, fastjwt.ErrSignature},
-		{"expired", []string{"Authorization", "Bearer " + expired}, 401,
-			realm + `, error="invalid_token", error_description="the token has expired"`, fastjwt.ErrExpired},
-		{"wrong audience", []string{"Authorization", "Bearer " + wrongAud}, 403,
-			realm + `, error="insufficient_scope", error_description="the token is not valid for this audience"`, fastjwt.ErrAudience},
-		{"missing required claim", []string{"Authorization", "Bearer " + noTenant}, 403,
-			realm + `, error="insufficient_scope", error_description="the token lacks a required claim"`, session.ErrMissingClaim},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := get(t, plainClient, base+"/", tc.hdr...)
-			if res.status != tc.status {
-				t.Errorf("status %d, want %d", res.status, tc.status)
-			}
-			if got := res.header.Values("Www-Authenticate"); len(got) != 1 || got[0] != tc.challenge {
-				t.Errorf("WWW-Authenticate\n got %q\nwant %q", got, tc.challenge)
-			}
-			mu.Lock()
-			last := causes[len(causes)-1]
-			mu.Unlock()
-			if !errors.Is(last, tc.cause) {
-				t.Errorf("OnInvalid got %v, want %v", last, tc.cause)
-			}
-		})
-	}
-
-	wantPayload, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: Secret(3)}}, fastjwt.WithClock(clk.Now))
-	payload, _ := wantPayload.AppendVerify(nil, []byte(good))
-	b64 := base64.RawURLEncoding.EncodeToString(payload)
-
-	t.Run("valid token forwards claims", func(t *testing.T) {
-		for _, auth := range []string{"Bearer " + good, "bearer " + good, "JWT " + good, "BEARER   " + good} {
-			res := get(t, plainClient, base+"/", "Authorization", auth,
-				"X-User", "mallory", "X-Roles", "admin", "X-Tenant", "t0", "X-Claims", "e30")
-			want := `sub=alice user="alice" roles="[\"a\",\"b\"]" tenant="t1" payload="` + b64 + `"`
-			if res.status != 200 || res.body != want {
-				t.Errorf("%.10s...: %d\n got %s\nwant %s", auth, res.status, res.body, want)
-			}
-		}
-	})
-
-	t.Run("control characters are dropped", func(t *testing.T) {
-		res := get(t, plainClient, base+"/", "Authorization", "Bearer "+injected, "X-Tenant", "spoofed", "X-Roles", "spoofed")
-		if res.status != 200 || !strings.Contains(res.body, `tenant="" `) || !strings.Contains(res.body, `roles="" `) {
-			t.Errorf("%d %s", res.status, res.body)
-		}
-		if res.header.Get("X-Evil") != "" {
-			t.Error("header injection")
-		}
-	})
-
-	// Optional mode, cookie and query sources, and a custom error answer.
-	opt := cfg
-	opt.Optional, opt.Cookie, opt.Query = true, "jwt", "access_token"
-	opt.RequiredClaims, opt.Realm = nil, "api"
-	ob, err := session.NewBearer(codec, opt)
+	f.SessionToken = string(tok)
+	tok, err = api.AppendSign(nil, []byte(`{"sub":"alice","aud":"api","tenant":"t1","iat":`+iat+`,"exp":`+exp+`}`))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	obase, ostop := st.ServeBearer(t, ob, func(e *session.AuthError) (int, string) {
-		return 418, "custom " + e.Code + " " + string(e.Challenge())
-	}, bearerHandler)
-	defer ostop()
-
-	t.Run("optional mode", func(t *testing.T) {
-		res := get(t, plainClient, obase+"/", "X-User", "mallory", "X-Claims", "e30")
-		if res.status != 200 || res.body != `anonymous user="" payload=""` {
-			t.Errorf("no token: %d %s", res.status, res.body)
-		}
-		res = get(t, plainClient, obase+"/", "Authorization", "Bearer "+expired, "X-User", "mallory")
-		if res.status != 418 || res.body != `custom invalid_token Bearer realm="api", error="invalid_token", error_description="the token has expired"` {
-			t.Errorf("bad token in optional mode: %d %s", res.status, res.body)
-		}
-	})
-
-	t.Run("cookie and query sources", func(t *testing.T) {
-		res := get(t, plainClient, obase+"/", "Cookie", "a=1; jwt="+good)
-		if res.status != 200 || !strings.HasPrefix(res.body, "sub=alice") {
-			t.Errorf("cookie: %d %s", res.status, res.body)
-		}
-		res = get(t, plainClient, obase+"/?x=1&access_token="+good)
-		if res.status != 200 || !strings.HasPrefix(res.body, "sub=alice") {
-			t.Errorf("query: %d %s", res.status, res.body)
-		}
-		// Without the opt-in, the query is ignored.
-		res = get(t, plainClient, base+"/?access_token="+good)
-		if res.status != 401 {
-			t.Errorf("query without opt-in: %d %s", res.status, res.body)
-		}
-	})
+	f.BearerToken = string(tok)
+	return f
 }
 
-// RunConcurrent runs many clients in parallel, each with its own session, and checks that no
-// request sees another client's session.
-func RunConcurrent(t *testing.T, st Stack) {
-	clk := NewClock()
-	base := sessionServer(t, st, clk, Codec(t, clk, fastjwt.Key{Secret: Secret(5)}), session.Config{}, &hooks{})
-	const clients, rounds = 16, 20
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
-	jars := make([]*http.Client, clients)
-	for i := range jars {
-		jars[i] = newClient(t)
-	}
-	for i := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := jars[i]
-			id := "client-" + strconv.Itoa(i)
-			for n := 1; n <= rounds; n++ {
-				req, _ := http.NewRequest("GET", base+"/?op=id", nil)
-				req.Header.Set("X-Client", id)
-				res, err := c.Do(req)
-				if err != nil {
-					errs <- err
-					return
-				}
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if want := id + " " + strconv.Itoa(n); string(body) != want {
-					errs <- fmt.Errorf("got %q, want %q", body, want)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-
-	// Bearer: each client's token, subject and forwarded header stay its own; every other
-	// request carries no token and must not see a previous request's claims.
-	codec := Codec(t, clk, fastjwt.Key{Secret: Secret(6)})
-	b, err := session.NewBearer(codec, session.BearerConfig{Optional: true, Forward: []session.Forward{{Claim: "sub", Header: "X-User"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bbase, stop := st.ServeBearer(t, b, nil, bearerHandler)
-	defer stop()
-	errs = make(chan error, clients)
-	tokens := make([]string, clients)
-	for i := range tokens {
-		tokens[i] = sign(t, codec, `{"sub":"user-`+strconv.Itoa(i)+`"}`)
-	}
-	for i := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sub, tok := "user-"+strconv.Itoa(i), tokens[i]
-			for n := range rounds {
-				req, _ := http.NewRequest("GET", bbase+"/", nil)
-				want := `anonymous user="" payload=""`
-				if n%2 == 0 {
-					req.Header.Set("Authorization", "Bearer "+tok)
-					want = `sub=` + sub + ` user="` + sub + `" roles="" tenant="" payload=""`
-				}
-				res, err := plainClient.Do(req)
-				if err != nil {
-					errs <- err
-					return
-				}
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if string(body) != want {
-					errs <- fmt.Errorf("got %q, want %q", body, want)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-}
-
-// BenchmarkVerify times the codec alone on token, signed by key "k" with Secret(7): the reference
-// for an adapter's overhead, (wrapped - bare) / verify.
-func BenchmarkVerify(b *testing.B, token string) {
+// BenchmarkVerify times the codec alone on the fixture's session token: the reference for an
+// adapter's overhead, (wrapped - bare) / verify.
+func BenchmarkVerify(b *testing.B) {
+	f := NewFixture(b)
 	codec := Codec(b, NewClock(), fastjwt.Key{ID: "k", Secret: Secret(7)})
-	tok := []byte(token)
+	tok := []byte(f.SessionToken)
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
