@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -34,6 +33,7 @@ import (
 
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/keyfile"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func main() {
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
 	stack := flag.String("stack", "fasthttp", "HTTP stack: fasthttp or nethttp")
-	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes (default: a random key per start)")
+	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes, less one final line ending (default: $SESSION_SECRET, else a random key per start)")
 	user := flag.String("user", "demo", "user name accepted by /login")
 	password := flag.String("password", "demo", "password accepted by /login")
 	flag.Parse()
@@ -79,27 +79,46 @@ func run() error {
 	return nil
 }
 
-// loadKey reads the secret from path, or makes a random one when path is empty: fine for trying
-// the demo, but every restart then invalidates all sessions and tokens.
+// secretEnv is the environment variable the demo takes its secret from when -key-file is not
+// given, so that the secret need not be on the command line.
+const secretEnv = "SESSION_SECRET"
+
+// loadKey returns the secret: from the file at path, else from the environment variable
+// SESSION_SECRET, else a random one. Both sources follow the module's one key-file rule
+// (internal/keyfile): every byte but one final line ending, so the key made by
+// `head -c 32 /dev/urandom | base64 > key` means the same secret here and to the fastjwt command.
+// A random key is fine for trying the demo, but every restart then invalidates all sessions and
+// tokens.
 func loadKey(path string) ([]byte, error) {
-	if path == "" {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
+	if path != "" {
+		if _, set := os.LookupEnv(secretEnv); set {
+			fmt.Fprintf(os.Stderr, "note: the key comes from -key-file; %s is ignored\n", secretEnv)
 		}
-		fmt.Fprintln(os.Stderr, "warning: no -key-file given; using a random key, so sessions and tokens will not survive a restart")
-		return key, nil
+		b, err := keyfile.Read(path)
+		if err != nil {
+			return nil, fmt.Errorf("-key-file: %w", err)
+		}
+		if len(b) < 32 {
+			return nil, fmt.Errorf("-key-file %s: the key has %d bytes, at least 32 are needed (try: head -c 32 /dev/urandom | base64 > %s)", path, len(b), path)
+		}
+		return b, nil
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if _, set := os.LookupEnv(secretEnv); set {
+		b, err := keyfile.FromEnv(secretEnv)
+		if err != nil {
+			return nil, fmt.Errorf("%w (unset %s for a random key, or: export %s=\"$(head -c 32 /dev/urandom | base64)\")", err, secretEnv, secretEnv)
+		}
+		if len(b) < 32 {
+			return nil, fmt.Errorf("%s: the key has %d bytes, at least 32 are needed (try: export %s=\"$(head -c 32 /dev/urandom | base64)\")", secretEnv, len(b), secretEnv)
+		}
+		return b, nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	// A trailing newline is what editors and `echo` add, not part of the secret.
-	b = bytes.TrimRight(b, "\r\n")
-	if len(b) < 32 {
-		return nil, fmt.Errorf("%s: the key has %d bytes, at least 32 are needed (try: head -c 32 /dev/urandom | base64 > %s)", path, len(b), path)
-	}
-	return b, nil
+	fmt.Fprintf(os.Stderr, "warning: neither -key-file nor %s given; using a random key, so sessions and tokens will not survive a restart\n", secretEnv)
+	return key, nil
 }
 
 // config is what the command line decides.
