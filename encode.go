@@ -52,7 +52,10 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
-// appendQuoted appends s as a JSON string. s must be valid UTF-8.
+// appendQuoted appends s as a JSON string, byte for byte as goccy/go-json encodes it without HTML
+// escaping (short escapes for \b \t \n \f \r, \u00XX for other control characters, \u2028 and
+// \u2029 escaped), so that Set of a string and Save of a struct holding it store the same bytes.
+// s must be valid UTF-8.
 func appendQuoted(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
@@ -61,8 +64,22 @@ func appendQuoted(dst []byte, s string) []byte {
 		switch {
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
+		case c == '\b':
+			dst = append(dst, '\\', 'b')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\f':
+			dst = append(dst, '\\', 'f')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
 		case c < 0x20:
 			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9):
+			// U+2028 and U+2029, which JavaScript once refused in string literals.
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[s[i+2]&0xf])
+			i += 2
 		default:
 			dst = append(dst, c)
 		}

@@ -1,6 +1,8 @@
 package session_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,11 +26,12 @@ func ExampleManager() {
 	}
 
 	// First request: no cookie, a new session that the handler writes to.
-	s := m.Acquire(nil)
+	ctx := context.Background()
+	s, _ := m.Acquire(ctx, header(http.Header{}))
 	n, _ := s.Int("counter")
 	_ = s.Set("counter", n+1)
 	h := http.Header{}
-	s.Commit(header(h))
+	_ = s.Commit(ctx, header(h))
 	m.Release(s)
 	cookie := h.Get("Set-Cookie")
 	token, attrs, _ := strings.Cut(strings.TrimPrefix(cookie, "session="), ";")
@@ -36,7 +39,7 @@ func ExampleManager() {
 	fmt.Println("Vary:", h.Get("Vary"), "| Cache-Control:", h.Get("Cache-Control"))
 
 	// Second request carries the cookie back.
-	s = m.Acquire([]byte(token))
+	s, _ = m.Acquire(ctx, header(http.Header{"Cookie": {"session=" + token}}))
 	n, _ = s.Int("counter")
 	fmt.Println("counter:", n, "new:", s.IsNew())
 	m.Release(s)
@@ -54,7 +57,7 @@ func ExampleSave() {
 	type cart struct {
 		Items []string `json:"items"`
 	}
-	s := m.Acquire(nil)
+	s, _ := m.Acquire(context.Background(), header(http.Header{}))
 	defer m.Release(s)
 	var c cart
 	_ = session.Load(s, &c)
@@ -67,36 +70,40 @@ func ExampleSave() {
 	// Output: ["book"]
 }
 
-// Bearer authentication outside any framework; the adapters answer with AuthError's status and
-// challenge.
-func ExampleBearer() {
+// A write the codec would refuse is refused at once, so a nil error means the value is stored.
+func ExampleSession_Set() {
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("0123456789abcdef0123456789abcdef")}})
-	b, err := session.NewBearer(codec, session.BearerConfig{
-		Realm:   "example",
-		Schemes: []string{"Bearer", "JWT"},
-		Forward: []session.Forward{{Claim: "sub", Header: "X-User"}},
-	})
-	if err != nil {
-		panic(err)
-	}
-	tok, _ := codec.AppendSign(nil, []byte(`{"sub":"alice"}`))
+	m, _ := session.New(codec, session.Config{})
+	s, _ := m.Acquire(context.Background(), header(http.Header{}))
+	defer m.Release(s)
 
-	for _, auth := range []string{"", "JWT " + string(tok), "Bearer not.a.token"} {
-		r, _ := http.NewRequest("GET", "http://api.test/", nil)
-		r.Header.Set("X-User", "mallory") // a spoofed header: always removed
-		if auth != "" {
-			r.Header.Set("Authorization", auth)
-		}
-		t := b.Acquire()
-		if aerr := b.Authenticate(t, request{r}); aerr != nil {
-			fmt.Println(aerr.Status, string(aerr.Challenge()))
-		} else {
-			fmt.Println(200, "X-User:", r.Header.Get("X-User"))
-		}
-		b.Release(t)
-	}
+	fmt.Println(s.Set("sub", "alice"))
+	fmt.Println(errors.Is(s.Set("sub", 42), fastjwt.ErrClaimType))
+	fmt.Println(errors.Is(s.Set("exp", 0), session.ErrReserved))
+	fmt.Println(errors.Is(s.SetRaw("prefs", []byte(`{"a":1,"a":2}`)), session.ErrValue))
 	// Output:
-	// 401 Bearer realm="example"
-	// 200 X-User: alice
-	// 401 Bearer realm="example", error="invalid_token", error_description="the token is malformed"
+	// <nil>
+	// true
+	// true
+	// true
+}
+
+// A codec that would refuse the sessions a Manager issues is refused when the Manager is built.
+func ExampleNew_purpose() {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	api, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}}, fastjwt.WithAudience("api.example.com"))
+	_, err := session.New(api, session.Config{})
+	fmt.Println(errors.Is(err, session.ErrConfig), errors.Is(err, fastjwt.ErrAudience))
+
+	// One secret, two codecs: sessions are typed "session+jwt", so bearer authentication refuses
+	// them, and a bearer token in the session cookie starts a fresh session.
+	sessions, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}})
+	m, _ := session.New(sessions, session.Config{})
+	tok, _ := sessions.AppendSign(nil, []byte(`{"sub":"alice"}`)) // typ "JWT"
+	s, _ := m.Acquire(context.Background(), header(http.Header{"Cookie": {"session=" + string(tok)}}))
+	fmt.Println(s.IsNew(), errors.Is(s.InvalidReason(), session.ErrPurpose))
+	m.Release(s)
+	// Output:
+	// true true
+	// true true
 }
