@@ -76,8 +76,10 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "no chromium binary found (tried " + strings.Join(candidates, ", ") +
-		"); install it with: apt-get install -y chromium"
+	// The message is the whole report of the skip (scripts/test.sh prints it on its SKIPPED
+	// line): what is missing and how to enable the test.
+	msg := "chromium not found (tried " + strings.Join(candidates, ", ") +
+		"); install it with 'apt-get install chromium' or set CHROMIUM=/path"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}

@@ -1,43 +1,168 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and vet, the library's tests (plain, then under the
-# race detector), the performance gate, a bounded fuzz pass and the browser test. It is the README's
-# test command and what CI runs.
-set -euo pipefail
+# The project's tests, in two tiers (the README's "Testing" section gives their durations):
+#
+#   ./scripts/test.sh --quick   the library: gofmt, go vet, and the root module's tests, plain and
+#                               under the race detector
+#   ./scripts/test.sh           everything: the quick tier with go vet of every module, then the
+#                               performance gate, a bounded fuzz pass and the browser test
+#
+# A suite that cannot run on this machine (the browser test without chromium; later Redis, nginx)
+# is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and how to enable it>",
+# repeated in the summary at the end. Under CI=true nothing may skip: a skip is a failure. Every
+# step runs even when an earlier one fails, so that the summary is complete; the exit status is 1
+# if any step failed (or skipped under CI), else 0.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(. bench fuzz e2e)
+usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
 
-echo "== gofmt"
-unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
-if [ -n "$unformatted" ]; then
-  echo "gofmt would change:"; echo "$unformatted"; exit 1
+tier=full
+case "${1:-}" in
+"" | --full) ;;
+--quick) tier=quick ;;
+-h | --help)
+	usage
+	exit 0
+	;;
+*)
+	echo "test.sh: unknown argument '$1' (use --quick, or nothing for the full tier)" >&2
+	exit 2
+	;;
+esac
+if [ $# -gt 1 ]; then
+	echo "test.sh: one argument at most" >&2
+	exit 2
 fi
 
-echo "== go vet"
-for m in "${modules[@]}"; do
-  [ -f "$m/go.mod" ] || continue
-  (cd "$m" && go vet ./...)
-done
+ci=false
+[ "${CI:-}" = "true" ] && ci=true
 
-echo "== library, middleware, CLI and demo tests"
-go test -count=1 ./...
+summary=()  # one line per step, for the end
+failures=0
+skips=()    # "suite: reason", one per skipped suite
+started=$SECONDS
 
+# elapsed prints the seconds since $1 as "1m05s" or "42s".
+elapsed() {
+	local s=$((SECONDS - $1))
+	if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
+}
+
+# record NAME STATUS START: remembers a step's result for the summary.
+record() {
+	summary+=("$(printf '%-8s %-46s %s' "$2" "$1" "$(elapsed "$3")")")
+	[ "$2" = FAIL ] && failures=$((failures + 1))
+	return 0
+}
+
+# step NAME COMMAND...: runs a command as one step of the run.
+step() {
+	local name=$1 t0=$SECONDS
+	shift
+	echo "== $name"
+	if "$@"; then
+		record "$name" PASS "$t0"
+	else
+		echo "== $name: FAILED"
+		record "$name" FAIL "$t0"
+	fi
+}
+
+# suite NAME DIR [GO TEST ARGS...]: runs the tests of the module in DIR as a suite that may skip
+# itself when something it needs is missing. It runs `go test -v`, shows the output without the
+# per-test RUN and PASS lines, and reports every skipped test with the reason its t.Skip gave
+# (which says how to enable it). Later suites that need a program (Redis, nginx) use it too.
+suite() {
+	local name=$1 dir=$2 t0=$SECONDS log status
+	shift 2
+	echo "== $name"
+	log=$(mktemp)
+	(cd "$dir" && go test -count=1 -v "$@" ./...) 2>&1 | tee "$log" |
+		grep --line-buffered -Ev '^[[:space:]]*(=== (RUN|PAUSE|CONT|NAME)|--- PASS:)|^PASS$'
+	status=${PIPESTATUS[0]}
+	# "--- SKIP: TestX (0.00s)" is followed by the t.Skip message, indented: "    x_test.go:84: why".
+	local reasons
+	reasons=$(awk '
+		/^[[:space:]]*--- SKIP: / { test = $3; want = 1; next }
+		want { sub(/^[[:space:]]*[^[:space:]:]+\.go:[0-9]+: /, ""); print test ": " $0; want = 0 }
+	' "$log")
+	rm -f "$log"
+	if [ "$status" -ne 0 ]; then
+		echo "== $name: FAILED"
+		record "$name" FAIL "$t0"
+		return
+	fi
+	if [ -z "$reasons" ]; then
+		record "$name" PASS "$t0"
+		return
+	fi
+	local line
+	while IFS= read -r line; do
+		echo "SKIPPED: $name: $line"
+		skips+=("$name: $line")
+	done <<<"$reasons"
+	if $ci; then
+		echo "== $name: skipped under CI=true, which is a failure: CI must install what it needs (.ci/run)"
+		record "$name" FAIL "$t0"
+	else
+		record "$name" SKIPPED "$t0"
+	fi
+}
+
+gofmt_check() {
+	local files unformatted
+	files=$(git ls-files '*.go' 2>/dev/null) || files=$(find . -name '*.go' -not -path './.git/*')
+	# shellcheck disable=SC2086 # one file name per word
+	unformatted=$(gofmt -l $files)
+	if [ -n "$unformatted" ]; then
+		echo "gofmt would change:"
+		echo "$unformatted"
+		return 1
+	fi
+}
+
+# vet_modules DIR...: go vet in each module.
+vet_modules() {
+	local m ok=0
+	for m in "$@"; do
+		[ -f "$m/go.mod" ] || continue
+		(cd "$m" && go vet ./...) || ok=1
+	done
+	return $ok
+}
+
+echo "test.sh: the $tier tier$($ci && echo ', CI=true: nothing may skip')"
+
+step "gofmt" gofmt_check
+if [ "$tier" = quick ]; then
+	step "go vet (library)" vet_modules .
+else
+	step "go vet (every module)" vet_modules . bench fuzz e2e
+fi
+step "library, middleware, CLI and demo tests" go test -count=1 ./...
 # Again under the race detector. Allocation assertions skip themselves there (sync.Pool drops
-# objects on purpose under -race), which is why the plain run above comes first.
-echo "== the same under the race detector"
-go test -race -count=1 ./...
+# objects on purpose under -race), which is why the plain run above comes first; those skips are
+# by design, not a suite that did not run.
+step "the same under the race detector" go test -race -count=1 ./...
 
-if [ -f bench/go.mod ]; then
-  echo "== performance gate"
-  (cd bench && go test -count=1 ./...)
+if [ "$tier" = full ]; then
+	[ -f bench/go.mod ] && step "performance gate (bench)" bash -c 'cd bench && go test -count=1 ./...'
+	[ -f fuzz/go.mod ] && step "fuzz: seed corpora and a bounded run of every target" bash -c 'cd fuzz && ./run.sh'
+	[ -f e2e/go.mod ] && suite "browser test (e2e)" e2e
 fi
 
-if [ -f fuzz/go.mod ]; then
-  echo "== fuzz: seed corpora and a bounded run of every target"
-  (cd fuzz && ./run.sh)
+echo
+echo "== summary: the $tier tier, $(elapsed "$started")"
+printf '%s\n' ${summary[@]+"${summary[@]}"}
+for s in ${skips[@]+"${skips[@]}"}; do
+	echo "SKIPPED: $s"
+done
+if [ "$failures" -gt 0 ]; then
+	echo "FAILED: $failures step(s)"
+	exit 1
 fi
-
-if [ -f e2e/go.mod ]; then
-  echo "== browser test"
-  (cd e2e && go test -count=1 ./...)
+if [ ${#skips[@]} -gt 0 ]; then
+	echo "passed, but ${#skips[@]} test(s) SKIPPED (above): the full tier did not run everything"
+else
+	echo "all passed"
 fi
