@@ -1,9 +1,21 @@
 package session_test
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
 )
 
 // The README's complete examples are the programs in examples/minimal-*, which the build
@@ -21,6 +33,127 @@ func TestReadmeQuotesExamples(t *testing.T) {
 		_, program, _ := strings.Cut(string(src), "\n\n") // drop the comment naming the README
 		if !strings.Contains(string(readme), "```go\n"+program+"```") {
 			t.Errorf("README.md does not quote %s as it is", path)
+		}
+	}
+}
+
+const readmeSecret = "a 32-byte or longer secret key!!"
+
+// program builds one of the README's programs and starts it on a free loopback port with env;
+// it returns the base URL. The program is killed when the test ends.
+func program(t *testing.T, dir string, env ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "prog")
+	if out, err := exec.Command("go", "build", "-o", bin, "./"+dir).CombinedOutput(); err != nil {
+		t.Fatalf("go build ./%s: %v\n%s", dir, err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(), append(env, "ADDR="+addr)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s said:\n%s", dir, stderr.String())
+		}
+	})
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %s: %v\n%s", dir, addr, err, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func fetch(t *testing.T, c *http.Client, method, url string, header ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+// Each program the README shows runs and does what the README says: the counter counts 1, 2, 3
+// through a cookie jar; the bearer route answers 401 without a token and 200 with one issued
+// for it; without SESSION_SECRET the program stops with a message naming it.
+func TestReadmeProgramsRun(t *testing.T) {
+	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
+		t.Run(dir, func(t *testing.T) {
+			base := program(t, dir, "SESSION_SECRET="+readmeSecret)
+			jar, _ := cookiejar.New(nil)
+			c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+			var cookie string
+			for want := 1; want <= 3; want++ {
+				status, h, body := fetch(t, c, "GET", base+"/")
+				if status != 200 || body != fmt.Sprintf("Current counter value: %d\n", want) {
+					t.Fatalf("request %d: %d %q", want, status, body)
+				}
+				if sc := h.Get("Set-Cookie"); sc != "" {
+					cookie, _, _ = strings.Cut(strings.TrimPrefix(sc, "session="), ";")
+				}
+			}
+			if dir != "examples/minimal-nethttp" {
+				return
+			}
+			plain := &http.Client{Timeout: 10 * time.Second}
+			status, h, _ := fetch(t, plain, "GET", base+"/api/me")
+			if status != 401 || h.Get("WWW-Authenticate") != `Bearer realm="api"` {
+				t.Errorf("no token: %d %q", status, h.Get("WWW-Authenticate"))
+			}
+			codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(readmeSecret)}})
+			payload := fmt.Sprintf(`{"sub":"alice","aud":"api.example.com","exp":%d}`, time.Now().Add(time.Hour).Unix())
+			tok, _ := codec.AppendSign(nil, []byte(payload))
+			for _, scheme := range []string{"Bearer ", "JWT "} {
+				status, _, body := fetch(t, plain, "GET", base+"/api/me", "Authorization", scheme+string(tok))
+				if status != 200 || body != payload {
+					t.Errorf("%stoken: %d %q", scheme, status, body)
+				}
+			}
+			other, _ := codec.AppendSign(nil, []byte(`{"sub":"alice","aud":"other"}`))
+			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+string(other)); status != 403 {
+				t.Errorf("token for another audience: %d, want 403", status)
+			}
+			// Refused twice over: typed "session+jwt", and without the API's audience.
+			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+cookie); cookie == "" || (status != 401 && status != 403) {
+				t.Errorf("the session cookie's token as a bearer token: %d, want a refusal", status)
+			}
+		})
+	}
+}
+
+func TestReadmeProgramsNameTheirVariable(t *testing.T) {
+	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
+		cmd := exec.Command("go", "run", "./"+dir)
+		cmd.Env = append(os.Environ(), "SESSION_SECRET=")
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "set SESSION_SECRET") {
+			t.Errorf("%s without SESSION_SECRET: %v\n%s", dir, err, out)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 )
 
@@ -199,7 +200,7 @@ func readCredentials(r request) (credentials, error) {
 
 // me answers GET /api/me, which the bearer middleware guards: the handler runs only with a
 // verified token, and answers with its claims exactly as they were signed.
-func (a *app) me(r request, t *session.Token) reply {
+func (a *app) me(r request, t *bearer.Token) reply {
 	if r.method != http.MethodGet && r.method != http.MethodHead {
 		return methodNotAllowed("GET, HEAD")
 	}

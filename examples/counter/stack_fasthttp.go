@@ -8,12 +8,13 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 )
 
 // fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards /api/me, its
 // Sessions middleware gives every other route the cookie session.
-func fasthttpHandler(a *app, m *session.Manager, b *session.Bearer) fasthttp.RequestHandler {
+func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer) fasthttp.RequestHandler {
 	api := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
 		writeFasthttp(ctx, a.me(fasthttpRequest(ctx), fasthttpsession.TokenFrom(ctx)))
 	})

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
 // nethttpHandler wires the app to net/http: the library's Bearer middleware guards /api/me, its
 // Sessions middleware gives every other route the cookie session.
-func nethttpHandler(a *app, m *session.Manager, b *session.Bearer) http.Handler {
+func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer) http.Handler {
 	api := nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeNethttp(w, a.me(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
 	}))

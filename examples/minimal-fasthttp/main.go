@@ -1,8 +1,9 @@
-// Command minimal-fasthttp is the README's fasthttp example, kept here so that it is compiled and checked.
+// Command minimal-fasthttp is the README's fasthttp example, kept here so that it is compiled and run by the tests.
 
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"log"
 	"os"
@@ -15,7 +16,11 @@ import (
 )
 
 func main() {
-	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(os.Getenv("SESSION_SECRET"))}}) // 32+ bytes
+	secret := []byte(os.Getenv("SESSION_SECRET")) // 32 bytes or more
+	if len(secret) == 0 {
+		log.Fatal("set SESSION_SECRET to a secret of 32 bytes or more, e.g. export SESSION_SECRET=\"$(head -c 32 /dev/urandom | base64)\"")
+	}
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -32,5 +37,7 @@ func main() {
 		}
 		fmt.Fprintf(ctx, "Current counter value: %d\n", n+1)
 	}
-	log.Fatal(fasthttp.ListenAndServe("127.0.0.1:8080", fasthttpsession.Sessions(sessions)(counter)))
+	addr := cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080")
+	log.Printf("listening on http://%s", addr)
+	log.Fatal(fasthttp.ListenAndServe(addr, fasthttpsession.Sessions(sessions)(counter)))
 }

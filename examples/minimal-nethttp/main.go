@@ -1,29 +1,42 @@
-// Command minimal-nethttp is the README's nethttp example, kept here so that it is compiled and checked.
+// Command minimal-nethttp is the README's nethttp example, kept here so that it is compiled and run by the tests.
 
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
 func main() {
-	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(os.Getenv("SESSION_SECRET"))}}, // 32+ bytes
-		fastjwt.WithAudience("api.example.com"))
+	secret := []byte(os.Getenv("SESSION_SECRET")) // 32 bytes or more
+	if len(secret) == 0 {
+		log.Fatal("set SESSION_SECRET to a secret of 32 bytes or more, e.g. export SESSION_SECRET=\"$(head -c 32 /dev/urandom | base64)\"")
+	}
+	keys := []fastjwt.Key{{Secret: secret}}
+	// One secret, two codecs: one for the session cookies, one for the API's bearer tokens,
+	// which must carry "aud": "api.example.com". Session tokens are typed "session+jwt", so the
+	// bearer route refuses them, and the session refuses bearer tokens.
+	cookies, err := fastjwt.NewHS256(keys)
 	if err != nil {
 		log.Fatal(err)
 	}
-	sessions, err := session.New(codec, session.Config{}) // set Secure: true when served over HTTPS
+	tokens, err := fastjwt.NewHS256(keys, fastjwt.WithAudience("api.example.com"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	bearer, err := session.NewBearer(codec, session.BearerConfig{Realm: "api", Schemes: []string{"Bearer", "JWT"}})
+	sessions, err := session.New(cookies, session.Config{}) // set Secure: true when served over HTTPS
+	if err != nil {
+		log.Fatal(err)
+	}
+	api, err := bearer.New(tokens, bearer.Config{Realm: "api", Schemes: []string{"Bearer", "JWT"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -33,14 +46,19 @@ func main() {
 	mux.Handle("/", nethttpsession.Sessions(sessions)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := nethttpsession.FromContext(r.Context())
 		n, _ := s.Int("counter")
-		_ = s.Set("counter", n+1) // before writing the response
+		if err := s.Set("counter", n+1); err != nil { // before writing the response
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, "Current counter value: %d\n", n+1)
 	})))
-	// A bearer-protected API: 401 without a valid token, 403 for the wrong audience.
-	mux.Handle("/api/me", nethttpsession.Bearer(bearer, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// A bearer-protected API: 401 without a valid token (or with a session cookie's token).
+	mux.Handle("/api/me", nethttpsession.Bearer(api, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := nethttpsession.TokenFromContext(r.Context())
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(t.Payload())
 	})))
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
+	addr := cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080")
+	log.Printf("listening on http://%s", addr)
+	log.Fatal(http.ListenAndServe(addr, mux))
 }
