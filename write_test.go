@@ -96,8 +96,8 @@ func TestUnchangedValuesNeverReissue(t *testing.T) {
 	}
 	tok, _ := roundTrip(m, s)
 	for name, write := range map[string]func(s *session.Session) error{
-		"Save":   func(s *session.Session) error { return session.Save(s, v) },
-		"Set":    func(s *session.Session) error { return s.Set("text", v.Text) },
+		"Save": func(s *session.Session) error { return session.Save(s, v) },
+		"Set":  func(s *session.Session) error { return s.Set("text", v.Text) },
 		// SetRaw compares bytes: the same encoding is no change.
 		"SetRaw": func(s *session.Session) error { return s.SetRaw("text", []byte(` "<&> \u2028 é" `)) },
 		"Set of the map": func(s *session.Session) error {

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/keyfile"
 )
@@ -134,7 +135,7 @@ type demo struct {
 	stack    string
 	app      *app
 	sessions *session.Manager
-	bearer   *session.Bearer
+	bearer   *bearer.Bearer
 	log      *log.Logger
 }
 
@@ -148,13 +149,16 @@ func newDemo(cfg config) (*demo, error) {
 	if cfg.log == nil {
 		cfg.log = log.New(io.Discard, "", 0)
 	}
-	// One key per purpose, derived from the one secret: a session cookie then never passes as a
-	// bearer token, nor a bearer token as a session cookie.
+	// One key per purpose, derived from the one secret, on top of the library's explicit typing
+	// (session cookies are typed "session+jwt", and bearer authentication refuses them): a session
+	// cookie never passes as a bearer token, nor a bearer token as a session cookie, even for a
+	// verifier elsewhere that ignores "typ".
 	cookies, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "session cookie")}})
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "bearer token")}})
+	tokens, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "bearer token")}},
+		fastjwt.WithAudience(apiAudience))
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +172,10 @@ func newDemo(cfg config) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := session.NewBearer(tokens, session.BearerConfig{
-		Realm:    "counter",
-		Audience: apiAudience,
+	b, err := bearer.New(tokens, bearer.Config{
+		Realm: "counter",
 		OnInvalid: func(err error) {
-			if !errors.Is(err, session.ErrNoToken) { // a request without a token is no news
+			if !errors.Is(err, bearer.ErrNoToken) { // a request without a token is no news
 				cfg.log.Printf("bearer token refused: %v", err)
 			}
 		},
