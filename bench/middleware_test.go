@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fastjwt/session"
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
@@ -52,8 +53,8 @@ func newManager() *session.Manager {
 	return m
 }
 
-func newBearer() *session.Bearer {
-	b, err := session.NewBearer(newCodec(), session.BearerConfig{})
+func newBearer() *bearer.Bearer {
+	b, err := bearer.New(newCodec(), bearer.Config{})
 	if err != nil {
 		panic(err)
 	}

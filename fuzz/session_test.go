@@ -2,22 +2,24 @@ package fuzz
 
 import (
 	"bytes"
+	"context"
+	"net/http"
 	"strings"
 	"testing"
-	"unsafe"
 
 	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/fastjwt"
 )
 
-// recordedHeader is a session.ResponseHeader that keeps what the session layer writes.
+// recordedHeader is a session.RequestHeader and session.ResponseHeader over a plain map, keeping
+// what the session layer writes.
 type recordedHeader map[string][]string
 
-func (h recordedHeader) Peek(name string) []byte {
-	if v := h[name]; len(v) > 0 {
-		return []byte(v[0])
+func (h recordedHeader) AppendValues(dst [][]byte, name string) [][]byte {
+	for _, v := range h[name] {
+		dst = append(dst, []byte(v))
 	}
-	return nil
+	return dst
 }
 func (h recordedHeader) Set(name, value string)             { h[name] = []string{value} }
 func (h recordedHeader) Add(name, value string)             { h[name] = append(h[name], value) }
@@ -34,70 +36,116 @@ func setCookieValue(h recordedHeader, name string) (string, bool) {
 	return "", false
 }
 
-// within reports whether sub lies inside buf's memory.
-func within(sub, buf []byte) bool {
-	if len(sub) == 0 {
-		return true
+// refCookieValues is a reference reading of Cookie header lines, written from RFC 6265 and the
+// documented grammar independently of the library's parser: split at ';', trim SP and HTAB,
+// cut at the first '=', trim again, drop one pair of surrounding double quotes; names compare
+// byte for byte.
+func refCookieValues(lines []string, name string) []string {
+	var out []string
+	for _, line := range lines {
+		for _, pair := range strings.Split(line, ";") {
+			k, v, ok := strings.Cut(strings.Trim(pair, " \t"), "=")
+			if !ok || strings.Trim(k, " \t") != name {
+				continue
+			}
+			v = strings.Trim(v, " \t")
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			out = append(out, v)
+		}
 	}
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(sub)))
-	return p >= start && p+uintptr(len(sub)) <= start+uintptr(len(buf))
+	return out
 }
 
-// FuzzSessionCookie feeds arbitrary Cookie header values to the cookie-session layer. It must
-// never panic, and the request must get either the stored session or a fresh one: the session
-// is stored (not new) exactly when the codec verifies the cookie value CookieValue extracts, and
-// then holds exactly the payload's members; otherwise it is new and empty, with the codec's
-// reason when a value was present. Writing to any such session and committing must produce a
-// cookie that a next request reads back.
+// FuzzSessionCookie feeds arbitrary Cookie header lines (the input split at '\n') to the
+// cookie-session layer. It must never panic, and the request must get either a stored session
+// or a fresh one: the session is stored exactly when one of the first MaxSessionCookies cookies
+// named "session" (read by the reference grammar above) verifies as a session token, and then
+// holds exactly the first such payload's members; otherwise it is new and empty, with a reason
+// when a cookie was present. Writing to any such session and committing must produce a cookie
+// that a next request reads back.
 func FuzzSessionCookie(f *testing.F) {
 	codec := newCodec(f, fuzzKid)
 	m, err := session.New(codec, session.Config{Now: clock})
 	if err != nil {
 		f.Fatal(err)
 	}
+	ctx := context.Background()
 	// A cookie the layer itself issued, and variants of it.
-	s := m.Acquire(nil)
+	s, _ := m.Acquire(ctx, recordedHeader{})
 	if err := s.Set("counter", 5); err != nil {
 		f.Fatal(err)
 	}
 	h := recordedHeader{}
-	s.Commit(h)
+	_ = s.Commit(ctx, h)
 	m.Release(s)
 	issued, ok := setCookieValue(h, "session")
 	if !ok {
 		f.Fatalf("no session cookie issued: %v", h)
 	}
+	typed := func(typ fastjwt.Type, payload string) string {
+		tok, err := codec.AppendSignType(nil, typ, []byte(payload))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return string(tok)
+	}
+	other := typed(fastjwt.TypeSession, `{"counter":9,"exp":1800000000}`)
 	for _, c := range []string{
 		"session=" + issued,
 		"a=1; session=" + issued + "; b=2",
 		`session="` + issued + `"`,
 		"session=; session=" + issued,
+		"session=x; session=y; session=" + issued,
+		"session=x; session=y; session=z; session=" + issued,
+		"session=" + issued + "; session=" + other,
+		"session=" + other + "\nsession=" + issued,
+		"a=1\nb=2; session=" + issued,
 		"sessionx=1; session=" + issued,
 		" session = " + issued,
+		"x=1;\tsession=" + issued,
+		"session=\t" + issued,
+		"session=\t" + issued + "\t",
+		`session=a"b; session=` + issued,
 		"session=" + issued[:len(issued)-1],
 		"session=" + issued + "x",
 		"session=" + strings.Replace(issued, ".", ".\r\n", 1),
 		"session=" + string(signJSON([]byte(`{"alg":"HS256"}`), []byte(`{"counter":1,"exp":1700000000}`))),
-		"session=" + string(signJSON([]byte(`{"alg":"HS256"}`), []byte(`{"a":[1,{"b":"\u00e9"}],"exp":1800000000,"iat":1700000000}`))),
-		"session=" + string(signJSON([]byte(`{"alg":"HS256","kid":"k2"}`), []byte(`{}`))),
-		"", ";", "session", "session=", `session=""`, `session="`, "=;=;", "session=a=b",
+		"session=" + typed(fastjwt.TypeJWT, `{"counter":1}`),
+		"session=" + typed(fastjwt.TypeAccess, `{"counter":1}`) + "; session=" + issued,
+		"session=" + typed(fastjwt.TypeSession, `{"a":[1,{"b":"\u00e9"}],"exp":1800000000,"iat":1700000000}`),
+		"", ";", "session", "session=", `session=""`, `session="`, "=;=;", "session=a=b", "\n\n",
 	} {
 		f.Add([]byte(c))
 	}
 
-	f.Fuzz(func(t *testing.T, header []byte) {
-		v := session.CookieValue(header, "session")
-		if !within(v, header) {
-			t.Fatalf("CookieValue result does not point into the header")
+	f.Fuzz(func(t *testing.T, input []byte) {
+		lines := strings.Split(string(input), "\n")
+		req := recordedHeader{"Cookie": lines}
+		cands := refCookieValues(lines, "session")
+		var payload []byte
+		verified := false
+		for i, c := range cands {
+			if i == session.MaxSessionCookies {
+				break
+			}
+			var cl fastjwt.Claims
+			p, err := codec.AppendVerifyClaims(nil, []byte(c), &cl)
+			if err == nil && cl.Type() == fastjwt.TypeSession {
+				payload, verified = p, true
+				break
+			}
 		}
-		payload, verr := codec.AppendVerify(nil, v)
 
-		s := m.Acquire(v)
+		s, err := m.Acquire(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer m.Release(s)
-		if verr == nil {
+		if verified {
 			if s.IsNew() || s.InvalidReason() != nil {
-				t.Fatalf("codec verifies %q but the session is new (%v)", v, s.InvalidReason())
+				t.Fatalf("a session cookie verifies but the session is new (%v)", s.InvalidReason())
 			}
 			want := 0
 			for _, name := range topLevelNames(payload) {
@@ -117,10 +165,10 @@ func FuzzSessionCookie(f *testing.F) {
 			}
 		} else {
 			if !s.IsNew() || s.Len() != 0 {
-				t.Fatalf("codec refuses %q (%v) but the session is stored with %d values", v, verr, s.Len())
+				t.Fatalf("no cookie verifies but the session is stored with %d values", s.Len())
 			}
-			if len(v) > 0 && s.InvalidReason() == nil {
-				t.Fatalf("cookie %q refused without a reason", v)
+			if len(cands) > 0 && s.InvalidReason() == nil {
+				t.Fatalf("cookies %q refused without a reason", cands)
 			}
 		}
 		for _, name := range s.Names() {
@@ -132,18 +180,21 @@ func FuzzSessionCookie(f *testing.F) {
 			t.Fatalf("Set on a %s session: %v", map[bool]string{true: "new", false: "stored"}[s.IsNew()], err)
 		}
 		rh := recordedHeader{}
-		s.Commit(rh)
+		_ = s.Commit(ctx, rh)
 		if s.Err() != nil {
-			return // reported (e.g. a cookie over 4096 bytes), nothing sent
+			return // reported (a cookie over the size limit), nothing sent
 		}
 		next, ok := setCookieValue(rh, "session")
 		if !ok {
 			t.Fatalf("changed session committed without a cookie: %v", rh)
 		}
-		s2 := m.Acquire([]byte(next))
+		s2, _ := m.Acquire(ctx, recordedHeader{"Cookie": {"session=" + next}})
 		defer m.Release(s2)
 		if n, ok := s2.Int("fuzz"); s2.IsNew() || !ok || n != 7 {
 			t.Fatalf("re-issued cookie not read back (new %v, reason %v, fuzz %d %v)\ncookie: %q", s2.IsNew(), s2.InvalidReason(), n, ok, next)
+		}
+		if len(http.Header(rh).Values("Vary")) != 1 {
+			t.Fatalf("Vary %q", rh["Vary"])
 		}
 	})
 }
