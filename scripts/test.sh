@@ -50,7 +50,7 @@ elapsed() {
 
 # record NAME STATUS START: remembers a step's result for the summary.
 record() {
-	summary+=("$(printf '%-8s %-46s %s' "$2" "$1" "$(elapsed "$3")")")
+	summary+=("$(printf '%-8s %-54s %s' "$2" "$1" "$(elapsed "$3")")")
 	[ "$2" = FAIL ] && failures=$((failures + 1))
 	return 0
 }
@@ -80,11 +80,25 @@ suite() {
 	(cd "$dir" && go test -count=1 -v "$@" ./...) 2>&1 | tee "$log" |
 		grep --line-buffered -Ev '^[[:space:]]*(=== (RUN|PAUSE|CONT|NAME)|--- PASS:)|^PASS$'
 	status=${PIPESTATUS[0]}
-	# "--- SKIP: TestX (0.00s)" is followed by the t.Skip message, indented: "    x_test.go:84: why".
+	# With -v a test's t.Skip message ("    x_test.go:84: why") comes just before its
+	# "--- SKIP: TestX (0.00s)" line (or just after, in older releases of Go): take the message
+	# line nearest to the SKIP line within that test's output.
 	local reasons
 	reasons=$(awk '
-		/^[[:space:]]*--- SKIP: / { test = $3; want = 1; next }
-		want { sub(/^[[:space:]]*[^[:space:]:]+\.go:[0-9]+: /, ""); print test ": " $0; want = 0 }
+		/^[[:space:]]*=== (RUN|CONT|NAME|PAUSE) / { last = ""; next }
+		/^[[:space:]]*--- SKIP: / {
+			test = $3
+			if (last != "") { print test ": " last; last = "" } else { want = 1 }
+			next
+		}
+		/^[[:space:]]+[^[:space:]:]+\.go:[0-9]+: / {
+			msg = $0
+			sub(/^[[:space:]]+[^[:space:]:]+\.go:[0-9]+: /, "", msg)
+			if (want) { print test ": " msg; want = 0 } else { last = msg }
+			next
+		}
+		/^[[:space:]]*--- / { last = ""; if (want) { print test ": (no reason given)"; want = 0 } }
+		END { if (want) print test ": (no reason given)" }
 	' "$log")
 	rm -f "$log"
 	if [ "$status" -ne 0 ]; then
