@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -21,11 +22,16 @@ import (
 //     decimals truncated to the nanosecond), iss, sub, jti, and audience membership.
 //   - encoding/json accepts it and the codec does not: the difference must be one the policy
 //     prescribes, detected here independently: duplicate names, invalid UTF-8, unpaired
-//     surrogates, nesting over 64 (ErrMalformed); a wrong-typed registered claim (ErrClaimType);
-//     exp or nbf outside the fixed clock (ErrExpired, ErrNotYetValid).
+//     surrogates, nesting over 64 (ErrMalformed); a wrong-typed registered claim, or a
+//     NumericDate no time.Time holds (ErrClaimType); exp or nbf outside the fixed clock
+//     (ErrExpired, ErrNotYetValid).
+//
+// The codec under test accepts any audience (the comparison is of the scan); a default codec
+// must then refuse exactly the accepted payloads that carry "aud" (RFC 7519 sec. 4.1.3).
 func FuzzClaimsJSON(f *testing.F) {
 	addPayloadSeeds(f)
-	c := newCodec(f, "")
+	c := newCodec(f, "", fastjwt.AcceptAnyAudience())
+	noAudience := newCodec(f, "")
 	header := []byte(`{"alg":"HS256","typ":"JWT"}`)
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
@@ -52,6 +58,10 @@ func FuzzClaimsJSON(f *testing.F) {
 				t.Fatalf("payload changed: %q -> %q", payload, out)
 			}
 			compareClaims(t, &cl, m, payload)
+			_, hasAud := m["aud"]
+			if _, err := noAudience.AppendVerify(nil, token); hasAud != errors.Is(err, fastjwt.ErrAudience) || !hasAud && err != nil {
+				t.Fatalf("without an audience: %v, aud present %v\npayload: %q", err, hasAud, payload)
+			}
 			return
 		}
 		s := sentinelOf(t, err, payload)
@@ -92,7 +102,8 @@ func stdClaimTypeErrors(m map[string]any) []string {
 		ok := true
 		switch name {
 		case "exp", "nbf", "iat":
-			_, ok = v.(json.Number)
+			n, isNum := v.(json.Number)
+			ok = isNum && refDateInRange(string(n))
 		case "iss", "sub", "jti":
 			_, ok = v.(string)
 		case "aud":

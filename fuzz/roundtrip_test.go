@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,15 +22,17 @@ import (
 // plain header, the payload's base64url and a MAC that crypto/hmac reproduces; verifying it gives
 // back the payload byte for byte, unless exp or nbf put it outside the fixed clock, in which
 // case the error must be ErrExpired or ErrNotYetValid as the claim values say. A codec with a
-// small cap must refuse to sign exactly the tokens that would exceed it.
+// small cap must refuse to sign exactly the tokens that would exceed it. The verifying codec
+// accepts any audience; a default one refuses the otherwise valid tokens that carry "aud".
 func FuzzRoundTrip(f *testing.F) {
 	addPayloadSeeds(f)
-	c := newCodec(f, "")
+	c := newCodec(f, "", fastjwt.AcceptAnyAudience())
+	noAudience := newCodec(f, "")
 	small := newCodec(f, "", fastjwt.WithMaxTokenSize(smallCap))
 	plainHeader := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		want, _ := refPayload(payload)
+		want, members := refPayload(payload)
 		structural := want.accept || want.allows(fastjwt.ErrExpired) || want.allows(fastjwt.ErrNotYetValid)
 		token, err := c.AppendSign(nil, payload)
 		if err != nil {
@@ -57,6 +60,11 @@ func FuzzRoundTrip(f *testing.F) {
 			t.Fatalf("round trip changed the payload: %q -> %q", payload, out)
 		case !want.accept && (err == nil || !want.allows(sentinelOf(t, err, token))):
 			t.Fatalf("verify gave %v, the claims say %v\npayload: %q", err, want.why, payload)
+		}
+		if want.accept {
+			if _, err := noAudience.AppendVerify(nil, token); !errors.Is(err, refAudienceRule(members)) && !(err == nil && refAudienceRule(members) == nil) {
+				t.Fatalf("without an audience: %v, want %v\npayload: %q", err, refAudienceRule(members), payload)
+			}
 		}
 
 		smallTok, err := small.AppendSign(nil, payload)
@@ -111,14 +119,15 @@ func coerceUTF8(s string) string {
 
 // FuzzTypedRoundTrip builds a typedClaims from fuzzed fields and requires Encode then Decode to
 // give the same struct back (strings compared after the UTF-8 coercion the JSON encoder applies).
-// The one input Encode may refuse is a map whose keys collide after that coercion: the encoder
-// then emits a duplicate member name, which the codec refuses to sign.
+// Encode may refuse a map whose keys collide after that coercion (the encoder then emits a
+// duplicate member name, which the codec refuses to sign), and an iat no time.Time holds.
+// The codec accepts any audience: the struct's audience is data here, not a check.
 func FuzzTypedRoundTrip(f *testing.F) {
 	f.Add("user-1", "aud-1", int64(3600), 1.5, true, int64(-7), 0.1, "a,b,c", "k", "v", "inner", uint8(3))
 	f.Add("", "", int64(0), 0.0, false, int64(0), 0.0, "", "", "", "", uint8(0))
 	f.Add("\u00e9\U0001F600\"\\\n", "\xff", int64(math.MaxInt32), 1e300, true, int64(math.MinInt64), -0.0, "\xfe,\xff", "\xfe", "\xff", "\x00", uint8(255))
 	f.Add("<script>", "\u2028", int64(1), 5e-324, false, int64(math.MaxInt64), math.MaxFloat64, ",,", "a\u0000", "b", "\xed\xa0\x80", uint8(64))
-	c := newCodec(f, "k1")
+	c := newCodec(f, "k1", fastjwt.AcceptAnyAudience())
 
 	f.Fuzz(func(t *testing.T, sub, aud string, ttl int64, iat float64, admin bool, n int64, r float64,
 		tags, key, val, nestedName string, depth uint8) {
@@ -148,6 +157,9 @@ func FuzzTypedRoundTrip(f *testing.F) {
 			}
 			if errors.Is(err, fastjwt.ErrTooLarge) && encodedTokenLen(t, in) > fastjwt.DefaultMaxTokenSize {
 				return // refusing to sign a token over the size cap is right
+			}
+			if errors.Is(err, fastjwt.ErrClaimType) && !refDateInRange(strconv.FormatFloat(iat, 'g', -1, 64)) {
+				return // an iat no time.Time holds is not a NumericDate
 			}
 			t.Fatalf("Encode: %v\nclaims: %#v", err, in)
 		}

@@ -150,8 +150,10 @@ func FuzzVerify(f *testing.F) {
 // (so every input passes the MAC and reaches the header and payload parsing) and compares the
 // codec's verdict with the reference model of the policy (reference_test.go): acceptance must
 // agree, a rejection must carry a sentinel the model allows, an acceptance must return the
-// payload byte for byte, with registered claims matching what encoding/json reads. A third
-// codec configured with an issuer and an audience checks those rules on accepted payloads.
+// payload byte for byte, with registered claims matching what encoding/json reads. These codecs
+// accept any audience (the model's payload verdict leaves "aud" to the configured checks); on
+// accepted payloads, a codec configured with an issuer and an audience checks those rules, and a
+// default codec the RFC 7519 audience rule (refAudienceRule).
 func FuzzVerifySigned(f *testing.F) {
 	headers, payloads := seedSegments()
 	for _, h := range edgeHeaders {
@@ -172,8 +174,9 @@ func FuzzVerifySigned(f *testing.F) {
 	for _, p := range payloads {
 		f.Add([]byte(`{"alg":"HS256","typ":"JWT"}`), p)
 	}
-	plain, withKid := newCodec(f, ""), newCodec(f, fuzzKid)
+	plain, withKid := newCodec(f, "", fastjwt.AcceptAnyAudience()), newCodec(f, fuzzKid, fastjwt.AcceptAnyAudience())
 	strictIA := newCodec(f, "", fastjwt.WithIssuer("iss-x"), fastjwt.WithAudience("aud-x"))
+	noAudience := newCodec(f, "")
 
 	f.Fuzz(func(t *testing.T, header, payload []byte) {
 		token := signJSON(header, payload)
@@ -211,6 +214,10 @@ func FuzzVerifySigned(f *testing.F) {
 			return
 		}
 		members, _, _ := refObject(payload)
+		if _, err := noAudience.AppendVerify(nil, token); !errors.Is(err, refAudienceRule(members)) &&
+			!(err == nil && refAudienceRule(members) == nil) {
+			t.Fatalf("without an audience: %v, want %v\npayload: %q", err, refAudienceRule(members), payload)
+		}
 		_, err := strictIA.AppendVerify(nil, token)
 		var iss string
 		issRaw, hasIss := lookup(members, "iss")
