@@ -10,6 +10,12 @@
 // unpadded base64url; a header that is one JSON object with "alg":"HS256" and no "crit", "enc" or
 // "b64" other than true; a valid MAC under one of the codec's keys; a payload that is one JSON
 // object (strict UTF-8, no duplicate member names, bounded depth); and registered claims of the
-// right types that pass the configured time, issuer and audience checks. The header never chooses
-// the algorithm, and never supplies a key, URL or path.
+// right types that pass the configured time, issuer and audience checks (a token carrying "aud"
+// needs a configured audience, RFC 7519 sec. 4.1.3, unless AcceptAnyAudience). The header never
+// chooses the algorithm, and never supplies a key, URL or path.
+//
+// Tokens say what they are for (explicit typing, RFC 8725 sec. 3.11): AppendSignType emits the
+// "typ" of a Type (a session cookie, an access token), and Claims.Type reports the type of every
+// verified token, so that the layers above accept a token only for its purpose. They depend on
+// the Verifier and Signer interfaces, not on *Codec.
 package fastjwt

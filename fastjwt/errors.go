@@ -12,23 +12,27 @@ var (
 	ErrTooLarge = errors.New("token too large")
 	// ErrAlgorithm: the header's "alg" is missing or is anything but "HS256".
 	ErrAlgorithm = errors.New("algorithm not allowed")
-	// ErrUnsupported: the header asks for a JWS feature this codec refuses ("crit", "enc", "b64").
+	// ErrUnsupported: the header asks for a JWS feature this codec refuses ("crit", "enc", "b64"),
+	// or AppendSignType was asked for a type it cannot emit (TypeOther).
 	ErrUnsupported = errors.New("unsupported header parameter")
 	// ErrUnknownKey: the header's "kid" names no key of the ring.
 	ErrUnknownKey = errors.New("unknown key id")
 	// ErrSignature: the MAC does not match under any candidate key, or is not 32 bytes.
 	ErrSignature = errors.New("signature invalid")
-	// ErrClaimType: a registered claim has the wrong JSON type (exp as a string, aud as a number...).
+	// ErrClaimType: a registered claim has the wrong JSON type (exp as a string, aud as a number...),
+	// or is a NumericDate no time.Time holds (exp 1e400).
 	ErrClaimType = errors.New("registered claim has the wrong type")
 	// ErrExpired: now is at or after exp (plus leeway).
 	ErrExpired = errors.New("token expired")
-	// ErrNotYetValid: now is before nbf (minus leeway).
+	// ErrNotYetValid: now is before nbf (minus leeway), or, with RejectFutureIssuedAt, before iat.
 	ErrNotYetValid = errors.New("token not valid yet")
 	// ErrIssuer: an issuer is configured and iss is missing or different.
 	ErrIssuer = errors.New("issuer mismatch")
-	// ErrAudience: an audience is configured and aud is missing or does not contain it.
+	// ErrAudience: an audience is configured and aud is missing or does not contain it; or none is
+	// configured and aud is present (RFC 7519 sec. 4.1.3; see AcceptAnyAudience).
 	ErrAudience = errors.New("audience mismatch")
-	// ErrKey: NewHS256 was given no key, an empty or short secret, or two keys with one ID.
+	// ErrKey: NewHS256 was given no key, an empty or short secret, asymmetric key material as a
+	// secret, or two keys with one ID.
 	ErrKey = errors.New("invalid key")
 )
 
