@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,14 +40,49 @@ func TestReadmeQuotesExamples(t *testing.T) {
 
 const readmeSecret = "a 32-byte or longer secret key!!"
 
-// program builds one of the README's programs and starts it on a free loopback port with env;
-// it returns the base URL. The program is killed when the test ends.
-func program(t *testing.T, dir string, env ...string) string {
+// programs holds the README's programs, built once per test binary.
+var programs struct {
+	sync.Mutex
+	dir string
+	bin map[string]string
+}
+
+// build builds the program in dir (once) and returns the path of its binary.
+func build(t *testing.T, dir string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "prog")
+	programs.Lock()
+	defer programs.Unlock()
+	if bin, ok := programs.bin[dir]; ok {
+		return bin
+	}
+	if programs.bin == nil {
+		d, err := os.MkdirTemp("", "readme-programs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		programs.dir, programs.bin = d, map[string]string{}
+	}
+	bin := filepath.Join(programs.dir, filepath.Base(dir))
 	if out, err := exec.Command("go", "build", "-o", bin, "./"+dir).CombinedOutput(); err != nil {
 		t.Fatalf("go build ./%s: %v\n%s", dir, err, out)
 	}
+	programs.bin[dir] = bin
+	return bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if programs.dir != "" {
+		os.RemoveAll(programs.dir)
+	}
+	os.Exit(code)
+}
+
+// program starts one of the README's programs on a free loopback port with env and returns the
+// base URL. The program is killed when the test ends.
+func program(t *testing.T, dir string, env ...string) string {
+	t.Helper()
+	bin := build(t, dir)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +185,7 @@ func TestReadmeProgramsRun(t *testing.T) {
 
 func TestReadmeProgramsNameTheirVariable(t *testing.T) {
 	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
-		cmd := exec.Command("go", "run", "./"+dir)
+		cmd := exec.Command(build(t, dir))
 		cmd.Env = append(os.Environ(), "SESSION_SECRET=")
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "set SESSION_SECRET") {
