@@ -1,5 +1,7 @@
 package httpsyntax
 
+import "bytes"
+
 // The one Cookie request header grammar, for every adapter and every concept that reads a
 // cookie, so that the same bytes give the same cookies on every server stack.
 //
@@ -24,13 +26,7 @@ func NextCookie(header []byte) (name, value, rest []byte, ok bool) {
 		var pair []byte
 		pair, header = cut(header, ';')
 		pair = TrimOWS(pair)
-		eq := -1
-		for i, c := range pair {
-			if c == '=' {
-				eq = i
-				break
-			}
-		}
+		eq := bytes.IndexByte(pair, '=')
 		if eq < 0 {
 			continue
 		}

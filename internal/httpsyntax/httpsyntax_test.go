@@ -144,3 +144,11 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("AppendCookieValues: %v allocs", n)
 	}
 }
+
+func BenchmarkCookieValues(b *testing.B) {
+	l := lines("_ga=GA1.1.123456789.1700000000; theme=dark; session=" + strings.Repeat("eyJhbGciOiJIUzI1NiJ9", 8))
+	dst := make([][]byte, 0, 4)
+	for b.Loop() {
+		dst, _ = AppendCookieValues(dst[:0], l, "session", 3)
+	}
+}

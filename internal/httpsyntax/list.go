@@ -1,5 +1,7 @@
 package httpsyntax
 
+import "bytes"
+
 // CountListToken counts the members of an RFC 9110 sec. 5.6.1 comma-separated list equal to tok
 // under ASCII case folding, across every line of a field that may be sent as several lines (Vary:
 // "Accept-Encoding" and "Cookie, Origin" on two lines is one list).
@@ -41,10 +43,8 @@ func AppendListWithout(dst []byte, lines [][]byte, tok string) []byte {
 
 // cut splits b around the first sep; rest is nil when there is none.
 func cut(b []byte, sep byte) (before, rest []byte) {
-	for i, c := range b {
-		if c == sep {
-			return b[:i], b[i+1:]
-		}
+	if i := bytes.IndexByte(b, sep); i >= 0 {
+		return b[:i], b[i+1:]
 	}
 	return b, nil
 }

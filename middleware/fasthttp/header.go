@@ -1,6 +1,8 @@
 package fasthttpsession
 
 import (
+	"bytes"
+
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -42,25 +44,16 @@ func appendRequestValues(dst [][]byte, h *fasthttp.RequestHeader, name string) [
 func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
 	for len(raw) > 0 {
 		line := raw
-		for i, c := range raw {
-			if c == '\n' {
-				line, raw = raw[:i], raw[i+1:]
-				break
-			}
-		}
-		if len(line) == len(raw) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
 			raw = nil
 		}
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
-		for i, c := range line {
-			if c == ':' {
-				if httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
-					dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
-				}
-				break
-			}
+		if i := bytes.IndexByte(line, ':'); i >= 0 && httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
+			dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
 		}
 	}
 	return dst

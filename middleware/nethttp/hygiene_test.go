@@ -124,4 +124,3 @@ func TestTimeoutHandlerOutside(t *testing.T) {
 	}
 	wg.Wait()
 }
-
