@@ -3,14 +3,15 @@ package session
 import (
 	"bytes"
 	"fmt"
-	"github.com/fastjwt/session/internal/httpsyntax"
-	"math"
 	"strconv"
 	"time"
+
+	"github.com/fastjwt/session/internal/httpsyntax"
 
 	json "github.com/goccy/go-json"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/jsonint"
 )
 
 // Session is one request's cookie session: a set of named JSON values, stored as the payload of
@@ -227,7 +228,7 @@ func (s *Session) Int(name string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return parseInt(raw)
+	return jsonint.Parse(raw)
 }
 
 // Float returns the value under name if it is a JSON number.
@@ -265,34 +266,6 @@ func (s *Session) String(name string) (string, bool) {
 	}
 	b, ok := fastjwt.AppendString(nil, raw)
 	return string(b), ok
-}
-
-// parseInt parses a JSON integer (no fraction, no exponent) into an int without allocating.
-func parseInt(raw []byte) (int, bool) {
-	neg := len(raw) > 0 && raw[0] == '-'
-	if neg {
-		raw = raw[1:]
-	}
-	if len(raw) == 0 || len(raw) > 19 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range raw {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	if neg {
-		if n > 1<<63 {
-			return 0, false
-		}
-		return int(-int64(n)), true
-	}
-	if n > math.MaxInt64 {
-		return 0, false
-	}
-	return int(n), true
 }
 
 // due reports whether an unchanged, valid session must be re-issued: signed by an older key of

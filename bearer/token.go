@@ -4,6 +4,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/jsonint"
 )
 
 // Token is one request's bearer token after Authenticate: the verified payload and its
@@ -120,7 +121,7 @@ func (t *Token) Int(name string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return parseInt(raw)
+	return jsonint.Parse(raw)
 }
 
 // Subject returns the "sub" claim ("" when absent).
@@ -138,32 +139,4 @@ func (t *Token) Unmarshal(v any) error {
 		return ErrNoToken
 	}
 	return json.Unmarshal(t.payload, v)
-}
-
-// parseInt parses a JSON integer (no fraction, no exponent) into an int without allocating.
-func parseInt(raw []byte) (int, bool) {
-	neg := len(raw) > 0 && raw[0] == '-'
-	if neg {
-		raw = raw[1:]
-	}
-	if len(raw) == 0 || len(raw) > 19 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range raw {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	if neg {
-		if n > 1<<63 {
-			return 0, false
-		}
-		return int(-int64(n)), true
-	}
-	if n > 1<<63-1 {
-		return 0, false
-	}
-	return int(n), true
 }
