@@ -481,12 +481,18 @@ func TestPeerCases(t *testing.T) {
 	agree := map[string]int{}              // expected verdict -> count
 	var unexplained []string
 	decided := make(map[string][]string) // policy agreement name -> case IDs
+	mapped := map[string]int{}           // flag given for a peer option -> cases
 	for i := range cases {
 		c := &cases[i]
 		if c.Expected != "valid" && c.Expected != "invalid" {
 			t.Fatalf("%s: expected %q", c.ID, c.Expected)
 		}
 		r := newPeerRun(t, dir, c)
+		for _, f := range []string{"--accept-any-audience", "--reject-future-iat"} {
+			if slices.Contains(r.args, f) {
+				mapped[f]++
+			}
+		}
 		if r.our.valid() == (c.Expected == "valid") {
 			// Where the peer reported the payload it accepted, ours is the same JSON value.
 			if r.our.valid() && c.PeerPayload != nil && string(c.PeerPayload) != "null" && !sameJSON(r.our.payload, c.PeerPayload) {
@@ -514,6 +520,12 @@ func TestPeerCases(t *testing.T) {
 		agree["valid"], agree["invalid"], len(cases)-total)
 	for _, p := range policyRules {
 		t.Logf("  %-36s %3d  %s", p.name, len(explained[p.name]), strings.Join(explained[p.name], " "))
+	}
+	for _, f := range []string{"--accept-any-audience", "--reject-future-iat"} {
+		t.Logf("  peer options run as %-24s %3d", f, mapped[f])
+		if mapped[f] == 0 {
+			t.Errorf("no case runs with %s: its peer option mapping is stale", f)
+		}
 	}
 	for _, a := range policyAgreements {
 		t.Logf("  agreement %-26s %3d  %s", a.name, len(decided[a.name]), strings.Join(decided[a.name], " "))
