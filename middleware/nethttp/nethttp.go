@@ -21,6 +21,7 @@ package nethttpsession
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -128,9 +129,13 @@ type writer struct {
 	http.ResponseWriter
 	ctx       *sessionCtx
 	committed bool
+	failed    bool // the session could not be stored: the response is a 503 instead
 }
 
 var writerPool = sync.Pool{New: func() any { return new(writer) }}
+
+// errNotStored is what the handler's writes return once the session could not be stored.
+var errNotStored = errors.New("nethttpsession: the session could not be stored; the response is 503")
 
 func (w *writer) commit() {
 	if w.committed {
@@ -139,8 +144,8 @@ func (w *writer) commit() {
 	w.committed = true
 	w.ctx.header.h = w.ResponseWriter.Header()
 	if err := w.ctx.s.Commit(w.ctx, &w.ctx.header); err != nil {
-		w.ctx.header.h["Cache-Control"] = []string{"no-store"}
-		w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
+		w.failed = true
+		http.Error(w.ResponseWriter, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 	}
 }
 
@@ -149,12 +154,17 @@ func (w *writer) WriteHeader(code int) {
 	if code >= 200 {
 		w.commit()
 	}
-	w.ResponseWriter.WriteHeader(code)
+	if !w.failed {
+		w.ResponseWriter.WriteHeader(code)
+	}
 }
 
 // Write commits the session, then writes b.
 func (w *writer) Write(b []byte) (int, error) {
 	w.commit()
+	if w.failed {
+		return 0, errNotStored
+	}
 	return w.ResponseWriter.Write(b)
 }
 
