@@ -10,6 +10,7 @@ package revoke
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
@@ -31,3 +32,10 @@ type List interface {
 	// RevokeAll revokes every token issued before at, until until.
 	RevokeAll(ctx context.Context, at, until time.Time) error
 }
+
+// ErrRevoked is the cause given when a verified token is refused because it was revoked.
+var ErrRevoked = errors.New("revoke: the token was revoked")
+
+// ErrUnavailable wraps the error of a List that could not answer, in the verdicts of the
+// packages that check it (a 503, not a 401: the token may be fine).
+var ErrUnavailable = errors.New("revoke: the revocation list cannot answer")
