@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"time"
@@ -81,7 +83,8 @@ func (s *Session) vary(h ResponseHeader) {
 	s.lines = s.lines[:0]
 }
 
-// appendTimes appends the members the session layer manages, "iat" and "exp", and the closing
+// appendTimes appends the members the session layer manages, "iat", "exp" and a fresh random
+// "jti" (128 bits from crypto/rand, so that revocation can name this one token), and the closing
 // brace of the payload.
 func (s *Session) appendTimes(b []byte, now time.Time) []byte {
 	iat := now.Unix()
@@ -89,7 +92,11 @@ func (s *Session) appendTimes(b []byte, now time.Time) []byte {
 	b = strconv.AppendInt(b, iat, 10)
 	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
-	return append(b, '}')
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
+	b = append(b, `,"jti":"`...)
+	b = base64.RawURLEncoding.AppendEncode(b, id[:])
+	return append(b, '"', '}')
 }
 
 // sign builds the session's payload from its entries and signs it as a session token. The token

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Defaults and limits of Config.
@@ -84,6 +85,14 @@ type Config struct {
 	// signed with the same key and typed "JWT" also loads as a session. Turn it off once the
 	// old cookies have expired (Lifetime after the switch), or sign bearer tokens with another key.
 	AcceptUntypedCookies bool
+	// Revocations, if set, is checked after the signature of every session cookie: a cookie whose
+	// token was revoked (Session.Logout, Manager.RevokeSubject, or the list directly) gives a new
+	// session, and OnInvalid hears revoke.ErrRevoked. When the list cannot answer, Acquire fails
+	// and the adapter answers 503, unless FailOpen.
+	Revocations revoke.List
+	// FailOpen treats a revocation list that cannot answer as "not revoked" (the error still goes
+	// to OnError). Default false: fail closed, since unknown state is not "valid".
+	FailOpen bool
 	// Now is the clock used for "iat", "exp", renewal and Expires (default time.Now). Give the
 	// codec the same clock (fastjwt.WithClock), since the codec checks "exp" on verify.
 	Now func() time.Time

@@ -11,7 +11,7 @@ var (
 	// ErrCookieTooLarge: the Set-Cookie header the session needs would exceed Config.MaxCookieSize
 	// bytes. The response keeps the client's old cookie; nothing is truncated.
 	ErrCookieTooLarge = errors.New("session: cookie would exceed the size limit")
-	// ErrReserved: the handler tried to set "exp" or "iat", which the session layer manages.
+	// ErrReserved: the handler tried to set "exp", "iat" or "jti", which the session layer manages.
 	ErrReserved = errors.New("session: reserved claim name")
 	// ErrValue: a value given to Set, SetRaw or Save cannot be stored: not valid JSON under the
 	// codec's rules (invalid UTF-8, duplicate member names, nesting deeper than the codec allows,

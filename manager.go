@@ -83,8 +83,22 @@ func (m *Manager) CookieName() string { return m.cfg.CookieName }
 // is not an error: the Session is new, and InvalidReason says why.
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
 	s := m.pool.Get().(*Session)
-	s.load(h)
+	if err := s.load(ctx, h); err != nil {
+		m.Release(s)
+		return nil, err
+	}
 	return s, nil
+}
+
+// RevokeSubject logs subject sub out everywhere: every session and token of that "sub" issued
+// until now is refused from now on (Config.Revocations; ErrConfig without one). The entry lasts
+// one Lifetime, after which those sessions would have expired anyway.
+func (m *Manager) RevokeSubject(ctx context.Context, sub string) error {
+	if m.cfg.Revocations == nil {
+		return fmt.Errorf("%w: no Revocations configured", ErrConfig)
+	}
+	now := m.cfg.Now()
+	return m.cfg.Revocations.RevokeSubject(ctx, sub, now, now.Add(m.cfg.Lifetime))
 }
 
 // Release returns s to the pool. s must not be used afterwards.

@@ -2,11 +2,14 @@ package session
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/revoke"
 
 	json "github.com/goccy/go-json"
 
@@ -19,8 +22,8 @@ import (
 // it is valid until the handler returns, and is not safe for use by several goroutines at once.
 //
 // The payload is parsed lazily, on the first read or write, so a request that never touches its
-// session costs one verify. "exp" and "iat" are managed by the session layer and are not part of
-// the data: Get does not see them and Set refuses them (ErrReserved).
+// session costs one verify. "exp", "iat" and "jti" are managed by the session layer and are not
+// part of the data: Get does not see them and Set refuses them (ErrReserved).
 type Session struct {
 	m *Manager
 
@@ -50,23 +53,30 @@ type entry struct {
 	value []byte
 }
 
-// load verifies the request's session cookies: the first that verifies and is a session token
-// wins; at most MaxSessionCookies are tried.
-func (s *Session) load(h RequestHeader) {
+// load verifies the request's session cookies: the first that verifies, is a session token and
+// is not revoked wins; at most MaxSessionCookies are tried. It fails only when the revocation list
+// cannot answer (and the Manager fails closed).
+func (s *Session) load(ctx context.Context, h RequestHeader) error {
 	s.lines = h.AppendValues(s.lines[:0], "Cookie")
 	var n int
 	s.cands, n = httpsyntax.AppendCookieValues(s.cands[:0], s.lines, s.m.cfg.CookieName, MaxSessionCookies)
 	if n == 0 {
-		return
+		return nil
 	}
 	s.had = true
 	var first error
 	for _, c := range s.cands {
 		err := s.verify(c)
 		if err == nil {
+			err = s.checkRevoked(ctx)
+			if errors.Is(err, revoke.ErrUnavailable) {
+				return err
+			}
+		}
+		if err == nil {
 			s.valid = true
 			s.invalid = nil
-			return
+			return nil
 		}
 		if first == nil {
 			first = err
@@ -79,6 +89,31 @@ func (s *Session) load(h RequestHeader) {
 	if s.m.cfg.OnInvalid != nil {
 		s.m.cfg.OnInvalid(first)
 	}
+	return nil
+}
+
+// checkRevoked asks the revocation list about the verified token: revoke.ErrRevoked if revoked,
+// an error wrapping revoke.ErrUnavailable if the list cannot answer and the Manager fails closed.
+func (s *Session) checkRevoked(ctx context.Context) error {
+	rl := s.m.cfg.Revocations
+	if rl == nil {
+		return nil
+	}
+	revoked, err := rl.Revoked(ctx, &s.claims)
+	switch {
+	case err != nil && s.m.cfg.FailOpen:
+		if s.m.cfg.OnError != nil {
+			s.m.cfg.OnError(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w: %w", revoke.ErrUnavailable, err)
+	case revoked:
+		s.claims = fastjwt.Claims{}
+		s.payload = s.payload[:0]
+		return revoke.ErrRevoked
+	}
+	return nil
 }
 
 // verify checks one cookie value: signature, claims, then purpose.
@@ -165,13 +200,16 @@ func (s *Session) ensure() {
 	})
 }
 
-// isReservedJSON reports whether a raw JSON name is "exp" or "iat" (written without escapes, as
-// the session layer writes them; an escaped spelling is ordinary data to the codec as well).
+// isReservedJSON reports whether a raw JSON name is "exp", "iat" or "jti" (written without
+// escapes, as the session layer writes them; an escaped spelling is ordinary data to the codec
+// as well).
 func isReservedJSON(name []byte) bool {
-	return string(name) == `"exp"` || string(name) == `"iat"`
+	return string(name) == `"exp"` || string(name) == `"iat"` || string(name) == `"jti"`
 }
 
-func isReserved(name string) bool { return name == "exp" || name == "iat" }
+// isReserved reports whether name is one the session layer writes itself: "exp", "iat", and
+// "jti" (each issued session token gets a fresh random ID, which revocation can name).
+func isReserved(name string) bool { return name == "exp" || name == "iat" || name == "jti" }
 
 func (s *Session) find(name string) int {
 	s.ensure()

@@ -2,13 +2,14 @@ package session
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"unicode/utf8"
 )
 
 // Set stores v under name, encoded as JSON (ints, strings, bools and floats without reflection,
 // anything else through goccy/go-json, never HTML-escaped). Setting a value equal to the stored
-// one is not a change. It refuses, with nothing stored: "exp" and "iat" (ErrReserved); names that
+// one is not a change. It refuses, with nothing stored: "exp", "iat" and "jti" (ErrReserved); names that
 // are not valid UTF-8; values the codec would refuse in a token (ErrValue), among them registered
 // claims of the wrong type or an "nbf" in the future; and changes after the response headers
 // were written (ErrCommitted). A nil error means the value will be in the next cookie, unless the
@@ -107,4 +108,21 @@ func (s *Session) Clear() {
 		s.entries[i] = entry{}
 	}
 	s.entries = s.entries[:0]
+}
+
+// Logout ends the session: its token is revoked until it expires (when Config.Revocations is
+// set), its data is cleared and the cookie is deleted with the response. It returns the
+// revocation's error, in which case the session is cleared all the same.
+func (s *Session) Logout(ctx context.Context) error {
+	var err error
+	if rl := s.m.cfg.Revocations; rl != nil && s.valid {
+		var buf [64]byte
+		jti, ok := s.claims.AppendID(buf[:0])
+		exp, hasExp := s.claims.Expires()
+		if ok && hasExp {
+			err = rl.RevokeToken(ctx, string(jti), exp)
+		}
+	}
+	s.Clear()
+	return err
 }

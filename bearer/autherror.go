@@ -9,8 +9,9 @@ import (
 // AuthError is a refused bearer request: the status to answer with, the RFC 6750 error code and
 // description, and the cause. It lives in its Token and is valid until the Token is released.
 type AuthError struct {
-	// Status is 400 (ambiguous request), 401 (no token, invalid token, another purpose) or 403
-	// (audience or required claim).
+	// Status is 400 (ambiguous request), 401 (no token, invalid, revoked, another purpose), 403
+	// (audience or required claim) or 503 (the revocation list cannot answer: answer with
+	// Retry-After, see RetryAfter, and no challenge).
 	Status int
 	// Code is "" (no token), "invalid_request", "invalid_token" or "insufficient_scope" (RFC 6750
 	// sec. 3.1).
@@ -37,16 +38,22 @@ func (e *AuthError) Error() string {
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // Challenge returns the value of the WWW-Authenticate header to answer with, e.g.
-// `Bearer realm="api", error="invalid_token", error_description="the token has expired"`.
+// `Bearer realm="api", error="invalid_token", error_description="the token has expired"`; nil
+// for a 503, which is no verdict on the credentials.
 func (e *AuthError) Challenge() []byte { return e.challenge }
+
+// RetryAfter is the Retry-After value (seconds) of a 503 answer.
+const RetryAfter = "1"
 
 func (t *Token) fail(status int, code, desc string, err error) *AuthError {
 	b := t.b
 	t.valid = false
 	t.aerr = AuthError{Status: status, Code: code, Description: desc, Err: err}
-	if code == "" {
+	switch {
+	case status == 503:
+	case code == "":
 		t.aerr.challenge = b.challenge401
-	} else {
+	default:
 		start := len(t.buf)
 		t.buf = b.appendChallenge(t.buf, code, desc)
 		t.aerr.challenge = t.buf[start:]

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Bearer authenticates requests by bearer token under one Config. It is immutable after New and
@@ -110,6 +111,19 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	}
 	if typ := t.claims.Type(); int(typ) >= len(b.types) || !b.types[typ] {
 		return t.fail(401, "invalid_token", "the token is not valid for this purpose", ErrPurpose)
+	}
+	if rl := b.cfg.Revocations; rl != nil {
+		revoked, err := rl.Revoked(ctx, &t.claims)
+		switch {
+		case err != nil && b.cfg.FailOpen:
+			if b.cfg.OnInvalid != nil {
+				b.cfg.OnInvalid(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
+			}
+		case err != nil:
+			return t.fail(503, "", "", fmt.Errorf("%w: %w", revoke.ErrUnavailable, err))
+		case revoked:
+			return t.fail(401, "invalid_token", "the token has been revoked", revoke.ErrRevoked)
+		}
 	}
 	if b.cfg.Audience != "" && !t.claims.HasAudience(b.cfg.Audience) {
 		return t.fail(403, "insufficient_scope", "the token is not valid for this audience", fastjwt.ErrAudience)

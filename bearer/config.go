@@ -7,6 +7,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/revoke"
 )
 
 // DefaultRealm is the realm of the WWW-Authenticate challenge when Config.Realm is empty.
@@ -63,6 +64,14 @@ type Config struct {
 	// PayloadHeader, if set, receives the whole verified payload, base64url-encoded without
 	// padding (RFC 4648 sec. 5). A client-sent header of this name is always deleted first.
 	PayloadHeader string
+	// Revocations, if set, is checked after the signature of every token: a revoked token is
+	// refused with 401 invalid_token (cause revoke.ErrRevoked). When the list cannot answer the
+	// request is refused with 503 and Retry-After (cause wrapping revoke.ErrUnavailable): the
+	// token may be fine, so it is not a 401. FailOpen lets it through instead.
+	Revocations revoke.List
+	// FailOpen treats a revocation list that cannot answer as "not revoked" (OnInvalid still hears
+	// the error). Default false: fail closed.
+	FailOpen bool
 	// OnInvalid, if set, is called with the cause of every refused request (ErrNoToken,
 	// ErrAmbiguous, ErrPurpose, a codec error, ErrMissingClaim, fastjwt.ErrAudience), e.g. for
 	// logging.

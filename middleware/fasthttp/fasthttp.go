@@ -42,14 +42,14 @@ func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.Request
 		return func(ctx *fasthttp.RequestCtx) {
 			s, err := m.Acquire(ctx, (*requestHeader)(&ctx.Request.Header))
 			if err != nil {
-				ctx.Error(fasthttp.StatusMessage(fasthttp.StatusServiceUnavailable), fasthttp.StatusServiceUnavailable)
+				unavailable(ctx)
 				return
 			}
 			ctx.SetUserValue(sessionKey, s)
 			next(ctx)
 			ctx.RemoveUserValue(sessionKey)
 			if err := s.Commit(ctx, (*responseHeader)(&ctx.Response.Header)); err != nil {
-				ctx.Error(fasthttp.StatusMessage(fasthttp.StatusServiceUnavailable), fasthttp.StatusServiceUnavailable)
+				unavailable(ctx)
 			}
 			m.Release(s)
 		}
@@ -127,7 +127,18 @@ func TokenFrom(ctx *fasthttp.RequestCtx) *bearer.Token {
 }
 
 func defaultError(ctx *fasthttp.RequestCtx, err *bearer.AuthError) {
-	// ctx.Error resets the response, so the challenge goes in after it.
+	// ctx.Error resets the response, so the headers go in after it.
 	ctx.Error(fasthttp.StatusMessage(err.Status), err.Status)
-	ctx.Response.Header.SetBytesV("WWW-Authenticate", err.Challenge())
+	if c := err.Challenge(); len(c) > 0 {
+		ctx.Response.Header.SetBytesV("WWW-Authenticate", c)
+	}
+	if err.Status == fasthttp.StatusServiceUnavailable {
+		ctx.Response.Header.Set("Retry-After", bearer.RetryAfter)
+	}
+}
+
+// unavailable answers 503 with Retry-After: the session's state cannot be known now.
+func unavailable(ctx *fasthttp.RequestCtx) {
+	ctx.Error(fasthttp.StatusMessage(fasthttp.StatusServiceUnavailable), fasthttp.StatusServiceUnavailable)
+	ctx.Response.Header.Set("Retry-After", bearer.RetryAfter)
 }

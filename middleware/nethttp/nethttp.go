@@ -64,7 +64,7 @@ func Sessions(m *session.Manager) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s, err := m.Acquire(r.Context(), requestHeader(r.Header))
 			if err != nil {
-				http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+				unavailable(w)
 				return
 			}
 			ctx := &sessionCtx{Context: r.Context(), s: s}
@@ -120,8 +120,19 @@ func TokenFromContext(ctx context.Context) *bearer.Token {
 }
 
 func defaultError(w http.ResponseWriter, _ *http.Request, err *bearer.AuthError) {
-	w.Header()["Www-Authenticate"] = []string{string(err.Challenge())}
+	if c := err.Challenge(); len(c) > 0 {
+		w.Header()["Www-Authenticate"] = []string{string(c)}
+	}
+	if err.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", bearer.RetryAfter)
+	}
 	http.Error(w, http.StatusText(err.Status), err.Status)
+}
+
+// unavailable answers 503 with Retry-After: the session's state cannot be known now.
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", bearer.RetryAfter)
+	http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 }
 
 // writer adds the session's headers just before the response's header is written.
@@ -145,7 +156,7 @@ func (w *writer) commit() {
 	w.ctx.header.h = w.ResponseWriter.Header()
 	if err := w.ctx.s.Commit(w.ctx, &w.ctx.header); err != nil {
 		w.failed = true
-		http.Error(w.ResponseWriter, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		unavailable(w.ResponseWriter)
 	}
 }
 
