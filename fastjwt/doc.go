@@ -1,18 +1,25 @@
-// Package fastjwt signs and verifies compact JWS tokens (RFC 7515) with HMAC-SHA256, the "HS256"
-// algorithm of RFC 7518 sec. 3.2, and validates the registered claims of RFC 7519 sec. 4.1.
+// Package fastjwt signs and verifies compact JWS tokens (RFC 7515) and validates the registered
+// claims of RFC 7519 sec. 4.1. Its algorithms are HS256, HMAC-SHA256 (RFC 7518 sec. 3.2), for
+// services that share a secret; and for those that hold only a public key (federated services,
+// gateways in front of an identity provider) RS256, PS256, ES256 (RFC 7518 sec. 3.3-3.5) and
+// EdDSA with Ed25519 (RFC 8037), all on the standard library's crypto.
 //
 // It is built for servers that verify a token on every request: the sign and verify paths append
-// into the caller's buffer and allocate nothing, the HMAC inner and outer states are computed once
-// per key (FIPS 198-1 sec. 6 allows storing them), and the MAC is checked in constant time before
-// any byte of the payload is parsed.
+// into the caller's buffer and allocate nothing for HS256 (and nothing beyond what the standard
+// library's RSA, ECDSA or Ed25519 verify allocates for the others), the HMAC inner and outer
+// states are computed once per key (FIPS 198-1 sec. 6 allows storing them), the signature is
+// checked before any byte of the payload is parsed, and a token that verified before, byte for
+// byte, is answered from a bounded cache without checking its signature again (WithVerifyCache).
 //
 // It is strict. A token is accepted only if it has exactly three segments of canonical,
-// unpadded base64url; a header that is one JSON object with "alg":"HS256" and no "crit", "enc" or
-// "b64" other than true; a valid MAC under one of the codec's keys; a payload that is one JSON
-// object (strict UTF-8, no duplicate member names, bounded depth); and registered claims of the
-// right types that pass the configured time, issuer and audience checks (a token carrying "aud"
-// needs a configured audience, RFC 7519 sec. 4.1.3, unless AcceptAnyAudience). The header never
-// chooses the algorithm, and never supplies a key, URL or path.
+// unpadded base64url; a header that is one JSON object whose "alg" is the algorithm of a key of
+// the ring, with no "crit", "enc" or "b64" other than true; a valid signature under one of the
+// codec's keys of that algorithm; a payload that is one JSON object (strict UTF-8, no duplicate
+// member names, bounded depth); and registered claims of the right types that pass the
+// configured time, issuer and audience checks (a token carrying "aud" needs a configured
+// audience, RFC 7519 sec. 4.1.3, unless AcceptAnyAudience). Every key is bound to one algorithm
+// when the ring is built (NewHS256, NewSigner, NewVerifier): the header never chooses the
+// algorithm, and never supplies a key, URL or path ("jwk", "jku", "x5u", "x5c" are not used).
 //
 // Tokens say what they are for (explicit typing, RFC 8725 sec. 3.11): AppendSignType emits the
 // "typ" of a Type (a session cookie, an access token), and Claims.Type reports the type of every

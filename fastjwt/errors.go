@@ -10,14 +10,19 @@ var (
 	ErrMalformed = errors.New("malformed token")
 	// ErrTooLarge: the token is longer than the codec's size cap (WithMaxTokenSize).
 	ErrTooLarge = errors.New("token too large")
-	// ErrAlgorithm: the header's "alg" is missing or is anything but "HS256".
+	// ErrAlgorithm: the header's "alg" is missing, or is not the algorithm of a key that may
+	// verify the token (for an HS256 codec: anything but "HS256"; for a ring of public keys, an
+	// algorithm no key has, or not the algorithm of the key its "kid" names). ParseAlg returns it
+	// for a name that is no algorithm of this package.
 	ErrAlgorithm = errors.New("algorithm not allowed")
 	// ErrUnsupported: the header asks for a JWS feature this codec refuses ("crit", "enc", "b64"),
 	// or AppendSignType was asked for a type it cannot emit (TypeOther).
 	ErrUnsupported = errors.New("unsupported header parameter")
 	// ErrUnknownKey: the header's "kid" names no key of the ring.
 	ErrUnknownKey = errors.New("unknown key id")
-	// ErrSignature: the MAC does not match under any candidate key, or is not 32 bytes.
+	// ErrSignature: the MAC or signature does not verify under any candidate key, or is not of
+	// the size of the key's signatures (32 bytes for HS256, 64 for ES256 and EdDSA, the modulus
+	// size for RSA).
 	ErrSignature = errors.New("signature invalid")
 	// ErrClaimType: a registered claim has the wrong JSON type (exp as a string, aud as a number...),
 	// or is a NumericDate no time.Time holds (exp 1e400).
@@ -31,8 +36,10 @@ var (
 	// ErrAudience: an audience is configured and aud is missing or does not contain it; or none is
 	// configured and aud is present (RFC 7519 sec. 4.1.3; see AcceptAnyAudience).
 	ErrAudience = errors.New("audience mismatch")
-	// ErrKey: NewHS256 was given no key, an empty or short secret, asymmetric key material as a
-	// secret, or two keys with one ID.
+	// ErrKey: a codec was given no key, an empty or short secret, asymmetric key material as a
+	// secret, a key that does not fit its algorithm (an RSA key under 2048 bits, an ECDSA key
+	// not on P-256), or two keys with one ID; a PEM or JWK text is not a usable key; or
+	// AppendSign was called on a codec without a signing key (NewVerifier).
 	ErrKey = errors.New("invalid key")
 )
 

@@ -1,6 +1,10 @@
 package fastjwt_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -111,4 +115,64 @@ func ExampleCodec_AppendSignType() {
 	// Output:
 	// <nil>
 	// a "at+jwt" token is not a session
+}
+
+// An issuer signs with its private key; a federated service verifies with the public key only.
+func ExampleNewSigner() {
+	seed := make([]byte, ed25519.SeedSize) // in real life: a key from a file (ParsePrivateKeyPEM)
+	priv := ed25519.NewKeyFromSeed(seed)
+	issuer, err := fastjwt.NewSigner(fastjwt.PrivateKey{ID: "2026-01", Alg: fastjwt.EdDSA, Key: priv}, nil)
+	if err != nil {
+		panic(err)
+	}
+	token, _ := issuer.AppendSign(nil, []byte(`{"sub":"42"}`))
+
+	service, err := fastjwt.NewVerifier([]fastjwt.PublicKey{{ID: "2026-01", Alg: fastjwt.EdDSA, Key: priv.Public()}})
+	if err != nil {
+		panic(err)
+	}
+	payload, err := service.AppendVerify(nil, token)
+	fmt.Println(string(payload), err)
+	_, err = service.AppendSign(nil, []byte(`{"sub":"42"}`))
+	fmt.Println(err)
+	// Output:
+	// {"sub":"42"} <nil>
+	// invalid key: the codec has no signing key (NewVerifier): it only verifies
+}
+
+// The header never chooses the algorithm: a token whose "alg" is not the algorithm of the key
+// it names is refused, whatever its signature.
+func ExampleNewVerifier() {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	issuer, _ := fastjwt.NewSigner(fastjwt.PrivateKey{ID: "ec-1", Alg: fastjwt.ES256, Key: priv}, nil)
+	token, _ := issuer.AppendSign(nil, []byte(`{"sub":"42"}`))
+
+	service, _ := fastjwt.NewVerifier([]fastjwt.PublicKey{{ID: "ec-1", Alg: fastjwt.ES256, Key: &priv.PublicKey}})
+	_, err := service.AppendVerify(nil, token)
+	fmt.Println(err)
+
+	// The same key ID with "alg":"HS256", MACed with the public key's bytes: the classic
+	// algorithm confusion.
+	point, _ := priv.PublicKey.Bytes()
+	forger, _ := fastjwt.NewHS256([]fastjwt.Key{{ID: "ec-1", Secret: point}}, fastjwt.AllowShortKeys())
+	forged, _ := forger.AppendSign(nil, []byte(`{"sub":"admin"}`))
+	_, err = service.AppendVerify(nil, forged)
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// algorithm not allowed: "alg" is not the algorithm of any key of the codec
+}
+
+func ExampleParseAlg() {
+	for _, name := range []string{"ES256", "es256", "none"} {
+		if alg, err := fastjwt.ParseAlg(name); err != nil {
+			fmt.Println(err)
+		} else {
+			fmt.Println(alg)
+		}
+	}
+	// Output:
+	// ES256
+	// algorithm not allowed: "es256" is not one of HS256, RS256, PS256, ES256, EdDSA
+	// algorithm not allowed: "none" is not one of HS256, RS256, PS256, ES256, EdDSA
 }

@@ -2,13 +2,16 @@ package fastjwt
 
 import "bytes"
 
-// The header decides nothing: the algorithm is always HS256 and keys come only from the ring.
-// It is read for three things: to refuse what this codec does not implement, to narrow the
-// candidate keys by "kid", and to report the token's declared type ("typ", see typ.go), which the
-// layers above use to accept a token only for the purpose it was issued for.
+// The header decides nothing: the algorithm of each key is fixed when the ring is built, and keys
+// come only from the ring. It is read for four things: to refuse what this codec does not
+// implement, to check that its "alg" is the algorithm of a key that may verify the token (RFC
+// 8725 sec. 3.1: "alg" is never trusted to pick one), to narrow the candidate keys by "kid", and
+// to report the token's declared type ("typ", see typ.go), which the layers above use to accept a
+// token only for the purpose it was issued for. "jwk", "jku", "x5u" and "x5c" are never used: a
+// key a token brings along proves nothing.
 
-// maxHeaderSize caps the encoded header segment. The headers HS256 tokens carry are well under
-// 200 bytes; the cap keeps the work done on an unauthenticated header small and constant.
+// maxHeaderSize caps the encoded header segment. The headers tokens carry are well under 200
+// bytes; the cap keeps the work done on an unauthenticated header small and constant.
 const maxHeaderSize = 4096
 
 var (
@@ -16,6 +19,8 @@ var (
 	errHeaderBase64  = errorf(ErrMalformed, "header is not canonical base64url")
 	errAlgMissing    = errorf(ErrAlgorithm, `header has no "alg"`)
 	errAlgNotHS256   = errorf(ErrAlgorithm, `"alg" is not "HS256"`)
+	errAlgNotRing    = errorf(ErrAlgorithm, `"alg" is not the algorithm of any key of the codec`)
+	errAlgNotKid     = errorf(ErrAlgorithm, `"alg" is not the algorithm of the key "kid" names`)
 	errKidType       = errorf(ErrMalformed, `"kid" is not a string`)
 	errTypType       = errorf(ErrMalformed, `"typ" is not a string`)
 	errCrit          = errorf(ErrUnsupported, `"crit" header parameter`)
@@ -24,15 +29,18 @@ var (
 	errUnknownKeyKid = errorf(ErrUnknownKey, `no key has the token's "kid"`)
 )
 
-// keyChoice says which keys of the ring may have signed a token: with no kid, any; with a kid,
-// the key with that ID (index, or -1 if none has it) and the keys without an ID.
+// keyChoice says which keys of the ring may have signed a token: keys of the algorithm alg, and
+// of those, with no kid, any; with a kid, the key with that ID (index, or -1 if none has it) and
+// the keys without an ID.
 type keyChoice struct {
+	alg    Alg
 	anyKey bool
 	index  int
 }
 
 func (kc keyChoice) allows(c *Codec, i int) bool {
-	return kc.anyKey || i == kc.index || c.keys[i].id == ""
+	k := &c.keys[i]
+	return k.alg == kc.alg && (kc.anyKey || i == kc.index || k.id == "")
 }
 
 // readHeader checks the encoded header segment and returns the keys that may verify the token
@@ -46,14 +54,18 @@ func (c *Codec) readHeader(seg []byte) (keyChoice, Type, error) {
 
 // ownHeader is the fast path: it recognises the headers this codec emits (precomputed for each
 // key and each type it signs) by comparing encoded bytes, the one AppendSign emits (and most
-// libraries too) first.
+// libraries too) first. Each precomputed header names its key's algorithm, so a match is a
+// header whose "alg" is right.
 func (c *Codec) ownHeader(seg []byte) (keyChoice, Type, bool) {
-	if bytes.Equal(seg, c.plain[TypeJWT]) {
-		return keyChoice{anyKey: true}, TypeJWT, true
-	}
-	for t := range c.plain {
-		if Type(t) != TypeJWT && bytes.Equal(seg, c.plain[t]) {
-			return keyChoice{anyKey: true}, Type(t), true
+	for i := range c.plain {
+		p := &c.plain[i]
+		if bytes.Equal(seg, p.enc[TypeJWT]) {
+			return keyChoice{alg: p.alg, anyKey: true}, TypeJWT, true
+		}
+		for t := range p.enc {
+			if Type(t) != TypeJWT && bytes.Equal(seg, p.enc[t]) {
+				return keyChoice{alg: p.alg, anyKey: true}, Type(t), true
+			}
 		}
 	}
 	if c.hasOwnKids {
@@ -64,7 +76,7 @@ func (c *Codec) ownHeader(seg []byte) (keyChoice, Type, bool) {
 			}
 			for t := range k.headers {
 				if bytes.Equal(seg, k.headers[t]) {
-					return keyChoice{index: i}, Type(t), true
+					return keyChoice{alg: k.alg, index: i}, Type(t), true
 				}
 			}
 		}
@@ -84,21 +96,20 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, Type, error) {
 	}
 	s := scanner{data: hdr}
 	var it objectIter
-	var alg bool
+	var alg Alg
 	var kid jsonString
 	typ := TypeNone
 	for name, ok := it.next(&s); ok; name, ok = it.next(&s) {
 		var err error
 		switch n := name; {
 		case n.equals("alg"):
-			err = errAlgNotHS256
+			err = c.errAlg()
 			if s.peek() == '"' {
 				var v jsonString
 				if v, err = s.str(); err == nil {
-					if !v.equals("HS256") {
-						return keyChoice{}, 0, errAlgNotHS256
+					if alg = c.algNamed(v); alg == 0 {
+						return keyChoice{}, 0, c.errAlg()
 					}
-					alg = true
 				}
 			}
 		case n.equals("kid"):
@@ -136,19 +147,25 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, Type, error) {
 	if !s.atEnd() {
 		return keyChoice{}, 0, errJSONNotObject
 	}
-	if !alg {
+	if alg == 0 {
 		return keyChoice{}, 0, errAlgMissing
 	}
 	if !kid.ok {
-		return keyChoice{anyKey: true}, typ, nil
+		return keyChoice{alg: alg, anyKey: true}, typ, nil
 	}
-	kc := keyChoice{index: -1}
+	kc := keyChoice{alg: alg, index: -1}
 	usable := false
 	for i := range c.keys {
+		k := &c.keys[i]
 		switch {
-		case c.keys[i].id == "":
-			usable = true
-		case kid.equals(c.keys[i].id):
+		case k.id == "":
+			usable = usable || k.alg == alg
+		case kid.equals(k.id):
+			if k.alg != alg {
+				// The key the token names is of another algorithm: the header contradicts the
+				// ring, which is never resolved in the header's favour.
+				return keyChoice{}, 0, errAlgNotKid
+			}
 			kc.index, usable = i, true
 		}
 	}
@@ -156,4 +173,23 @@ func (c *Codec) readHeaderSlow(seg []byte) (keyChoice, Type, error) {
 		return keyChoice{}, 0, errUnknownKeyKid
 	}
 	return kc, typ, nil
+}
+
+// algNamed returns the algorithm of the ring that the "alg" value v names exactly (after
+// unescaping), or 0 if it names none of them.
+func (c *Codec) algNamed(v jsonString) Alg {
+	for i := range c.plain {
+		if v.equals(algNames[c.plain[i].alg]) {
+			return c.plain[i].alg
+		}
+	}
+	return 0
+}
+
+// errAlg is the error for an "alg" that names no algorithm of the ring.
+func (c *Codec) errAlg() error {
+	if c.hmac {
+		return errAlgNotHS256
+	}
+	return errAlgNotRing
 }

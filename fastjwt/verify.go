@@ -8,6 +8,8 @@ var (
 	errSignatureSize    = errorf(ErrSignature, "signature is not 32 bytes")
 	errSignatureBase64  = errorf(ErrMalformed, "signature is not canonical base64url")
 	errMAC              = errorf(ErrSignature, "MAC does not match")
+	errSignatureLength  = errorf(ErrSignature, "signature is not the size of the key's signatures")
+	errSignatureInvalid = errorf(ErrSignature, "signature does not verify")
 	errPayloadBase64    = errorf(ErrMalformed, "payload is not canonical base64url")
 	errExpired          = errorf(ErrExpired, `now is at or after "exp"`)
 	errNotYetValid      = errorf(ErrNotYetValid, `now is before "nbf"`)
@@ -20,16 +22,19 @@ var (
 )
 
 // AppendVerify verifies token and appends its payload, the JSON object exactly as signed, to dst.
-// On error dst is returned unchanged. With enough capacity in dst it allocates nothing.
+// On error dst is returned unchanged. With enough capacity in dst it allocates nothing for HS256,
+// and nothing beyond what the standard library's verify allocates for the other algorithms.
 //
-// In order: the size cap; exactly three segments; the header (see readHeader); the signature, as
-// 43 characters of canonical base64url, checked in constant time against the MAC of the first
-// two segments as transmitted; only then the payload, decoded and scanned once as strict JSON
-// (a token verified before skips the scan: see WithVerifyCache); and last the registered
-// claims: exp and nbf against the clock with the leeway (and iat with RejectFutureIssuedAt), iss
-// when the codec was configured with WithIssuer, and aud: with WithAudience it must contain that
-// audience; without it, a token carrying "aud" is refused (RFC 7519 sec. 4.1.3) unless the codec
-// was built with AcceptAnyAudience.
+// In order: the size cap; a token verified before, byte for byte, is answered from the
+// verified-token cache (see WithVerifyCache) from here to the clock; exactly three segments; the
+// header (see readHeader): its "alg" must be the algorithm of a key that may verify the token;
+// the signature, as canonical base64url of exactly the key's signature size, checked against the
+// first two segments as transmitted (an HS256 MAC in constant time); only then the payload,
+// decoded and scanned once as strict JSON; and last the registered claims: exp and nbf against
+// the clock with the leeway (and iat with RejectFutureIssuedAt), iss when the codec was
+// configured with WithIssuer, and aud: with WithAudience it must contain that audience; without
+// it, a token carrying "aud" is refused (RFC 7519 sec. 4.1.3) unless the codec was built with
+// AcceptAnyAudience.
 func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 	var cl Claims
 	return c.AppendVerifyClaims(dst, token, &cl)
@@ -43,6 +48,13 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	*cl = Claims{}
 	if len(token) > c.cfg.maxSize {
 		return dst, errTooLarge
+	}
+	var h uint64
+	if c.cache != nil {
+		h = c.cache.hash(token)
+		if d1, d2, hit := c.cache.get(h, token, cl); hit {
+			return c.verified(dst, token[d1+1:d2], cl)
+		}
 	}
 	// Exactly two dots, found with IndexByte: the split does not depend on how many segments
 	// follow. The header is capped, so the first dot is looked for only that far.
@@ -61,15 +73,12 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	if err != nil {
 		return dst, err
 	}
-	sigText := token[d2+1:]
-	if len(sigText) != base64Len(32) {
-		return dst, errSignatureSize
+	var key int
+	if c.hmac {
+		key, err = c.checkMAC(choice, token[:d2], token[d2+1:])
+	} else {
+		key, err = c.checkSignature(choice, token[:d2], token[d2+1:])
 	}
-	var sig [32]byte
-	if _, ok := appendDecodeBase64(sig[:0], sigText); !ok {
-		return dst, errSignatureBase64
-	}
-	key, err := c.matchKey(choice, token[:d2], &sig)
 	if err != nil {
 		return dst, err
 	}
@@ -79,24 +88,36 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	if !ok {
 		return dst, errPayloadBase64
 	}
-	payload := dst[start:]
-	if c.cache == nil || !c.cache.get(&sig, key, cl) {
-		if err := scanPayload(payload, cl); err != nil {
-			*cl = Claims{}
-			return dst[:start], err
-		}
-		cl.key = key
-		cl.typ = typ
-		cl.partiesOK = c.checkParties(cl) == nil
-		if c.cache != nil {
-			c.cache.put(&sig, cl)
-		}
+	if err := scanPayload(dst[start:], cl); err != nil {
+		*cl = Claims{}
+		return dst[:start], err
 	}
-	cl.payload = payload
-	// The MAC covers the header, so a cached scan is of a token with this very header; the type
-	// is set from the header read above all the same, so that it never depends on the cache.
+	cl.key = key
 	cl.typ = typ
-	err = c.checkTimes(cl)
+	cl.partiesOK = c.checkParties(cl) == nil
+	if c.cache != nil {
+		c.cache.put(h, token, d1, d2, cl)
+	}
+	return c.checked(dst, start, cl)
+}
+
+// verified finishes the verify of a cached token: its payload segment is decoded into dst and
+// its claims, found when it was first verified, are checked against the clock.
+func (c *Codec) verified(dst, payloadSeg []byte, cl *Claims) ([]byte, error) {
+	start := len(dst)
+	dst, ok := appendDecodeBase64(dst, payloadSeg)
+	if !ok { // cannot happen: the same bytes decoded when the token was cached
+		*cl = Claims{}
+		return dst, errPayloadBase64
+	}
+	return c.checked(dst, start, cl)
+}
+
+// checked applies the checks of every verify, cached or not, to the claims of the payload at
+// dst[start:].
+func (c *Codec) checked(dst []byte, start int, cl *Claims) ([]byte, error) {
+	cl.payload = dst[start:]
+	err := c.checkTimes(cl)
 	if err == nil && !cl.partiesOK {
 		err = c.checkParties(cl)
 	}
@@ -107,19 +128,57 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	return dst, nil
 }
 
-// matchKey returns the index of the first allowed key whose MAC of input equals sig.
-func (c *Codec) matchKey(choice keyChoice, input []byte, sig *[32]byte) (int, error) {
+// checkMAC checks the signature segment sigText of an HS256 ring's token: 43 characters of
+// canonical base64url, a 32-byte MAC of input under an allowed key. It returns the key's index.
+func (c *Codec) checkMAC(choice keyChoice, input, sigText []byte) (int, error) {
+	if len(sigText) != base64Len(32) {
+		return -1, errSignatureSize
+	}
+	var sig [32]byte
+	if _, ok := appendDecodeBase64(sig[:0], sigText); !ok {
+		return -1, errSignatureBase64
+	}
 	var mac [32]byte
 	for i := range c.keys {
 		if !choice.allows(c, i) {
 			continue
 		}
 		c.keys[i].mac.sum(&mac, input)
-		if macEqual(&mac, sig) {
+		if macEqual(&mac, &sig) {
 			return i, nil
 		}
 	}
 	return -1, errMAC
+}
+
+// checkSignature checks the signature segment sigText of a token of any algorithm: canonical
+// base64url of a signature of exactly the size of an allowed key's signatures (64 bytes for
+// ES256 and EdDSA, the modulus size for RSA), valid for input under that key. It returns the
+// key's index.
+func (c *Codec) checkSignature(choice keyChoice, input, sigText []byte) (int, error) {
+	if len(sigText) > base64Len(maxSigSize) {
+		return -1, errSignatureLength
+	}
+	var buf [maxSigSize]byte
+	sig, ok := appendDecodeBase64(buf[:0], sigText)
+	if !ok {
+		return -1, errSignatureBase64
+	}
+	sized := false
+	for i := range c.keys {
+		k := &c.keys[i]
+		if !choice.allows(c, i) || len(sig) != k.size {
+			continue
+		}
+		sized = true
+		if k.verify(input, sig) {
+			return i, nil
+		}
+	}
+	if !sized {
+		return -1, errSignatureLength
+	}
+	return -1, errSignatureInvalid
 }
 
 // checkTimes applies exp and nbf, with the leeway, to a verified payload's claims, and iat when

@@ -2,41 +2,74 @@ package fastjwt
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"sync"
 )
 
-// verifyCache remembers the result of scanning payloads that were already verified, so that a
-// token presented again (a client sends the same bearer token or session cookie with every
-// request) skips the JSON scan, the one step of a verify that costs as much as the HMAC.
+// verifyCache remembers tokens that verified, byte for byte, so that a token presented again (a
+// client sends the same bearer token or session cookie with every request) skips the signature
+// check entirely, the HMAC for HS256 or the RSA, ECDSA or Ed25519 verify for the others, and
+// the JSON scan of its payload. Envoy's jwt_cache_config does the same for the same reason: an
+// asymmetric verify costs a hundred to a thousand times an HMAC.
 //
-// It is keyed by the token's MAC and the index of the key that produced it, and consulted only
-// after the MAC has been recomputed and compared in constant time: two signing inputs with the
-// same HMAC under the same key are, short of breaking HMAC-SHA256, the same bytes, so the cached
-// scan is the scan of this very payload. Entries are made only from tokens that passed the MAC
-// and the scan, and from tokens the codec signs itself (AppendSign validates the payload with
-// the same scan), so a token issued by this codec skips the scan already the first time it
-// comes back. Everything that depends on the request's moment or outcome is still done on
-// every verify: the MAC, the payload's decode into the caller's buffer, and the exp/nbf, issuer
-// and audience checks.
+// The security argument, point by point:
 //
-// Slots are direct-mapped by the MAC's first bytes (uniformly distributed) and each has its own
-// lock, taken with TryLock: a slot another goroutine holds counts as a miss, so the cache never
-// makes a verify wait and never allocates.
+//   - Entries hold only tokens that passed everything a verify checks before the clock: the size
+//     cap, the segments, the header, the signature under a key of the ring, and the strict scan
+//     of the payload; and tokens the codec signed itself, whose payload AppendSign validated
+//     with the same scan. An entry records what that verify found: the registered claims, the
+//     index of the key, the type, and the verdict of the issuer and audience checks (which
+//     depends only on the payload and the codec).
+//   - A hit needs the presented token to equal the entry's token in every byte, compared in
+//     constant time over the whole token. The hash only picks the slot: a collision costs a miss,
+//     never a wrong answer, so the cache accepts exactly the byte strings that verified, and a
+//     token one byte away from a cached one is verified in full.
+//   - Since the whole token is compared, the header, payload and signature of a hit are those of
+//     the verified token: its type, key and claims are that token's.
+//   - exp and nbf (and iat with RejectFutureIssuedAt) are checked against the clock on every hit,
+//     so an entry never outlives its token. The payload is decoded into the caller's buffer on
+//     every hit, as on a miss.
+//   - The slot is chosen by hash/maphash under a seed drawn at random for each codec, so a client
+//     cannot compute which tokens share a slot and cannot aim tokens at an entry to evict it.
+//     The constant-time comparison keeps the time of a lookup from telling how much of a cached
+//     token a guess got right. What timing can tell, a hit being faster than a miss, is whether a
+//     token the client already holds was seen lately.
+//   - A Codec is immutable: its keys never change, so an entry's key is always one of the ring.
+//     A key leaves the ring by building a new Codec, whose cache starts empty; the old codec's
+//     entries die with it. A verifier backed by a JWK Set builds a new Codec for each set it
+//     fetches, so a key the set dropped is never used again through a cached token.
+//   - Memory is bounded: a fixed number of slots (WithVerifyCache), each with room for one token
+//     of at most MaxCachedTokenSize bytes; a longer token is never cached. All of it is allocated
+//     when the codec is built, and a lookup or an insertion allocates nothing.
+//   - Nothing waits: each slot has its own lock, taken with TryLock; a slot another goroutine holds
+//     counts as a miss (or a skipped insertion).
 type verifyCache struct {
+	seed  maphash.Seed
 	mask  uint64
 	slots []cacheSlot
 }
 
+// MaxCachedTokenSize is the length of the longest token the verified-token cache keeps: 2 KiB,
+// room for an RS256 token of a 4096-bit key with a kilobyte of claims. Longer tokens are
+// verified in full every time.
+const MaxCachedTokenSize = 2048
+
 type cacheSlot struct {
 	mu     sync.Mutex
-	used   bool
-	mac    [32]byte
-	claims Claims // payload nil; key is part of the cache key
+	n      int    // the token's length; 0 when the slot is empty
+	hash   uint64 // the token's keyed hash
+	d1, d2 int    // the token's dots
+	claims Claims // payload nil
+	tok    [MaxCachedTokenSize]byte
 }
 
 // DefaultVerifyCacheSize is the number of verified tokens a codec remembers when
-// WithVerifyCache is not given. Each slot takes about 300 bytes.
+// WithVerifyCache is not given. Each entry takes about 2.3 KiB, so the default cache takes about
+// 600 KiB.
 const DefaultVerifyCacheSize = 256
+
+// maxCacheSlots caps the number of slots WithVerifyCache can ask for.
+const maxCacheSlots = 1 << 20
 
 // newVerifyCache returns a cache of n slots rounded up to a power of two, or nil for n <= 0.
 func newVerifyCache(n int) *verifyCache {
@@ -44,37 +77,70 @@ func newVerifyCache(n int) *verifyCache {
 		return nil
 	}
 	size := 1
-	for size < n && size < 1<<20 {
+	for size < n && size < maxCacheSlots {
 		size <<= 1
 	}
-	return &verifyCache{mask: uint64(size - 1), slots: make([]cacheSlot, size)}
+	return &verifyCache{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]cacheSlot, size)}
 }
 
-func (vc *verifyCache) slot(mac *[32]byte) *cacheSlot {
-	return &vc.slots[binary.LittleEndian.Uint64(mac[:8])&vc.mask]
-}
-
-// get copies into cl the scan cached for a token with this MAC under key, and reports a hit.
-func (vc *verifyCache) get(mac *[32]byte, key int, cl *Claims) bool {
-	s := vc.slot(mac)
-	if !s.mu.TryLock() {
-		return false
+// hash returns the keyed hash of tok, or 0 when tok is too long to be cached (0 is also a
+// possible hash: it only means a lookup that cannot hit is not skipped).
+func (vc *verifyCache) hash(tok []byte) uint64 {
+	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
+		return 0
 	}
-	hit := s.used && s.claims.key == key && s.mac == *mac
-	if hit {
+	return maphash.Bytes(vc.seed, tok)
+}
+
+// get copies into cl what the verify of tok found, if tok is cached, and returns its dots.
+func (vc *verifyCache) get(h uint64, tok []byte, cl *Claims) (d1, d2 int, hit bool) {
+	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
+		return 0, 0, false
+	}
+	s := &vc.slots[h&vc.mask]
+	if !s.mu.TryLock() {
+		return 0, 0, false
+	}
+	if s.n == len(tok) && s.hash == h && equalConstantTime(s.tok[:s.n], tok) {
 		*cl = s.claims
+		d1, d2, hit = s.d1, s.d2, true
 	}
 	s.mu.Unlock()
-	return hit
+	return d1, d2, hit
 }
 
-// put remembers cl, the scan of a verified token's payload, under the token's MAC.
-func (vc *verifyCache) put(mac *[32]byte, cl *Claims) {
-	s := vc.slot(mac)
+// put remembers tok, a token that verified (or that the codec signed), with its dots and what
+// its verify found.
+func (vc *verifyCache) put(h uint64, tok []byte, d1, d2 int, cl *Claims) {
+	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
+		return
+	}
+	s := &vc.slots[h&vc.mask]
 	if !s.mu.TryLock() {
 		return
 	}
-	s.used, s.mac, s.claims = true, *mac, *cl
+	s.n, s.hash, s.d1, s.d2 = len(tok), h, d1, d2
+	copy(s.tok[:], tok)
+	s.claims = *cl
 	s.claims.payload = nil
 	s.mu.Unlock()
+}
+
+// equalConstantTime reports whether a and b, of equal length, are equal, in time that depends
+// on their length only. It reads eight bytes at a time: crypto/subtle's ConstantTimeCompare
+// takes one byte per step, which would make comparing a whole token cost as much as the rest of
+// a cached verify.
+func equalConstantTime(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var diff uint64
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		diff |= binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+	}
+	for ; i < len(a); i++ {
+		diff |= uint64(a[i] ^ b[i])
+	}
+	return diff == 0
 }
