@@ -1,0 +1,52 @@
+package revoke_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
+)
+
+// A server checks every verified token against the list; logging out revokes the token by its
+// "jti" until it would have expired anyway, and "log out everywhere" revokes by subject.
+func ExampleNewMemory() {
+	now := time.Unix(1700000000, 0)
+	clock := func() time.Time { return now }
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithClock(clock))
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: clock})
+	ctx := context.Background()
+
+	check := func(payload string) {
+		token, _ := codec.AppendSign(nil, []byte(payload))
+		var cl fastjwt.Claims
+		if _, err := codec.AppendVerifyClaims(nil, token, &cl); err != nil {
+			fmt.Println(err)
+			return
+		}
+		revoked, err := list.Revoked(ctx, &cl)
+		fmt.Println(cl.ID(), "revoked:", revoked, err)
+	}
+	first := `{"jti":"t1","sub":"alice","iat":1700000000,"exp":1700003600}`
+	second := `{"jti":"t2","sub":"alice","iat":1700000000,"exp":1700003600}`
+	check(first)
+
+	// POST /logout: this token only.
+	_ = list.RevokeToken(ctx, "t1", time.Unix(1700003600, 0))
+	check(first)
+	check(second)
+
+	// POST /logout-everywhere: every token of alice issued until now, for as long as a token
+	// can live.
+	_ = list.RevokeSubject(ctx, "alice", now.Add(time.Second), now.Add(time.Hour+time.Second))
+	check(second)
+	check(`{"jti":"t3","sub":"alice","iat":1700000001,"exp":1700003601}`) // a login after it
+	// Output:
+	// t1 revoked: false <nil>
+	// t1 revoked: true <nil>
+	// t2 revoked: false <nil>
+	// t2 revoked: true <nil>
+	// t3 revoked: false <nil>
+}

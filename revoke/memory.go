@@ -1,0 +1,292 @@
+package revoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// DefaultMaxEntries is the number of entries (revoked "jti"s plus subject epochs) a Memory list
+// holds when MemoryOptions.MaxEntries is zero: 1<<20, about 1,048,576. An entry takes its key's
+// bytes plus about 100 bytes of map overhead, so a full list of UUID "jti"s is about 140 MiB.
+const DefaultMaxEntries = 1 << 20
+
+// ErrFull: a Memory list holds MaxEntries entries that have not expired, so a revocation could
+// not be recorded. The revocation is not in effect; the caller must treat it as failed (answer
+// 503, retry later, or revoke more broadly: one RevokeSubject entry covers every token of a
+// user, RevokeAll every token). A list never drops an entry to make room.
+var ErrFull = errors.New("revoke: the revocation list is full")
+
+// ErrInvalid: a revocation names nothing (an empty "jti" or "sub").
+var ErrInvalid = errors.New("revoke: invalid revocation")
+
+// MemoryOptions configure NewMemory. The zero value is usable.
+type MemoryOptions struct {
+	// MaxEntries bounds the entries held: revoked "jti"s plus subject epochs (the global
+	// epoch is one value, not counted). Default DefaultMaxEntries. At the bound a revocation
+	// first removes the expired entries; if none has expired it fails with ErrFull.
+	MaxEntries int
+	// Clock returns the current time (default time.Now). Entries apply until their expiry by
+	// this clock.
+	Clock func() time.Time
+}
+
+// Memory is the embedded revocation list: a List held in this process's memory, for a single
+// node (several nodes share a list in Redis: package redisstore). It is safe for concurrent use.
+//
+// Entries expire by themselves: an expired entry no longer applies from the moment it expires,
+// and its memory is reclaimed by later writes, each of which looks at a few entries of its
+// shard and removes the expired ones (as Redis's own expiry does), by the rebuilds of a shard's
+// table as it grows, and by a full sweep when the list is at its bound. There is no background
+// goroutine and nothing to close.
+//
+// Revoked takes no lock (see table): checks on all cores proceed in parallel, and it allocates
+// nothing for a "jti" or "sub" of up to 128 bytes.
+type Memory struct {
+	seed   maphash.Seed
+	max    int64
+	clock  func() time.Time
+	count  atomic.Int64          // entries in the shards, expired or not
+	all    atomic.Pointer[epoch] // the global epoch; nil when never set
+	allMu  sync.Mutex            // serializes writers of all
+	fullMu sync.Mutex            // one full sweep at a time
+	shards [memShards]memShard
+}
+
+const (
+	memShards   = 64 // a power of two, at most 256 (see table.start)
+	sweepSample = 8  // slots of a table looked at by each write
+	keyBufSize  = 128
+)
+
+// The two kinds of entries, each in its own table.
+const (
+	kindJTI = iota
+	kindSub
+)
+
+type memShard struct {
+	tabs [2]atomic.Pointer[table] // by kind
+	mu   sync.Mutex               // writers
+	// cursors of the sweeps, and a lower bound of the expiries in the shard: a full sweep
+	// skips the shard while it is in the future (writers only).
+	cursor  [2]uint64
+	soonest int64
+	_       [64]byte // keep shards on separate cache lines
+}
+
+// epoch revokes tokens issued before at (Unix nanoseconds), until until.
+type epoch struct{ at, until int64 }
+
+// NewMemory returns an empty in-memory revocation list.
+func NewMemory(opts MemoryOptions) *Memory {
+	m := &Memory{seed: maphash.MakeSeed(), max: int64(opts.MaxEntries), clock: opts.Clock}
+	if m.max <= 0 {
+		m.max = DefaultMaxEntries
+	}
+	if m.clock == nil {
+		m.clock = time.Now
+	}
+	for i := range m.shards {
+		for k := range m.shards[i].tabs {
+			m.shards[i].tabs[k].Store(newTable(minTableSize))
+		}
+		m.shards[i].soonest = math.MaxInt64
+	}
+	return m
+}
+
+var _ List = (*Memory)(nil)
+
+func (m *Memory) now() int64 { return nanos(m.clock()) }
+
+// find returns the entry of this kind for key, or nil.
+func (m *Memory) find(kind int, key []byte) *entry {
+	h := maphash.Bytes(m.seed, key)
+	return m.shards[h&(memShards-1)].tabs[kind].Load().find(h, key)
+}
+
+// Revoked implements List. It never fails: the list is in memory. The clock is read only when
+// an entry names the token.
+func (m *Memory) Revoked(_ context.Context, cl *fastjwt.Claims) (bool, error) {
+	var buf [keyBufSize]byte
+	now := int64(math.MinInt64) // not read yet
+	if id, ok := cl.AppendID(buf[:0]); ok {
+		if e := m.find(kindJTI, id); e != nil {
+			now = m.now()
+			if now < e.until {
+				return true, nil
+			}
+		}
+	}
+	var epochs [2]epoch
+	n := 0
+	if e := m.all.Load(); e != nil {
+		epochs[n] = *e
+		n++
+	}
+	if sub, ok := cl.AppendSubject(buf[:0]); ok {
+		if e := m.find(kindSub, sub); e != nil {
+			epochs[n] = epoch{at: e.at, until: e.until}
+			n++
+		}
+	}
+	if n == 0 {
+		return false, nil
+	}
+	iat := issuedAt(cl)
+	for _, e := range epochs[:n] {
+		if iat < e.at {
+			if now == math.MinInt64 {
+				now = m.now()
+			}
+			if now < e.until {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// issuedAt returns the token's "iat" in Unix nanoseconds. A token without "iat" was issued
+// before any epoch: math.MinInt64.
+func issuedAt(cl *fastjwt.Claims) int64 {
+	if t, ok := cl.IssuedAt(); ok {
+		return nanos(t)
+	}
+	return math.MinInt64
+}
+
+// RevokeToken implements List. A token that has already expired needs no entry: nothing is
+// recorded and the result is nil. It fails with ErrInvalid for an empty jti and with ErrFull
+// when the list is full.
+func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error {
+	if jti == "" {
+		return fmt.Errorf("%w: empty jti", ErrInvalid)
+	}
+	now, until := m.now(), nanos(exp)
+	if until <= now {
+		return nil
+	}
+	return m.insert(kindJTI, jti, now, epoch{until: until})
+}
+
+// RevokeSubject implements List. An entry for the same subject is merged with this one: the
+// later epoch and the later expiry are kept, which revokes at least what each of them revoked.
+// An entry that has already expired is not recorded (nil). It fails with ErrInvalid for an
+// empty sub and with ErrFull when the list is full.
+func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Time) error {
+	if sub == "" {
+		return fmt.Errorf("%w: empty sub", ErrInvalid)
+	}
+	e := epoch{at: nanos(at), until: nanos(until)}
+	now := m.now()
+	if e.until <= now {
+		return nil
+	}
+	return m.insert(kindSub, sub, now, e)
+}
+
+// RevokeAll implements List. It is merged with an earlier global epoch that has not expired,
+// as RevokeSubject merges. It never fails: the global epoch is one value.
+func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
+	e := epoch{at: nanos(at), until: nanos(until)}
+	now := m.now()
+	if e.until <= now {
+		return nil
+	}
+	m.allMu.Lock()
+	defer m.allMu.Unlock()
+	if old := m.all.Load(); old != nil && now < old.until {
+		e = epoch{at: max(old.at, e.at), until: max(old.until, e.until)}
+	}
+	m.all.Store(&e)
+	return nil
+}
+
+// Len returns the number of entries held, counting expired ones not yet removed.
+func (m *Memory) Len() int { return int(m.count.Load()) }
+
+// insert records e for key, merged with the entry already there (the later epoch and the later
+// expiry). A new entry first takes room, removing expired entries when the list is at its
+// bound.
+func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
+	h := maphash.String(m.seed, key)
+	s := &m.shards[h&(memShards-1)]
+	for swept := false; ; swept = true {
+		s.mu.Lock()
+		t := s.tabs[kind].Load()
+		old := t.find(h, []byte(key))
+		if old == nil && m.count.Add(1) > m.max {
+			m.count.Add(-1)
+			s.mu.Unlock()
+			if swept {
+				return ErrFull
+			}
+			m.sweepAll(now)
+			continue
+		}
+		ne := &entry{hash: h, key: key, at: e.at, until: e.until}
+		if old != nil {
+			ne.at, ne.until = max(old.at, e.at), max(old.until, e.until)
+		}
+		if _, stored := t.put(ne); !stored {
+			nt, dropped := t.rebuilt(now)
+			m.count.Add(-int64(dropped))
+			nt.put(ne)
+			s.tabs[kind].Store(nt)
+			t = nt
+		}
+		s.soonest = min(s.soonest, ne.until)
+		removed, _ := t.sweep(&s.cursor[kind], sweepSample, now)
+		m.count.Add(-int64(removed))
+		s.mu.Unlock()
+		return nil
+	}
+}
+
+// sweepAll removes every expired entry, looking only at shards whose earliest expiry is past.
+func (m *Memory) sweepAll(now int64) {
+	m.fullMu.Lock()
+	defer m.fullMu.Unlock()
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.Lock()
+		if s.soonest <= now {
+			soonest := int64(math.MaxInt64)
+			for k := range s.tabs {
+				t := s.tabs[k].Load()
+				var cursor uint64
+				removed, soon := t.sweep(&cursor, len(t.slots), now)
+				m.count.Add(-int64(removed))
+				soonest = min(soonest, soon)
+			}
+			s.soonest = soonest
+		}
+		s.mu.Unlock()
+	}
+}
+
+// nanos converts t to Unix nanoseconds, saturating outside the years 1678 to 2262 that an
+// int64 of nanoseconds spans, so that comparisons stay in order.
+func nanos(t time.Time) int64 {
+	if t.Before(minNanosTime) {
+		return math.MinInt64
+	}
+	if t.After(maxNanosTime) {
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minNanosTime = time.Unix(0, math.MinInt64)
+	maxNanosTime = time.Unix(0, math.MaxInt64)
+)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package revoke_test
+
+const raceEnabled = false
