@@ -1,0 +1,326 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Bounds of a MemoryStore when MemoryStoreOptions leaves them zero.
+const (
+	// DefaultMemoryStoreEntries is the number of sessions and tombstones a MemoryStore holds:
+	// 1<<18, about 262,144.
+	DefaultMemoryStoreEntries = 1 << 18
+	// DefaultMemoryStoreBytes is the size of the data a MemoryStore holds, as it counts it (see
+	// MemoryStoreOptions.MaxBytes): 256 MiB.
+	DefaultMemoryStoreBytes = 256 << 20
+)
+
+// ErrStoreFull: a MemoryStore is at one of its bounds, with nothing expired to remove, so an
+// Update that needed room (a new session, or more data) or a Destroy that needed a new tombstone
+// was refused. Nothing was changed; the caller fails as for any store error (503), and no
+// session is ever evicted to make room.
+var ErrStoreFull = errors.New("session: the memory store is full")
+
+// errStoreArg: an empty session id, or an Update with a ttl that is not positive.
+var errStoreArg = errors.New("session: store: empty session id or non-positive ttl")
+
+// MemoryStoreOptions configure NewMemoryStore. The zero value is usable.
+type MemoryStoreOptions struct {
+	// MaxEntries bounds the sessions plus tombstones held (default DefaultMemoryStoreEntries).
+	MaxEntries int
+	// MaxBytes bounds the data held, counted as the bytes of the ids, names and values plus 64
+	// bytes per session or tombstone and 32 per field, close to what they take in memory
+	// (default DefaultMemoryStoreBytes).
+	MaxBytes int64
+	// Clock returns the current time (default time.Now).
+	Clock func() time.Time
+}
+
+// MemoryStore is the embedded Store: sessions in this process's memory, for a single node
+// (several nodes share sessions in Redis: package redisstore). It is safe for concurrent use.
+//
+// It is bounded (MaxEntries, MaxBytes: at a bound it first removes what has expired, then
+// refuses with ErrStoreFull) and expires by itself: an expired session or tombstone is gone from
+// the moment it expires, and its memory is reclaimed by later writes, each of which looks at a
+// few sessions of its shard and removes the expired ones, and by a full sweep at a bound. There
+// is no background goroutine and nothing to close.
+//
+// As in Redis, where a session is a hash, a session exists while it has at least one field:
+// an Update that leaves none removes it.
+type MemoryStore struct {
+	seed                 maphash.Seed
+	maxEntries, maxBytes int64
+	clock                func() time.Time
+	entries, bytes       atomic.Int64
+	fullMu               sync.Mutex // one full sweep at a time
+	shards               [storeShards]storeShard
+}
+
+const (
+	storeShards      = 64 // a power of two
+	storeSweepSample = 4  // sessions of a shard looked at by each write
+	entryOverhead    = 64
+	fieldOverhead    = 32
+)
+
+type storeShard struct {
+	mu sync.RWMutex
+	m  map[string]*memSession
+	// soonest is at most the earliest expiry in the shard: a full sweep skips the shard while
+	// it is in the future.
+	soonest int64
+	_       [64]byte // keep shards on separate cache lines
+}
+
+// memSession is a session or a tombstone. It is never modified once in the map: an Update
+// replaces it, so Load can hand out its fields after releasing the lock.
+type memSession struct {
+	fields []Field // nil for a tombstone
+	until  int64   // expiry, Unix nanoseconds
+	size   int64   // what it counts for MaxBytes
+}
+
+// NewMemoryStore returns an empty in-memory Store.
+func NewMemoryStore(opts MemoryStoreOptions) *MemoryStore {
+	s := &MemoryStore{seed: maphash.MakeSeed(), maxEntries: int64(opts.MaxEntries),
+		maxBytes: opts.MaxBytes, clock: opts.Clock}
+	if s.maxEntries <= 0 {
+		s.maxEntries = DefaultMemoryStoreEntries
+	}
+	if s.maxBytes <= 0 {
+		s.maxBytes = DefaultMemoryStoreBytes
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*memSession)
+		s.shards[i].soonest = math.MaxInt64
+	}
+	return s
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+func (s *MemoryStore) shard(id string) *storeShard {
+	return &s.shards[maphash.String(s.seed, id)&(storeShards-1)]
+}
+
+func (s *MemoryStore) now() int64 { return s.clock().UnixNano() }
+
+// Load implements Store. It never fails. The values passed to fn are the store's own: fn must
+// not modify them.
+func (s *MemoryStore) Load(_ context.Context, id string, fn func(name string, value []byte)) (bool, error) {
+	sh := s.shard(id)
+	sh.mu.RLock()
+	e := sh.m[id]
+	sh.mu.RUnlock()
+	if e == nil || e.fields == nil || e.until <= s.now() {
+		return false, nil
+	}
+	for _, f := range e.fields {
+		fn(f.Name, f.Value)
+	}
+	return true, nil
+}
+
+// Update implements Store. The values in set are copied. A name both in set and in del is set.
+// It fails with ErrDestroyed while the session's tombstone lasts, and with ErrStoreFull when
+// the store has no room for a new session or for more data.
+func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []string, ttl time.Duration) error {
+	if id == "" || ttl <= 0 {
+		return errStoreArg
+	}
+	sh := s.shard(id)
+	for swept := false; ; swept = true {
+		now := s.now()
+		sh.mu.Lock()
+		old := sh.m[id]
+		if old != nil && old.until <= now {
+			s.remove(sh, id, old)
+			old = nil
+		}
+		if old != nil && old.fields == nil {
+			sh.mu.Unlock()
+			return ErrDestroyed
+		}
+		var fields []Field
+		if old != nil {
+			fields = old.fields
+		}
+		ne := &memSession{fields: applyFields(fields, set, del), until: now + int64(ttl)}
+		if len(ne.fields) == 0 {
+			if old != nil {
+				s.remove(sh, id, old)
+			}
+			sh.mu.Unlock()
+			return nil
+		}
+		ne.size = sessionSize(id, ne.fields)
+		if !s.replace(sh, id, old, ne, now) {
+			sh.mu.Unlock()
+			if swept {
+				return ErrStoreFull
+			}
+			s.sweepAll(now)
+			continue
+		}
+		sh.mu.Unlock()
+		return nil
+	}
+}
+
+// Destroy implements Store: the session is removed and a tombstone lasts ttl. A ttl that is
+// not positive (its token has expired: no request can carry it) leaves no tombstone. It fails
+// with ErrStoreFull when a tombstone is needed where there was nothing and the store is full.
+func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) error {
+	if id == "" {
+		return errStoreArg
+	}
+	sh := s.shard(id)
+	for swept := false; ; swept = true {
+		now := s.now()
+		sh.mu.Lock()
+		old := sh.m[id]
+		if old != nil && old.until <= now {
+			s.remove(sh, id, old)
+			old = nil
+		}
+		if ttl <= 0 {
+			if old != nil {
+				s.remove(sh, id, old)
+			}
+			sh.mu.Unlock()
+			return nil
+		}
+		tomb := &memSession{until: now + int64(ttl), size: sessionSize(id, nil)}
+		if old != nil && old.fields == nil {
+			tomb.until = max(tomb.until, old.until)
+		}
+		if !s.replace(sh, id, old, tomb, now) {
+			sh.mu.Unlock()
+			if swept {
+				return ErrStoreFull
+			}
+			s.sweepAll(now)
+			continue
+		}
+		sh.mu.Unlock()
+		return nil
+	}
+}
+
+// Len returns the number of sessions and tombstones held, counting expired ones not yet
+// removed.
+func (s *MemoryStore) Len() int { return int(s.entries.Load()) }
+
+// applyFields returns a new slice: old without the names in del, with the fields of set
+// (copied) replacing or added. old is not modified.
+func applyFields(old, set []Field, del []string) []Field {
+	out := make([]Field, 0, len(old)+len(set))
+	for _, f := range old {
+		if !containsName(del, f.Name) && !setHas(set, f.Name) {
+			out = append(out, f)
+		}
+	}
+	for i, f := range set {
+		if setHas(set[i+1:], f.Name) { // a later field of set wins
+			continue
+		}
+		out = append(out, Field{Name: f.Name, Value: append([]byte(nil), f.Value...)})
+	}
+	return out
+}
+
+func containsName(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func setHas(set []Field, name string) bool {
+	for _, f := range set {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func sessionSize(id string, fields []Field) int64 {
+	n := int64(len(id) + entryOverhead)
+	for _, f := range fields {
+		n += int64(len(f.Name) + len(f.Value) + fieldOverhead)
+	}
+	return n
+}
+
+// replace puts ne in place of old (nil: none) if the bounds allow it, and reports whether it
+// did. sh is locked.
+func (s *MemoryStore) replace(sh *storeShard, id string, old, ne *memSession, now int64) bool {
+	var addEntries, addBytes int64 = 1, ne.size
+	if old != nil {
+		addEntries, addBytes = 0, ne.size-old.size
+	}
+	if s.entries.Add(addEntries) > s.maxEntries && addEntries > 0 {
+		s.entries.Add(-addEntries)
+		return false
+	}
+	if s.bytes.Add(addBytes) > s.maxBytes && addBytes > 0 {
+		s.bytes.Add(-addBytes)
+		s.entries.Add(-addEntries)
+		return false
+	}
+	sh.m[id] = ne
+	sh.soonest = min(sh.soonest, ne.until)
+	// Go starts each map iteration at a random place: successive writes look at different
+	// sessions.
+	n := 0
+	for k, e := range sh.m {
+		if e.until <= now {
+			s.remove(sh, k, e)
+		}
+		if n++; n == storeSweepSample {
+			break
+		}
+	}
+	return true
+}
+
+// remove deletes the entry e of id. sh is locked.
+func (s *MemoryStore) remove(sh *storeShard, id string, e *memSession) {
+	delete(sh.m, id)
+	s.entries.Add(-1)
+	s.bytes.Add(-e.size)
+}
+
+// sweepAll removes every expired session and tombstone, looking only at the shards whose
+// earliest expiry is past.
+func (s *MemoryStore) sweepAll(now int64) {
+	s.fullMu.Lock()
+	defer s.fullMu.Unlock()
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		if sh.soonest <= now {
+			soonest := int64(math.MaxInt64)
+			for k, e := range sh.m {
+				if e.until <= now {
+					s.remove(sh, k, e)
+				} else {
+					soonest = min(soonest, e.until)
+				}
+			}
+			sh.soonest = soonest
+		}
+		sh.mu.Unlock()
+	}
+}
