@@ -6,6 +6,7 @@
 package sessiontest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +19,7 @@ import (
 	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Request is what a neutral test handler may read from its request and write to its response.
@@ -92,7 +94,8 @@ func Codec(t testing.TB, clk *Clock, keys ...fastjwt.Key) *fastjwt.Codec {
 // incr (counter+1, answers the new value), read (answers the counter), clear, big (stores a
 // value of "n" bytes), id (stores the header X-Client under "client" on first use and answers
 // the stored value and the counter after incrementing it), vary (adds one Vary response line per
-// "|"-separated item of "v", then increments), badwrites (tries writes the codec would refuse
+// "|"-separated item of "v", then increments), login (sets "sub" to "user" and increments),
+// logout (Session.Logout), badwrites (tries writes the codec would refuse
 // and answers each error, "nil" for one that was accepted), save (stores a struct holding
 // "<&>" with session.Save).
 func CounterHandler(s *session.Session, r Request) string {
@@ -150,6 +153,18 @@ func CounterHandler(s *session.Session, r Request) string {
 		n, _ := s.Int("counter")
 		_ = s.Set("counter", n+1)
 		return strings.Join(out, "\n")
+	case "login":
+		if err := s.Set("sub", r.Query("user")); err != nil {
+			return "error: " + err.Error()
+		}
+		n, _ := s.Int("counter")
+		_ = s.Set("counter", n+1)
+		return strconv.Itoa(n + 1)
+	case "logout":
+		if err := s.Logout(context.Background()); err != nil {
+			return "error: " + err.Error()
+		}
+		return "logged out"
 	case "save":
 		type data struct {
 			Counter int    `json:"counter"`
@@ -271,6 +286,7 @@ func Run(t *testing.T, st Stack) {
 	t.Run("token purpose", func(t *testing.T) { runPurpose(t, st) })
 	t.Run("bearer", func(t *testing.T) { runBearer(t, st) })
 	t.Run("bearer spoofing", func(t *testing.T) { runSpoofing(t, st) })
+	t.Run("revocation", func(t *testing.T) { runRevocation(t, st) })
 }
 
 func hasValue(h http.Header, name, want string) bool {
@@ -285,8 +301,8 @@ func hasValue(h http.Header, name, want string) bool {
 }
 
 // Fixture is the one setup of both adapters' allocation tests and benchmarks: a Manager and a
-// Bearer over the same secret (key "k", Secret(7)), a session cookie for the one and a bearer
-// token for the other.
+// Bearer over the same secret (key "k", Secret(7)), both checking an in-memory revocation list
+// that holds other tokens' entries, a session cookie for the one and a bearer token for the other.
 type Fixture struct {
 	Manager *session.Manager
 	Bearer  *bearer.Bearer
@@ -305,24 +321,34 @@ func NewFixture(tb testing.TB) *Fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: clk.Now})
+	for _, who := range []string{"bob", "carol"} {
+		if err := list.RevokeToken(context.Background(), "jti-of-"+who, clk.Now().Add(time.Hour)); err != nil {
+			tb.Fatal(err)
+		}
+		if err := list.RevokeSubject(context.Background(), who, clk.Now(), clk.Now().Add(time.Hour)); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	f := &Fixture{}
-	if f.Manager, err = session.New(sessions, session.Config{Now: clk.Now}); err != nil {
+	if f.Manager, err = session.New(sessions, session.Config{Now: clk.Now, Revocations: list}); err != nil {
 		tb.Fatal(err)
 	}
 	f.Bearer, err = bearer.New(api, bearer.Config{
-		Forward: []bearer.Forward{{Claim: "sub", Header: "X-User"}, {Claim: "tenant", Header: "X-Tenant"}},
+		Revocations: list,
+		Forward:     []bearer.Forward{{Claim: "sub", Header: "X-User"}, {Claim: "tenant", Header: "X-Tenant"}},
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	exp := strconv.FormatInt(clk.Now().Add(time.Hour).Unix(), 10)
 	iat := strconv.FormatInt(clk.Now().Unix(), 10)
-	tok, err := sessions.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"counter":41,"iat":`+iat+`,"exp":`+exp+`}`))
+	tok, err := sessions.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"counter":41,"iat":`+iat+`,"exp":`+exp+`,"jti":"s-1"}`))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	f.SessionToken = string(tok)
-	tok, err = api.AppendSign(nil, []byte(`{"sub":"alice","aud":"api","tenant":"t1","iat":`+iat+`,"exp":`+exp+`}`))
+	tok, err = api.AppendSign(nil, []byte(`{"sub":"alice","aud":"api","tenant":"t1","iat":`+iat+`,"exp":`+exp+`,"jti":"b-1"}`))
 	if err != nil {
 		tb.Fatal(err)
 	}
