@@ -21,6 +21,10 @@
 // when the ring is built (NewHS256, NewSigner, NewVerifier): the header never chooses the
 // algorithm, and never supplies a key, URL or path ("jwk", "jku", "x5u", "x5c" are not used).
 //
+// Keys come in the formats people have: PEM (ParsePublicKeyPEM, ParsePrivateKeyPEM: PKCS #1,
+// PKCS #8, SubjectPublicKeyInfo, SEC 1, certificates) and JWK (ParseJWK, ParseJWKSet,
+// ParsePrivateJWK; AppendJWKSet publishes a ring's public keys).
+//
 // Tokens say what they are for (explicit typing, RFC 8725 sec. 3.11): AppendSignType emits the
 // "typ" of a Type (a session cookie, an access token), and Claims.Type reports the type of every
 // verified token, so that the layers above accept a token only for its purpose. They depend on

@@ -176,3 +176,67 @@ func ExampleParseAlg() {
 	// algorithm not allowed: "es256" is not one of HS256, RS256, PS256, ES256, EdDSA
 	// algorithm not allowed: "none" is not one of HS256, RS256, PS256, ES256, EdDSA
 }
+
+// An issuer's key pair from PEM files (here inline; this one's seed is all zeros: never use it).
+func ExampleParsePrivateKeyPEM() {
+	privPEM := []byte(`-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+-----END PRIVATE KEY-----`)
+	pubPEM := []byte(`-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAO2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=
+-----END PUBLIC KEY-----`)
+	// A PEM key does not say which algorithm it is for: the configuration does.
+	priv, err := fastjwt.ParsePrivateKeyPEM(privPEM, fastjwt.EdDSA, "2026-01")
+	if err != nil {
+		panic(err)
+	}
+	pub, err := fastjwt.ParsePublicKeyPEM(pubPEM, fastjwt.EdDSA, "2026-01")
+	if err != nil {
+		panic(err)
+	}
+	issuer, _ := fastjwt.NewSigner(priv, nil)
+	service, _ := fastjwt.NewVerifier([]fastjwt.PublicKey{pub})
+	token, _ := issuer.AppendSign(nil, []byte(`{"sub":"42"}`))
+	payload, err := service.AppendVerify(nil, token)
+	fmt.Println(string(payload), err)
+
+	_, err = fastjwt.ParsePublicKeyPEM(privPEM, fastjwt.EdDSA, "")
+	fmt.Println(err)
+	// Output:
+	// {"sub":"42"} <nil>
+	// invalid key: a private key (PRIVATE KEY) where a public key is expected: give its public key (openssl pkey -in KEY -pubout)
+}
+
+// An issuer publishes the public keys of its ring as a JWK Set, at /.well-known/jwks.json.
+func ExampleAppendJWKSet() {
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)) // never use this key
+	issuer, _ := fastjwt.NewSigner(fastjwt.PrivateKey{ID: "2026-01", Alg: fastjwt.EdDSA, Key: priv}, nil)
+	jwks, err := fastjwt.AppendJWKSet(nil, issuer.PublicKeys())
+	fmt.Println(string(jwks), err)
+	// Output:
+	// {"keys":[{"kty":"OKP","kid":"2026-01","use":"sig","alg":"EdDSA","crv":"Ed25519","x":"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik"}]} <nil>
+}
+
+// A federated service verifies with the keys of its issuer's JWK Set: each key gets the
+// algorithm of its "alg" (or the one its type implies); keys for encryption are skipped.
+func ExampleParseJWKSet() {
+	jwks := []byte(`{"keys":[
+		{"kty":"RSA","kid":"enc-1","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"},
+		{"kty":"OKP","kid":"2026-01","crv":"Ed25519","x":"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik"}
+	]}`)
+	keys, err := fastjwt.ParseJWKSet(jwks, fastjwt.JWKOnSkip(func(i int, err error) {
+		fmt.Println("skipped key", i, "-", err)
+	}))
+	if err != nil {
+		panic(err)
+	}
+	for _, k := range keys {
+		fmt.Println(k.ID, k.Alg)
+	}
+	service, err := fastjwt.NewVerifier(keys)
+	fmt.Println(service != nil, err)
+	// Output:
+	// skipped key 0 - invalid key: "use" is "enc": the key is not for signatures
+	// 2026-01 EdDSA
+	// true <nil>
+}
