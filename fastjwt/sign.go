@@ -72,7 +72,7 @@ func (c *Codec) AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, er
 		tok := dst[start:]
 		cl.typ = typ
 		cl.partiesOK = c.checkParties(&cl) == nil
-		c.cache.put(c.cache.hash(tok), tok, d1-start, d2-start, &cl)
+		c.cache.put(c.cache.hash(tok), tok, d1-start, d2-start, payload, &cl)
 	}
 	return dst, nil
 }

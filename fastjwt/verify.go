@@ -52,7 +52,12 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	var h uint64
 	if c.cache != nil {
 		h = c.cache.hash(token)
-		if d1, d2, hit := c.cache.get(h, token, cl); hit {
+		start := len(dst)
+		out, d1, d2, decoded, hit := c.cache.get(h, token, dst, cl)
+		if hit {
+			if decoded {
+				return c.checked(out, start, cl)
+			}
 			return c.verified(dst, token[d1+1:d2], cl)
 		}
 	}
@@ -96,7 +101,7 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	cl.typ = typ
 	cl.partiesOK = c.checkParties(cl) == nil
 	if c.cache != nil {
-		c.cache.put(h, token, d1, d2, cl)
+		c.cache.put(h, token, d1, d2, dst[start:], cl)
 	}
 	return c.checked(dst, start, cl)
 }

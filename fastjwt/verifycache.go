@@ -27,8 +27,8 @@ import (
 //   - Since the whole token is compared, the header, payload and signature of a hit are those of
 //     the verified token: its type, key and claims are that token's.
 //   - exp and nbf (and iat with RejectFutureIssuedAt) are checked against the clock on every hit,
-//     so an entry never outlives its token. The payload is decoded into the caller's buffer on
-//     every hit, as on a miss.
+//     so an entry never outlives its token. The payload goes into the caller's buffer on every
+//     hit, copied from the entry (decoded from the token when it verified) or decoded again.
 //   - The slot is chosen by hash/maphash under a seed drawn at random for each codec, so a client
 //     cannot compute which tokens share a slot and cannot aim tokens at an entry to evict it.
 //     The constant-time comparison keeps the time of a lookup from telling how much of a cached
@@ -39,7 +39,8 @@ import (
 //     entries die with it. A verifier backed by a JWK Set builds a new Codec for each set it
 //     fetches, so a key the set dropped is never used again through a cached token.
 //   - Memory is bounded: a fixed number of slots (WithVerifyCache), each with room for one token
-//     of at most MaxCachedTokenSize bytes; a longer token is never cached. All of it is allocated
+//     of at most MaxCachedTokenSize bytes (and its decoded payload, when both fit); a longer
+//     token is never cached. All of it is allocated
 //     when the codec is built, and a lookup or an insertion allocates nothing.
 //   - Nothing waits: each slot has its own lock, taken with TryLock; a slot another goroutine holds
 //     counts as a miss (or a skipped insertion).
@@ -54,13 +55,17 @@ type verifyCache struct {
 // verified in full every time.
 const MaxCachedTokenSize = 2048
 
+// cacheSlot holds one token and what its verify found. buf holds the token and, when both fit,
+// its decoded payload after it, so that a hit copies the payload instead of decoding it again
+// (the decode is the largest part of a hit's cost); a longer token is kept alone.
 type cacheSlot struct {
 	mu     sync.Mutex
 	n      int    // the token's length; 0 when the slot is empty
+	pn     int    // the decoded payload's length in buf[n:], or -1 when it is not kept
 	hash   uint64 // the token's keyed hash
 	d1, d2 int    // the token's dots
 	claims Claims // payload nil
-	tok    [MaxCachedTokenSize]byte
+	buf    [MaxCachedTokenSize]byte
 }
 
 // DefaultVerifyCacheSize is the number of verified tokens a codec remembers when
@@ -92,26 +97,31 @@ func (vc *verifyCache) hash(tok []byte) uint64 {
 	return maphash.Bytes(vc.seed, tok)
 }
 
-// get copies into cl what the verify of tok found, if tok is cached, and returns its dots.
-func (vc *verifyCache) get(h uint64, tok []byte, cl *Claims) (d1, d2 int, hit bool) {
+// get looks tok up. On a hit it copies into cl what the verify of tok found and appends tok's
+// decoded payload to dst, and returns the payload's start in dst; decoded reports whether the
+// payload was appended (false: the caller decodes the payload segment, tok[d1+1:d2]).
+func (vc *verifyCache) get(h uint64, tok, dst []byte, cl *Claims) (out []byte, d1, d2 int, decoded, hit bool) {
 	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
-		return 0, 0, false
+		return dst, 0, 0, false, false
 	}
 	s := &vc.slots[h&vc.mask]
 	if !s.mu.TryLock() {
-		return 0, 0, false
+		return dst, 0, 0, false, false
 	}
-	if s.n == len(tok) && s.hash == h && equalConstantTime(s.tok[:s.n], tok) {
+	if s.n == len(tok) && s.hash == h && equalConstantTime(s.buf[:s.n], tok) {
 		*cl = s.claims
 		d1, d2, hit = s.d1, s.d2, true
+		if s.pn >= 0 {
+			dst, decoded = append(dst, s.buf[s.n:s.n+s.pn]...), true
+		}
 	}
 	s.mu.Unlock()
-	return d1, d2, hit
+	return dst, d1, d2, decoded, hit
 }
 
-// put remembers tok, a token that verified (or that the codec signed), with its dots and what
-// its verify found.
-func (vc *verifyCache) put(h uint64, tok []byte, d1, d2 int, cl *Claims) {
+// put remembers tok, a token that verified (or that the codec signed), with its dots, its
+// decoded payload and what its verify found.
+func (vc *verifyCache) put(h uint64, tok []byte, d1, d2 int, payload []byte, cl *Claims) {
 	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
 		return
 	}
@@ -120,7 +130,11 @@ func (vc *verifyCache) put(h uint64, tok []byte, d1, d2 int, cl *Claims) {
 		return
 	}
 	s.n, s.hash, s.d1, s.d2 = len(tok), h, d1, d2
-	copy(s.tok[:], tok)
+	copy(s.buf[:], tok)
+	s.pn = -1
+	if len(tok)+len(payload) <= len(s.buf) {
+		s.pn = copy(s.buf[s.n:], payload)
+	}
 	s.claims = *cl
 	s.claims.payload = nil
 	s.mu.Unlock()
@@ -134,13 +148,17 @@ func equalConstantTime(a, b []byte) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	var diff uint64
-	i := 0
-	for ; i+8 <= len(a); i += 8 {
-		diff |= binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+	var d0, d1, d2, d3 uint64
+	for len(a) >= 32 {
+		b = b[:len(a)] // the lengths are equal: one bounds check per block
+		d0 |= binary.LittleEndian.Uint64(a[0:8]) ^ binary.LittleEndian.Uint64(b[0:8])
+		d1 |= binary.LittleEndian.Uint64(a[8:16]) ^ binary.LittleEndian.Uint64(b[8:16])
+		d2 |= binary.LittleEndian.Uint64(a[16:24]) ^ binary.LittleEndian.Uint64(b[16:24])
+		d3 |= binary.LittleEndian.Uint64(a[24:32]) ^ binary.LittleEndian.Uint64(b[24:32])
+		a, b = a[32:], b[32:]
 	}
-	for ; i < len(a); i++ {
-		diff |= uint64(a[i] ^ b[i])
+	for i := range a {
+		d0 |= uint64(a[i] ^ b[i])
 	}
-	return diff == 0
+	return d0|d1|d2|d3 == 0
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestVerifyCacheAfterMAC(t *testing.T) {
 // isCached reports whether tok is in c's verified-token cache.
 func isCached(c *Codec, tok []byte) bool {
 	var cl Claims
-	_, _, hit := c.cache.get(c.cache.hash(tok), tok, &cl)
+	_, _, _, _, hit := c.cache.get(c.cache.hash(tok), tok, nil, &cl)
 	return hit
 }
 
@@ -242,16 +243,16 @@ func TestVerifyCacheComparesWholeToken(t *testing.T) {
 	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"sub":"a"}`))
 	s := cachedSlot(c, tok)
 	for i := 0; i < len(tok); i++ {
-		s.tok[i] ^= 1
+		s.buf[i] ^= 1
 		if isCached(c, tok) {
 			t.Fatalf("byte %d of the stored token differs, and the cache still answered", i)
 		}
-		s.tok[i] ^= 1
+		s.buf[i] ^= 1
 	}
 	if !isCached(c, tok) {
 		t.Fatal("the restored entry does not hit")
 	}
-	s.tok[len(tok)-1] ^= 1
+	s.buf[len(tok)-1] ^= 1
 	s.claims.typ = TypeAccess // what a wrong hit would report
 	var cl Claims
 	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != TypeSession {
@@ -295,5 +296,93 @@ func TestVerifyCacheFutureIssuedAt(t *testing.T) {
 		if _, err := c.AppendVerify(nil, tok); !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
 			t.Fatalf("now %d: %v, want %v", tc.now, err, tc.want)
 		}
+	}
+}
+
+// An asymmetric token presented again skips the signature check: served from the cache, with
+// the key index and type of its first verify, and the clock checked on every hit.
+func TestVerifyCacheAsymmetric(t *testing.T) {
+	now := time.Unix(1000, 0)
+	priv := loadSigner(t, "p256.pkcs8.pem")
+	c, err := NewSigner(PrivateKey{ID: "new", Alg: ES256, Key: priv}, []PublicKey{
+		{ID: "old", Alg: EdDSA, Key: loadSigner(t, "ed25519.pkcs8.pem").Public()}},
+		WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := NewSigner(PrivateKey{ID: "old", Alg: EdDSA, Key: loadSigner(t, "ed25519.pkcs8.pem")}, nil)
+	oldTok, _ := old.AppendSignType(nil, TypeAccess, []byte(`{"sub":"o","exp":1001}`))
+	if isCached(c, oldTok) {
+		t.Fatal("another codec's token is in the cache before it was verified")
+	}
+	for i := 0; i < 3; i++ {
+		var cl Claims
+		if _, err := c.AppendVerifyClaims(nil, oldTok, &cl); err != nil || cl.KeyIndex() != 1 || cl.Type() != TypeAccess || cl.Subject() != "o" {
+			t.Fatalf("verify %d: %v, key %d, type %v", i, err, cl.KeyIndex(), cl.Type())
+		}
+		if !isCached(c, oldTok) {
+			t.Fatalf("verify %d: not cached", i)
+		}
+	}
+	// A hit does not check the signature: a cached token whose key were broken (here: the
+	// key's signature size) still answers from the cache, which shows the check is skipped.
+	c.keys[1].size = 1
+	if _, err := c.AppendVerify(nil, oldTok); err != nil {
+		t.Fatalf("cached token checked again: %v", err)
+	}
+	c.keys[1].size = 64
+	now = time.Unix(1001, 0)
+	if _, err := c.AppendVerify(nil, oldTok); !errors.Is(err, ErrExpired) {
+		t.Fatalf("cached token after exp: %v", err)
+	}
+	// A codec's cache is its own: its seed, its slots.
+	other, _ := NewSigner(PrivateKey{ID: "new", Alg: ES256, Key: priv}, nil)
+	if other.cache.seed == c.cache.seed {
+		t.Fatal("two codecs share a hash seed")
+	}
+}
+
+// A token over MaxCachedTokenSize is verified in full every time and never stored.
+func TestVerifyCacheTokenSizeCap(t *testing.T) {
+	c := benchCodec(t)
+	big := fmt.Appendf(nil, `{"iss":"https://auth.example.com","aud":"api.example.com","pad":"%s"}`, strings.Repeat("x", MaxCachedTokenSize))
+	tok, err := c.AppendSign(nil, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.AppendVerify(nil, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if isCached(c, tok) {
+		t.Fatal("a token over the cap was cached")
+	}
+	for i := range c.cache.slots {
+		if c.cache.slots[i].n > MaxCachedTokenSize {
+			t.Fatal("a slot holds more than the cap")
+		}
+	}
+}
+
+// The whole-token comparison takes the same path whatever the bytes: it is checked here for
+// its verdicts (equal, any single byte different, a length different).
+func TestEqualConstantTime(t *testing.T) {
+	a := make([]byte, 67)
+	for i := range a {
+		a[i] = byte(i * 7)
+	}
+	if !equalConstantTime(a, append([]byte(nil), a...)) {
+		t.Fatal("equal slices differ")
+	}
+	for i := range a {
+		b := append([]byte(nil), a...)
+		b[i] ^= 0x80
+		if equalConstantTime(a, b) {
+			t.Fatalf("byte %d differs, reported equal", i)
+		}
+	}
+	if equalConstantTime(a, a[:66]) || !equalConstantTime(nil, []byte{}) {
+		t.Fatal("lengths")
 	}
 }
