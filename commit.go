@@ -39,16 +39,27 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	s.committed = true
 	s.vary(h)
 	now := s.m.cfg.Now()
+	if s.m.cfg.Store != nil {
+		destroyed, err := s.commitStore(now)
+		if err != nil {
+			s.err = err
+			if s.m.cfg.OnError != nil {
+				s.m.cfg.OnError(err)
+			}
+			return err
+		}
+		if destroyed {
+			s.deleteCookie(h)
+			return nil
+		}
+	}
 	if !s.changed && !s.due(now) {
 		return nil
 	}
 	s.ensure()
-	if len(s.entries) == 0 && (s.changed || !s.valid) {
+	if s.empty() && (s.changed || !s.valid) {
 		// Cleared: delete the client's cookie, if it had one.
-		if s.had {
-			h.Set("Cache-Control", cacheControlValue)
-			h.Add("Set-Cookie", s.m.deleteCookie)
-		}
+		s.deleteCookie(h)
 		return nil
 	}
 	if err := s.issue(now); err != nil {
@@ -61,6 +72,23 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	h.Set("Cache-Control", cacheControlValue)
 	h.AddBytes("Set-Cookie", s.cookie)
 	return nil
+}
+
+// empty reports whether the session is known to hold no value (in server-side mode, only once
+// the store's data was loaded).
+func (s *Session) empty() bool {
+	if len(s.entries) > 0 {
+		return false
+	}
+	return s.m.cfg.Store == nil || (s.store.loaded && len(s.store.entries) == 0)
+}
+
+// deleteCookie deletes the client's session cookie, if it sent one.
+func (s *Session) deleteCookie(h ResponseHeader) {
+	if s.had {
+		h.Set("Cache-Control", cacheControlValue)
+		h.Add("Set-Cookie", s.m.deleteCookie)
+	}
 }
 
 // vary makes "Cookie" a member of the response's Vary list exactly once, across every Vary line
@@ -108,6 +136,11 @@ func (s *Session) sign(now time.Time) ([]byte, error) {
 		b = append(b, ':')
 		b = append(b, e.value...)
 		b = append(b, ',')
+	}
+	if len(s.sid) > 0 {
+		b = append(b, `"sid":"`...)
+		b = append(b, s.sid...) // base64url: nothing to escape
+		b = append(b, `",`...)
 	}
 	b = s.appendTimes(b, now)
 	n := len(b)

@@ -2,8 +2,10 @@ package session
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -85,6 +87,18 @@ type Config struct {
 	// signed with the same key and typed "JWT" also loads as a session. Turn it off once the
 	// old cookies have expired (Lifetime after the switch), or sign bearer tokens with another key.
 	AcceptUntypedCookies bool
+	// Store, if set, keeps the session's data server-side, as django-session-jwt does: the
+	// cookie's JWT carries a random session id ("sid", 128 bits from crypto/rand), "iat", "exp",
+	// "jti" and the names in TokenFields; every other value lives in the Store under the id. A
+	// handler that reads only TokenFields never touches the store; the first read or write of
+	// another name loads the session's data (one round trip). Writes send only the changed names.
+	// When the store cannot answer, the response is 503 (fail closed), never a silently fresh
+	// session. nil: the whole session is the cookie's JWT payload.
+	Store Store
+	// TokenFields are the names kept in the JWT itself when Store is set, for federated services
+	// that read the cookie's JWT without the store (the user's name, roles...). They change the
+	// cookie when written; other names change only the store.
+	TokenFields []string
 	// Revocations, if set, is checked after the signature of every session cookie: a cookie whose
 	// token was revoked (Session.Logout, Manager.RevokeSubject, or the list directly) gives a new
 	// session, and OnInvalid hears revoke.ErrRevoked. When the list cannot answer, Acquire fails
@@ -152,6 +166,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("RenewAfter (%v) is longer than Lifetime (%v): sessions would expire before renewal", cfg.RenewAfter, cfg.Lifetime)
 	case cfg.MaxCookieSize < 0 || cfg.MaxCookieSize > MaxCookieSize:
 		return fail("MaxCookieSize %d is outside 1..%d (browsers drop larger cookies)", cfg.MaxCookieSize, MaxCookieSize)
+	case cfg.Store == nil && len(cfg.TokenFields) > 0:
+		return fail("TokenFields without a Store: every name is in the token already")
 	case cfg.SameSite < SameSiteDefault || cfg.SameSite > SameSiteOmit:
 		return fail("unknown SameSite value %d", cfg.SameSite)
 	case cfg.SameSite == SameSiteNone && !cfg.Secure:
@@ -159,7 +175,18 @@ func (cfg Config) withDefaults() (Config, error) {
 	case cfg.Partitioned && !cfg.Secure:
 		return fail("Partitioned requires Secure")
 	}
+	for _, f := range cfg.TokenFields {
+		if isReserved(f) || !utf8.ValidString(f) {
+			return fail("TokenFields: %q is reserved or not valid UTF-8", f)
+		}
+	}
+	cfg.TokenFields = slices.Clone(cfg.TokenFields)
 	return cfg, nil
+}
+
+// inToken reports whether name is stored in the cookie's JWT (always, without a Store).
+func (cfg *Config) inToken(name string) bool {
+	return cfg.Store == nil || slices.Contains(cfg.TokenFields, name)
 }
 
 // acceptsType reports whether a session cookie's token of type t may load.

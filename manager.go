@@ -83,6 +83,7 @@ func (m *Manager) CookieName() string { return m.cfg.CookieName }
 // is not an error: the Session is new, and InvalidReason says why.
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
 	s := m.pool.Get().(*Session)
+	s.ctx = ctx
 	if err := s.load(ctx, h); err != nil {
 		m.Release(s)
 		return nil, err

@@ -34,8 +34,14 @@ type Session struct {
 	claims  fastjwt.Claims
 
 	loaded  bool    // entries hold the data
-	entries []entry // the data, in payload order, then in order of Set
+	entries []entry // the data in the token, in payload order, then in order of Set
 	arena   []byte  // storage for names and values written by Set or decoded from escapes
+
+	// Server-side mode (Config.Store): the session id and the data kept in the store.
+	ctx    context.Context // the request's, for the store's lazy load
+	sid    []byte          // the session id: from the token, or new (in arena)
+	oldSID []byte          // an id to destroy at commit (Clear, Regenerate)
+	store  storeData
 
 	changed   bool
 	committed bool
@@ -132,11 +138,11 @@ func (s *Session) verify(cookie []byte) error {
 }
 
 func (s *Session) reset() {
-	for i := range s.entries {
-		s.entries[i] = entry{}
-	}
+	clear(s.entries)
 	clear(s.lines)
 	clear(s.cands)
+	clear(s.store.entries)
+	clear(s.store.dirty)
 	*s = Session{
 		m:       s.m,
 		payload: s.payload[:0],
@@ -146,6 +152,7 @@ func (s *Session) reset() {
 		scratch: s.scratch[:0],
 		lines:   s.lines[:0],
 		cands:   s.cands[:0],
+		store:   storeData{entries: s.store.entries[:0], dirty: s.store.dirty[:0]},
 	}
 }
 
@@ -182,6 +189,11 @@ func (s *Session) ensure() {
 	// The payload verified, so it is a valid object; the walk cannot fail.
 	_ = fastjwt.EachMember(s.payload, func(name, value []byte) bool {
 		if isReservedJSON(name) {
+			if string(name) == `"sid"` && value[0] == '"' && s.m.cfg.Store != nil {
+				start := len(s.arena)
+				s.arena, _ = fastjwt.AppendString(s.arena, value)
+				s.sid = s.arena[start:len(s.arena):len(s.arena)]
+			}
 			return true
 		}
 		n := name[1 : len(name)-1]
@@ -200,47 +212,81 @@ func (s *Session) ensure() {
 	})
 }
 
-// isReservedJSON reports whether a raw JSON name is "exp", "iat" or "jti" (written without
-// escapes, as the session layer writes them; an escaped spelling is ordinary data to the codec
-// as well).
+// isReservedJSON reports whether a raw JSON name is "exp", "iat", "jti" or "sid" (written
+// without escapes, as the session layer writes them; an escaped spelling is ordinary data to the
+// codec as well).
 func isReservedJSON(name []byte) bool {
-	return string(name) == `"exp"` || string(name) == `"iat"` || string(name) == `"jti"`
+	switch string(name) {
+	case `"exp"`, `"iat"`, `"jti"`, `"sid"`:
+		return true
+	}
+	return false
 }
 
-// isReserved reports whether name is one the session layer writes itself: "exp", "iat", and
-// "jti" (each issued session token gets a fresh random ID, which revocation can name).
-func isReserved(name string) bool { return name == "exp" || name == "iat" || name == "jti" }
+// isReserved reports whether name is one the session layer writes itself: "exp", "iat", "jti"
+// (each issued session token gets a fresh random ID, which revocation can name) and "sid" (the
+// server-side session's id).
+func isReserved(name string) bool {
+	switch name {
+	case "exp", "iat", "jti", "sid":
+		return true
+	}
+	return false
+}
 
-func (s *Session) find(name string) int {
-	s.ensure()
-	for i := range s.entries {
-		if string(s.entries[i].name) == name {
-			return i
+// table returns where name lives: the token's entries, or (server-side mode) the store's,
+// loaded on first use.
+func (s *Session) table(name string) *[]entry {
+	if s.m.cfg.inToken(name) {
+		s.ensure()
+		return &s.entries
+	}
+	s.ensureStore()
+	return &s.store.entries
+}
+
+// find returns the table of name and its index there, or -1.
+func (s *Session) find(name string) (*[]entry, int) {
+	t := s.table(name)
+	for i := range *t {
+		if string((*t)[i].name) == name {
+			return t, i
 		}
 	}
-	return -1
+	return t, -1
 }
 
 // Raw returns the raw JSON value stored under name, valid until the handler returns.
 func (s *Session) Raw(name string) ([]byte, bool) {
-	if i := s.find(name); i >= 0 {
-		return s.entries[i].value, true
+	if t, i := s.find(name); i >= 0 {
+		return (*t)[i].value, true
 	}
 	return nil, false
 }
 
 // Has reports whether name is set.
-func (s *Session) Has(name string) bool { return s.find(name) >= 0 }
+func (s *Session) Has(name string) bool { _, i := s.find(name); return i >= 0 }
+
+// all makes both tables ready (the store's is loaded in server-side mode).
+func (s *Session) all() {
+	s.ensure()
+	if s.m.cfg.Store != nil {
+		s.ensureStore()
+	}
+}
 
 // Len returns the number of values in the session.
-func (s *Session) Len() int { s.ensure(); return len(s.entries) }
+func (s *Session) Len() int { s.all(); return len(s.entries) + len(s.store.entries) }
 
-// Names returns the names of the session's values, in order. It allocates.
+// Names returns the names of the session's values, in order: the token's, then the store's. It
+// allocates.
 func (s *Session) Names() []string {
-	s.ensure()
-	out := make([]string, len(s.entries))
-	for i, e := range s.entries {
-		out[i] = string(e.name)
+	s.all()
+	out := make([]string, 0, len(s.entries)+len(s.store.entries))
+	for _, t := range [][]entry{s.entries, s.store.entries} {
+		for _, e := range t {
+			out = append(out, string(e.name))
+		}
 	}
 	return out
 }

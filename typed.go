@@ -16,7 +16,7 @@ import (
 // values ("exp", "iat" and "jti" are not part of it). A new session decodes as {}: v's fields are then
 // left as they were.
 func Load[T any](s *Session, v *T) error {
-	s.ensure()
+	s.all()
 	obj := s.appendObject(nil)
 	if err := json.Unmarshal(obj, v); err != nil {
 		return fmt.Errorf("session: decoding the session: %w", err)
@@ -63,12 +63,44 @@ func Save[T any](s *Session, v T) error {
 	if bad != nil {
 		return bad
 	}
-	s.ensure()
-	if !sameEntries(s.entries, next) {
+	s.all()
+	var token, stored []entry
+	for _, e := range next {
+		if s.m.cfg.inToken(string(e.name)) {
+			token = append(token, e)
+		} else {
+			stored = append(stored, e)
+		}
+	}
+	if !sameEntries(s.entries, token) {
 		s.changed = true
 	}
-	s.entries = append(s.entries[:0], next...)
+	s.entries = append(s.entries[:0], token...)
+	if s.m.cfg.Store != nil {
+		// Each name that appears, disappears or changes is written; the others are not.
+		for _, e := range s.store.entries {
+			if v, ok := lookup(stored, e.name); !ok || !bytes.Equal(v, e.value) {
+				s.store.markDirty(e.name)
+			}
+		}
+		for _, e := range stored {
+			if _, ok := lookup(s.store.entries, e.name); !ok {
+				s.store.markDirty(e.name)
+			}
+		}
+		s.store.entries = append(s.store.entries[:0], stored...)
+	}
 	return nil
+}
+
+// lookup returns the value of name in t.
+func lookup(t []entry, name []byte) ([]byte, bool) {
+	for _, e := range t {
+		if bytes.Equal(e.name, name) {
+			return e.value, true
+		}
+	}
+	return nil, false
 }
 
 // sameEntries reports whether a and b hold the same names with byte-identical values.
@@ -91,16 +123,21 @@ outer:
 	return true
 }
 
-// appendObject appends the session's data as one JSON object.
+// appendObject appends the session's data as one JSON object: the token's values, then the
+// store's.
 func (s *Session) appendObject(dst []byte) []byte {
 	dst = append(dst, '{')
-	for i, e := range s.entries {
-		if i > 0 {
-			dst = append(dst, ',')
+	first := true
+	for _, t := range [][]entry{s.entries, s.store.entries} {
+		for _, e := range t {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendQuoted(dst, string(e.name))
+			dst = append(dst, ':')
+			dst = append(dst, e.value...)
 		}
-		dst = appendQuoted(dst, string(e.name))
-		dst = append(dst, ':')
-		dst = append(dst, e.value...)
 	}
 	return append(dst, '}')
 }

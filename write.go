@@ -24,7 +24,7 @@ func (s *Session) Set(name string, v any) error {
 		s.arena = s.arena[:start]
 		return fmt.Errorf("%w: value of %q: %w", ErrValue, name, err)
 	}
-	return s.store(name, start)
+	return s.keep(name, start)
 }
 
 // SetRaw stores raw, which must be exactly one JSON value valid under the codec's rules (strict
@@ -36,14 +36,14 @@ func (s *Session) SetRaw(name string, raw []byte) error {
 	}
 	start := len(s.arena)
 	s.arena = append(s.arena, trimJSONSpace(raw)...)
-	return s.store(name, start)
+	return s.keep(name, start)
 }
 
-// store validates the value written to s.arena[start:] and stores it under name, or takes it back.
-func (s *Session) store(name string, start int) error {
+// keep validates the value written to s.arena[start:] and stores it under name, or takes it back.
+func (s *Session) keep(name string, start int) error {
 	value := s.arena[start:len(s.arena):len(s.arena)]
 	err := s.checkValue(value)
-	if err == nil && isRegistered(name) {
+	if err == nil && isRegistered(name) && s.m.cfg.inToken(name) {
 		err = s.checkRegistered(name, value)
 	}
 	if err != nil {
@@ -67,17 +67,28 @@ func (s *Session) checkWrite(name string) error {
 }
 
 func (s *Session) setRaw(name string, value []byte) {
-	if i := s.find(name); i >= 0 {
-		if !bytes.Equal(s.entries[i].value, value) {
-			s.entries[i].value = value
-			s.changed = true
+	t, i := s.find(name)
+	if i >= 0 {
+		if !bytes.Equal((*t)[i].value, value) {
+			(*t)[i].value = value
+			s.touch(t, (*t)[i].name)
 		}
 		return
 	}
 	start := len(s.arena)
 	s.arena = append(s.arena, name...)
-	s.entries = append(s.entries, entry{name: s.arena[start:len(s.arena):len(s.arena)], value: value})
-	s.changed = true
+	n := s.arena[start:len(s.arena):len(s.arena)]
+	*t = append(*t, entry{name: n, value: value})
+	s.touch(t, n)
+}
+
+// touch records a change of name in table t: the cookie's token, or the store's data.
+func (s *Session) touch(t *[]entry, name []byte) {
+	if t == &s.entries {
+		s.changed = true
+	} else {
+		s.store.markDirty(name)
+	}
 }
 
 // Delete removes name from the session. Deleting an absent name is not a change.
@@ -86,15 +97,18 @@ func (s *Session) Delete(name string) {
 		s.err = ErrCommitted
 		return
 	}
-	if i := s.find(name); i >= 0 {
-		copy(s.entries[i:], s.entries[i+1:])
-		s.entries[len(s.entries)-1] = entry{}
-		s.entries = s.entries[:len(s.entries)-1]
-		s.changed = true
+	if t, i := s.find(name); i >= 0 {
+		n := (*t)[i].name
+		copy((*t)[i:], (*t)[i+1:])
+		(*t)[len(*t)-1] = entry{}
+		*t = (*t)[:len(*t)-1]
+		s.touch(t, n)
 	}
 }
 
-// Clear removes every value. A cleared session that stays empty deletes the cookie.
+// Clear removes every value. A cleared session that stays empty deletes the cookie; in
+// server-side mode its data is destroyed in the store, and values set after Clear start a new
+// session under a new id.
 func (s *Session) Clear() {
 	if s.committed {
 		s.err = ErrCommitted
@@ -104,10 +118,37 @@ func (s *Session) Clear() {
 	if len(s.entries) > 0 || s.had {
 		s.changed = true
 	}
-	for i := range s.entries {
-		s.entries[i] = entry{}
-	}
+	clear(s.entries)
 	s.entries = s.entries[:0]
+	if s.m.cfg.Store != nil {
+		s.dropStore()
+	}
+}
+
+// Regenerate gives the session a new identity, keeping its data: a new session id in
+// server-side mode (the data moves to it and the old id is destroyed), a new token ID in any
+// mode (the old token is revoked when Config.Revocations is set). Call it when the user's
+// privileges change, at login above all, so that an identifier planted before login (session
+// fixation) is worth nothing after it.
+func (s *Session) Regenerate(ctx context.Context) error {
+	if s.committed {
+		return ErrCommitted
+	}
+	var err error
+	if rl := s.m.cfg.Revocations; rl != nil && s.valid {
+		var buf [64]byte
+		jti, ok := s.claims.AppendID(buf[:0])
+		exp, hasExp := s.claims.Expires()
+		if ok && hasExp {
+			err = rl.RevokeToken(ctx, string(jti), exp)
+		}
+	}
+	s.ensure()
+	s.changed = true
+	if s.m.cfg.Store != nil {
+		s.moveStore()
+	}
+	return err
 }
 
 // Logout ends the session: its token is revoked until it expires (when Config.Revocations is

@@ -56,8 +56,9 @@ func TestAllocs(t *testing.T) {
 
 	withCookie := request(t, "User-Agent: test", "Cookie: a=1; session="+f.SessionToken)
 	for name, h := range map[string]fasthttp.RequestHandler{
-		"session untouched": fasthttpsession.Sessions(f.Manager)(bare),
-		"session read":      fasthttpsession.Sessions(f.Manager)(readHandler),
+		"session untouched":                 fasthttpsession.Sessions(f.Manager)(bare),
+		"session read":                      fasthttpsession.Sessions(f.Manager)(readHandler),
+		"server-side session, token fields": fasthttpsession.Sessions(f.ServerSide)(readHandler),
 	} {
 		run(withCookie, h)
 		if sc := withCookie.Response.Header.Peek("Set-Cookie"); len(sc) != 0 {

@@ -71,8 +71,9 @@ func TestAllocs(t *testing.T) {
 
 	f.r.Header.Set("Cookie", "other=1; session="+fx.SessionToken)
 	for name, h := range map[string]http.Handler{
-		"session untouched": nethttpsession.Sessions(m)(bare),
-		"session read":      nethttpsession.Sessions(m)(readHandler),
+		"session untouched":                 nethttpsession.Sessions(m)(bare),
+		"session read":                      nethttpsession.Sessions(m)(readHandler),
+		"server-side session, token fields": nethttpsession.Sessions(fx.ServerSide)(readHandler),
 	} {
 		f.run(h)
 		if sc := f.w.h.Values("Set-Cookie"); len(sc) != 0 {

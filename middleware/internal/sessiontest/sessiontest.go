@@ -95,7 +95,8 @@ func Codec(t testing.TB, clk *Clock, keys ...fastjwt.Key) *fastjwt.Codec {
 // value of "n" bytes), id (stores the header X-Client under "client" on first use and answers
 // the stored value and the counter after incrementing it), vary (adds one Vary response line per
 // "|"-separated item of "v", then increments), login (sets "sub" to "user" and increments),
-// logout (Session.Logout), badwrites (tries writes the codec would refuse
+// get (answers the raw value of "name"), set (stores "value" under "name"), regenerate
+// (Session.Regenerate), logout (Session.Logout), badwrites (tries writes the codec would refuse
 // and answers each error, "nil" for one that was accepted), save (stores a struct holding
 // "<&>" with session.Save).
 func CounterHandler(s *session.Session, r Request) string {
@@ -160,6 +161,19 @@ func CounterHandler(s *session.Session, r Request) string {
 		n, _ := s.Int("counter")
 		_ = s.Set("counter", n+1)
 		return strconv.Itoa(n + 1)
+	case "get":
+		raw, _ := s.Raw(r.Query("name"))
+		return string(raw)
+	case "set":
+		if err := s.Set(r.Query("name"), r.Query("value")); err != nil {
+			return "error: " + err.Error()
+		}
+		return "set"
+	case "regenerate":
+		if err := s.Regenerate(context.Background()); err != nil {
+			return "error: " + err.Error()
+		}
+		return "regenerated"
 	case "logout":
 		if err := s.Logout(context.Background()); err != nil {
 			return "error: " + err.Error()
@@ -287,6 +301,7 @@ func Run(t *testing.T, st Stack) {
 	t.Run("bearer", func(t *testing.T) { runBearer(t, st) })
 	t.Run("bearer spoofing", func(t *testing.T) { runSpoofing(t, st) })
 	t.Run("revocation", func(t *testing.T) { runRevocation(t, st) })
+	t.Run("server-side sessions", func(t *testing.T) { runServerSide(t, st) })
 }
 
 func hasValue(h http.Header, name, want string) bool {
@@ -305,7 +320,10 @@ func hasValue(h http.Header, name, want string) bool {
 // that holds other tokens' entries, a session cookie for the one and a bearer token for the other.
 type Fixture struct {
 	Manager *session.Manager
-	Bearer  *bearer.Bearer
+	// ServerSide keeps sessions in an in-memory store, with "counter" as a token field: a
+	// handler reading only the counter never touches the store.
+	ServerSide *session.Manager
+	Bearer     *bearer.Bearer
 	// SessionToken holds {"counter":41}; BearerToken sub "alice", aud "api", tenant "t1".
 	SessionToken, BearerToken string
 }
@@ -332,6 +350,13 @@ func NewFixture(tb testing.TB) *Fixture {
 	}
 	f := &Fixture{}
 	if f.Manager, err = session.New(sessions, session.Config{Now: clk.Now, Revocations: list}); err != nil {
+		tb.Fatal(err)
+	}
+	f.ServerSide, err = session.New(sessions, session.Config{
+		Now: clk.Now, Revocations: list, TokenFields: []string{"counter"},
+		Store: session.NewMemoryStore(session.MemoryStoreOptions{Clock: clk.Now}),
+	})
+	if err != nil {
 		tb.Fatal(err)
 	}
 	f.Bearer, err = bearer.New(api, bearer.Config{

@@ -1,0 +1,134 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/fastjwt"
+)
+
+func newServerSide(t *testing.T, store session.Store) *session.Manager {
+	t.Helper()
+	now := func() time.Time { return t0 }
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}}, fastjwt.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(codec, session.Config{Store: store, TokenFields: []string{"user"}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A request that loaded the session before another logged it out cannot bring it back when it
+// commits later: the store's tombstone refuses its write, and its response deletes the cookie.
+func TestServerSideLateWriteAfterLogout(t *testing.T) {
+	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, store)
+	s := acquire(t, m, "")
+	_ = s.Set("user", "alice")
+	_ = s.Set("cart", []string{"book"})
+	tok, _ := roundTrip(m, s)
+
+	slow := acquire(t, m, tok) // loaded before the logout
+	if raw, _ := slow.Raw("cart"); string(raw) != `["book"]` {
+		t.Fatalf("cart = %s", raw)
+	}
+	fast := acquire(t, m, tok)
+	if err := fast.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, h := roundTrip(m, fast); !strings.Contains(h.Get("Set-Cookie"), "Max-Age=0") {
+		t.Fatalf("logout did not delete the cookie: %q", h.Get("Set-Cookie"))
+	}
+
+	_ = slow.Set("cart", []string{"book", "pen"})
+	h := http.Header{}
+	if err := slow.Commit(context.Background(), header(h)); err != nil {
+		t.Fatalf("Commit = %v", err)
+	}
+	if !errors.Is(slow.Err(), session.ErrDestroyed) || !strings.Contains(h.Get("Set-Cookie"), "Max-Age=0") {
+		t.Errorf("late write: Err %v, Set-Cookie %q; want ErrDestroyed and the cookie deleted", slow.Err(), h.Get("Set-Cookie"))
+	}
+	m.Release(slow)
+	s = acquire(t, m, tok)
+	defer m.Release(s)
+	if s.Has("cart") {
+		t.Error("the late write resurrected the session")
+	}
+}
+
+// Writes send only what changed: names that were not touched are not rewritten, so a concurrent
+// request's change to them survives.
+func TestServerSideWritesOnlyChanges(t *testing.T) {
+	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, store)
+	s := acquire(t, m, "")
+	_ = s.Set("a", 1)
+	_ = s.Set("b", 1)
+	tok, _ := roundTrip(m, s)
+
+	one, two := acquire(t, m, tok), acquire(t, m, tok)
+	one.Raw("a")
+	two.Raw("b")
+	_ = one.Set("a", 2)
+	_ = two.Set("b", 2)
+	if again, _ := roundTrip(m, one); again != "" {
+		t.Error("a write to the store re-issued the cookie")
+	}
+	roundTrip(m, two)
+	s = acquire(t, m, tok)
+	defer m.Release(s)
+	a, _ := s.Int("a")
+	b, _ := s.Int("b")
+	if a != 2 || b != 2 {
+		t.Errorf("a = %d, b = %d: a concurrent write was lost", a, b)
+	}
+}
+
+func TestServerSideTypedAPI(t *testing.T) {
+	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, store)
+	type data struct {
+		User  string   `json:"user"`
+		Items []string `json:"items"`
+	}
+	s := acquire(t, m, "")
+	if err := session.Save(s, data{User: "alice", Items: []string{"x"}}); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := roundTrip(m, s)
+	if strings.Contains(tok, "items") {
+		t.Fatal("store data in the token")
+	}
+	s = acquire(t, m, tok)
+	var d data
+	if err := session.Load(s, &d); err != nil || d.User != "alice" || len(d.Items) != 1 {
+		t.Fatalf("Load = %+v, %v", d, err)
+	}
+	if err := session.Save(s, d); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := roundTrip(m, s); again != "" {
+		t.Error("saving unchanged data re-issued the cookie")
+	}
+}
+
+func TestServerSideConfig(t *testing.T) {
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}})
+	for _, cfg := range []session.Config{
+		{TokenFields: []string{"user"}}, // no Store
+		{Store: session.NewMemoryStore(session.MemoryStoreOptions{}), TokenFields: []string{"sid"}},
+		{Store: session.NewMemoryStore(session.MemoryStoreOptions{}), TokenFields: []string{"exp"}},
+	} {
+		if _, err := session.New(codec, cfg); !errors.Is(err, session.ErrConfig) {
+			t.Errorf("New(%+v) = %v, want ErrConfig", cfg, err)
+		}
+	}
+}
