@@ -1,0 +1,196 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
+	"github.com/redis/rueidis"
+)
+
+// List is a revoke.List in Redis. Revoked reads up to three keys (the global epoch, the
+// token's "jti", its subject's epoch) through the client-side cache, so that once a node has
+// seen them a check is local until one of them changes, on any node.
+type List struct{ c *config }
+
+var _ revoke.List = (*List)(nil)
+
+const keyBufSize = 160
+
+// appendKey appends the key of a "jti" or "sub" entry to dst: prefix, "revoked:", kind, ":", name.
+func (l *List) appendKey(dst []byte, kind string, name []byte) []byte {
+	dst = append(dst, l.c.prefix...)
+	dst = append(dst, "revoked:"...)
+	dst = append(dst, kind...)
+	dst = append(dst, ':')
+	return append(dst, name...)
+}
+
+// get reads key through the client-side cache: its value, whether it exists, and whether the
+// answer came from the cache.
+func (l *List) get(ctx context.Context, key string) (v string, found, hit bool, err error) {
+	cc := l.c.bound(ctx)
+	resp := l.c.client.DoCache(cc, l.c.client.B().Get().Key(key).Cache(), l.c.cacheTTL)
+	cc.release()
+	v, err = resp.ToString()
+	if rueidis.IsRedisNil(err) {
+		return "", false, resp.IsCacheHit(), nil
+	}
+	if err != nil {
+		return "", false, false, err
+	}
+	return v, true, resp.IsCacheHit(), nil
+}
+
+// Revoked implements revoke.List. An error (Redis unreachable, the timeout) means the list
+// could not answer; nothing is assumed.
+func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
+	var buf [keyBufSize]byte
+	iat := int64(math.MinInt64) // a token without "iat" is revoked by any epoch
+	if t, ok := cl.IssuedAt(); ok {
+		iat = nanos(t)
+	}
+	// The global epoch: one key every check reads, so always in the cache.
+	v, ok, _, err := l.get(ctx, l.c.allKey)
+	if err != nil {
+		return false, wrap("reading the global epoch", err)
+	}
+	if ok && iat < parseEpoch(v) {
+		return true, nil
+	}
+	if id, ok := cl.AppendID(buf[:0]); ok {
+		_, found, _, err := l.get(ctx, string(l.appendKey(id[len(id):], "jti", id)))
+		if err != nil {
+			return false, wrap("reading a token's entry", err)
+		}
+		if found {
+			return true, nil
+		}
+	}
+	if sub, ok := cl.AppendSubject(buf[:0]); ok {
+		v, found, _, err := l.get(ctx, string(l.appendKey(sub[len(sub):], "sub", sub)))
+		if err != nil {
+			return false, wrap("reading a subject's epoch", err)
+		}
+		if found && iat < parseEpoch(v) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// mergeScript sets KEYS[1] to ARGV[1] unless it holds a greater value (values compare as
+// strings of the same length), and its expiry to ARGV[2] (Unix milliseconds) unless it
+// already expires later.
+var mergeScript = newScript(`
+local v = ARGV[1]
+local cur = redis.call('GET', KEYS[1])
+if cur and cur > v then v = cur end
+local at = ARGV[2]
+local old = redis.call('PEXPIRETIME', KEYS[1])
+if old > tonumber(at) then at = tostring(old) end
+redis.call('SET', KEYS[1], v, 'PXAT', at)
+return 1
+`)
+
+// merge records an entry: value v on key, until until, merged with what is there.
+func (l *List) merge(ctx context.Context, key, v string, until time.Time) error {
+	return l.c.exec(ctx, mergeScript, []string{key}, []string{v, strconv.FormatInt(ceilMillis(until), 10)}).Error()
+}
+
+// RevokeToken implements revoke.List: SET <prefix>revoked:jti:<jti> 1 PXAT exp. A token that
+// has already expired needs no entry: nothing is sent.
+func (l *List) RevokeToken(ctx context.Context, jti string, exp time.Time) error {
+	if jti == "" {
+		return fmt.Errorf("%w: empty jti", revoke.ErrInvalid)
+	}
+	if !exp.After(time.Now()) {
+		return nil
+	}
+	if err := l.merge(ctx, l.c.prefix+"revoked:jti:"+jti, "1", exp); err != nil {
+		return wrap("revoking a token", err)
+	}
+	return nil
+}
+
+// RevokeSubject implements revoke.List: the subject's epoch, merged with the one already
+// there (the later epoch, the later expiry).
+func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Time) error {
+	if sub == "" {
+		return fmt.Errorf("%w: empty sub", revoke.ErrInvalid)
+	}
+	if !until.After(time.Now()) {
+		return nil
+	}
+	if err := l.merge(ctx, l.c.prefix+"revoked:sub:"+sub, formatEpoch(at), until); err != nil {
+		return wrap("revoking a subject", err)
+	}
+	return nil
+}
+
+// RevokeAll implements revoke.List: the global epoch, merged as RevokeSubject merges.
+func (l *List) RevokeAll(ctx context.Context, at, until time.Time) error {
+	if !until.After(time.Now()) {
+		return nil
+	}
+	if err := l.merge(ctx, l.c.allKey, formatEpoch(at), until); err != nil {
+		return wrap("revoking every token", err)
+	}
+	return nil
+}
+
+// An epoch is stored as its Unix nanoseconds in 20 decimal digits, so that the merge script
+// can compare two as strings; times before 1970 are stored as 0 (no token is issued then).
+const epochDigits = 20
+
+func formatEpoch(t time.Time) string {
+	n := max(nanos(t), 0)
+	s := strconv.FormatInt(n, 10)
+	return "00000000000000000000"[:epochDigits-len(s)] + s
+}
+
+// parseEpoch reads a stored epoch. A value that is not one (written by something else) is
+// the largest epoch: every token is revoked rather than none, failing closed.
+func parseEpoch(v string) int64 {
+	if len(v) != epochDigits {
+		return math.MaxInt64
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' || n > (math.MaxInt64-int64(c-'0'))/10 {
+			return math.MaxInt64
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+// nanos converts t to Unix nanoseconds, saturating outside the years 1678 to 2262.
+func nanos(t time.Time) int64 {
+	if t.Before(minNanosTime) {
+		return math.MinInt64
+	}
+	if t.After(maxNanosTime) {
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minNanosTime = time.Unix(0, math.MinInt64)
+	maxNanosTime = time.Unix(0, math.MaxInt64)
+)
+
+// ceilMillis is t in Unix milliseconds, rounded up so that an entry lasts at least until t.
+func ceilMillis(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}

@@ -1,0 +1,230 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
+)
+
+var testCodec = func() *fastjwt.Codec {
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("redisstore-test-secret-0123456789ab")}})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// claims returns the verified claims of a token with this payload.
+func claims(tb testing.TB, payload string) *fastjwt.Claims {
+	tb.Helper()
+	tok, err := testCodec.AppendSign(nil, []byte(payload))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cl := new(fastjwt.Claims)
+	if _, err := testCodec.AppendVerifyClaims(nil, tok, cl); err != nil {
+		tb.Fatal(err)
+	}
+	return cl
+}
+
+// token returns the claims of a token with this jti and sub, issued at iat.
+func token(tb testing.TB, jti, sub string, iat time.Time) *fastjwt.Claims {
+	return claims(tb, fmt.Sprintf(`{"jti":%q,"sub":%q,"iat":%d,"exp":%d}`, jti, sub, iat.Unix(), iat.Unix()+3600))
+}
+
+func revoked(tb testing.TB, l revoke.List, cl *fastjwt.Claims) bool {
+	tb.Helper()
+	r, err := l.Revoked(context.Background(), cl)
+	if err != nil {
+		tb.Fatalf("Revoked: %v", err)
+	}
+	return r
+}
+
+func TestListRoundTrip(t *testing.T) {
+	needRedis(t)
+	l := dial(t, shared, Options{}).List()
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	a, b := token(t, "a", "ann", now.Add(-time.Minute)), token(t, "b", "ann", now.Add(-time.Minute))
+	if revoked(t, l, a) || revoked(t, l, b) {
+		t.Fatal("revoked on an empty list")
+	}
+	if err := l.RevokeToken(ctx, "a", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, a) || revoked(t, l, b) {
+		t.Fatal("RevokeToken: a revoked and b not, expected")
+	}
+	// Subject epoch: tokens of ann issued before it.
+	if err := l.RevokeSubject(ctx, "ann", now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, b) {
+		t.Fatal("RevokeSubject: b issued before the epoch is not revoked")
+	}
+	if revoked(t, l, token(t, "c", "ann", now)) || revoked(t, l, token(t, "d", "bob", now.Add(-time.Minute))) {
+		t.Fatal("RevokeSubject: a later token, or another subject, is revoked")
+	}
+	if !revoked(t, l, claims(t, `{"sub":"ann"}`)) {
+		t.Fatal("a token without iat is not revoked by its subject's epoch")
+	}
+	// An earlier epoch does not undo a later one.
+	if err := l.RevokeSubject(ctx, "ann", now.Add(-time.Hour), now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, b) {
+		t.Fatal("merging an earlier epoch undid the later one")
+	}
+	if err := l.RevokeAll(ctx, now.Add(-30*time.Second), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, token(t, "e", "eve", now.Add(-time.Minute))) || revoked(t, l, token(t, "f", "eve", now)) {
+		t.Fatal("RevokeAll: wrong verdicts")
+	}
+	if err := l.RevokeToken(ctx, "", now.Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
+		t.Fatalf("empty jti: %v", err)
+	}
+	if err := l.RevokeSubject(ctx, "", now, now.Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
+		t.Fatalf("empty sub: %v", err)
+	}
+}
+
+// The list's keys are those the package documents, and expire with the tokens they name.
+func TestListKeys(t *testing.T) {
+	needRedis(t)
+	l := dial(t, shared, Options{Prefix: "rkeys:"}).List()
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	at := time.Unix(1700000000, 5)
+	if err := l.RevokeToken(ctx, "j1", exp); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.RevokeSubject(ctx, "s1", at, exp); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"rkeys:revoked:jti:j1": "1",
+		"rkeys:revoked:sub:s1": "01700000000000000005",
+	} {
+		if v, err := command(shared.addr(), "GET", key); err != nil || v != want {
+			t.Fatalf("GET %s = %q, %v; want %q", key, v, err, want)
+		}
+		v, err := command(shared.addr(), "PEXPIRETIME", key)
+		if want := fmt.Sprint(":", ceilMillis(exp)); err != nil || v != want {
+			t.Fatalf("PEXPIRETIME %s = %q, %v; want %s", key, v, err, want)
+		}
+	}
+}
+
+// The checks of one node are local cache hits until another node revokes.
+func TestListCachedAndInvalidatedAcrossClients(t *testing.T) {
+	needRedis(t)
+	a := dial(t, shared, Options{Prefix: "inv-list:"}).List()
+	b := dial(t, shared, Options{Prefix: "inv-list:"}).List()
+	ctx := context.Background()
+	now := time.Now()
+	cl := token(t, "tok-1", "ann", now.Add(-time.Minute))
+	if revoked(t, b, cl) {
+		t.Fatal("revoked before any revocation")
+	}
+	// Every key the check reads is now a cache hit on b, and nothing reaches the server.
+	for _, key := range []string{"inv-list:revoked:all", "inv-list:revoked:jti:tok-1", "inv-list:revoked:sub:ann"} {
+		if _, _, hit, err := b.get(ctx, key); err != nil || !hit {
+			t.Fatalf("%s: hit %v, %v; want a cache hit", key, hit, err)
+		}
+	}
+	before := commandCalls(t, "get")
+	for range 100 {
+		if revoked(t, b, cl) {
+			t.Fatal("revoked")
+		}
+	}
+	if after := commandCalls(t, "get"); after != before {
+		t.Fatalf("100 cached checks sent %d GETs to the server", after-before)
+	}
+
+	// Revoking on a is seen by b within one invalidation round trip.
+	start := time.Now()
+	if err := a.RevokeToken(ctx, "tok-1", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	took := eventually(t, time.Second, "b sees a's RevokeToken", func() bool { return revoked(t, b, cl) })
+	t.Logf("b saw the revocation %v after a's RevokeToken returned (%v after it was sent)", took, time.Since(start))
+
+	cl2 := token(t, "tok-2", "bob", now.Add(-time.Minute))
+	if revoked(t, b, cl2) {
+		t.Fatal("tok-2 revoked")
+	}
+	if err := a.RevokeSubject(ctx, "bob", now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	took = eventually(t, time.Second, "b sees a's RevokeSubject", func() bool { return revoked(t, b, cl2) })
+	t.Logf("b saw the subject's epoch after %v", took)
+	cl3 := token(t, "tok-3", "cid", now.Add(-time.Minute))
+	if revoked(t, b, cl3) {
+		t.Fatal("tok-3 revoked")
+	}
+	if err := a.RevokeAll(ctx, now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	took = eventually(t, time.Second, "b sees a's RevokeAll", func() bool { return revoked(t, b, cl3) })
+	t.Logf("b saw the global epoch after %v", took)
+	// And a itself sees its own revocations at once.
+	if !revoked(t, a, cl) || !revoked(t, a, cl2) || !revoked(t, a, cl3) {
+		t.Fatal("a does not see its own revocations")
+	}
+}
+
+// A revocation ends when the token it names would have expired: the key expires in Redis,
+// and the cached answer with it.
+func TestListEntriesExpire(t *testing.T) {
+	needRedis(t)
+	l := dial(t, shared, Options{}).List()
+	ctx := context.Background()
+	now := time.Now()
+	cl := token(t, "short", "sam", now.Add(-time.Minute))
+	if err := l.RevokeToken(ctx, "short", now.Add(400*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.RevokeSubject(ctx, "sam", now, now.Add(400*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, cl) || !revoked(t, l, cl) { // the second from the cache
+		t.Fatal("not revoked")
+	}
+	took := eventually(t, 3*time.Second, "the entries expire", func() bool { return !revoked(t, l, cl) })
+	t.Logf("not revoked any more %v after the revocation (entries of 400ms), %v after the first poll", time.Since(now), took)
+	// A revocation of an expired token records nothing.
+	if err := l.RevokeToken(ctx, "old", now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := command(shared.addr(), "EXISTS", l.c.prefix+"revoked:jti:old"); v != ":0" {
+		t.Fatalf("an expired token's revocation was stored: EXISTS %s", v)
+	}
+}
+
+// A value in a revocation key that is not an epoch (written by something else) revokes every
+// token it applies to, rather than none.
+func TestListUnreadableEpochFailsClosed(t *testing.T) {
+	needRedis(t)
+	l := dial(t, shared, Options{}).List()
+	if _, err := command(shared.addr(), "SET", l.c.prefix+"revoked:sub:mal", "garbage", "EX", "60"); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, token(t, "x", "mal", time.Now())) {
+		t.Fatal("an unreadable epoch revoked nothing")
+	}
+	for _, v := range []string{"", "1", "00000000000000000001", "99999999999999999999", "0000000000000000000x"} {
+		t.Logf("parseEpoch(%q) = %d", v, parseEpoch(v))
+	}
+	if parseEpoch("99999999999999999999") != 1<<63-1 || parseEpoch("00000000000000000001") != 1 {
+		t.Fatal("parseEpoch")
+	}
+}

@@ -1,0 +1,170 @@
+package redisstore
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The tests run against a real redis-server (Debian's redis-server package), which TestMain
+// starts on a free loopback port without persistence and stops by its PID at the end. Without
+// the binary every test skips with the reason, except under CI=true, where that is a failure.
+
+const noRedis = "redis-server not found: apt-get install redis-server"
+
+var (
+	redisBin  string  // the redis-server binary
+	shared    *server // the server most tests share
+	skipWhy   string  // why every test skips; "" when they run
+	onCI      = os.Getenv("CI") == "true"
+	serversMu sync.Mutex
+	servers   []*server // every server started, stopped at the end
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if onCI {
+			fmt.Fprintf(os.Stderr, "FAIL: %s (CI=true: the Redis tests must run; .ci/run installs it)\n", noRedis)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "\n*** SKIPPING EVERY REDIS TEST: %s ***\n\n", noRedis)
+		skipWhy = noRedis
+		return m.Run()
+	}
+	redisBin = bin
+	defer stopAll()
+	if shared, err = startServer(0); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: starting redis-server:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// needRedis skips the test when there is no redis-server (never under CI=true: TestMain fails
+// the run first).
+func needRedis(tb testing.TB) {
+	tb.Helper()
+	if skipWhy != "" {
+		tb.Skip(skipWhy)
+	}
+}
+
+// server is a redis-server process on 127.0.0.1.
+type server struct {
+	port int
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+}
+
+func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// startServer starts redis-server on port (0: a free one) and waits until it answers PING.
+func startServer(port int) (*server, error) {
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	s := &server{port: port, log: new(bytes.Buffer)}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	serversMu.Lock()
+	servers = append(servers, s)
+	serversMu.Unlock()
+	return s, nil
+}
+
+func (s *server) start() error {
+	s.cmd = exec.Command(redisBin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", os.TempDir(), "--loglevel", "warning")
+	s.log.Reset()
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if reply, err := command(s.addr(), "PING"); err == nil && reply == "+PONG" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.kill()
+			return fmt.Errorf("redis-server on port %d did not answer PING within 10s: %s", s.port, s.log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kill stops the server by its PID (SIGKILL, as a crash) and waits for it to exit.
+func (s *server) kill() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+func stopAll() {
+	serversMu.Lock()
+	defer serversMu.Unlock()
+	for _, s := range servers {
+		s.kill()
+	}
+}
+
+// command sends one command to the server at addr on a connection of its own (RESP2) and
+// returns the first line of the reply. The tests use it to act on the server from outside the
+// clients under test (CLIENT KILL, CLIENT PAUSE, INFO, DEBUG SLEEP...).
+func command(addr string, args ...string) (string, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := conn.Write([]byte(b.String())); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(conn)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if strings.HasPrefix(line, "$") { // a bulk string: return its content
+		n, _ := strconv.Atoi(line[1:])
+		if n < 0 {
+			return "", nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	}
+	return line, nil
+}

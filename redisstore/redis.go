@@ -1,0 +1,266 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/rueidis"
+)
+
+// Defaults of Options.
+const (
+	// DefaultPrefix starts every key.
+	DefaultPrefix = "fastjwt:"
+	// DefaultTimeout bounds every call.
+	DefaultTimeout = 250 * time.Millisecond
+	// DefaultCacheTTL is the longest a read stays in the client-side cache without Redis
+	// confirming it; Redis's invalidations end it sooner when the key changes.
+	DefaultCacheTTL = time.Minute
+)
+
+// ErrConfig: Options that cannot work (no address, a prefix with a brace, a negative duration).
+var ErrConfig = errors.New("redisstore: invalid configuration")
+
+// Options configure a Redis. The zero value is usable with New; Dial needs Addrs.
+type Options struct {
+	// Addrs are the "host:port" addresses Dial connects to: one standalone server, or any
+	// nodes of a cluster (the client finds the others). Not used by New.
+	Addrs []string
+	// Standalone makes Dial treat the server as standalone without asking whether it is a
+	// cluster node. Not used by New.
+	Standalone bool
+	// Username and Password authenticate Dial's connections (Redis ACL, or Password alone for
+	// requirepass). TLS, when set, encrypts them. Not used by New.
+	Username, Password string
+	TLS                *tls.Config
+	// CacheBytes is the size of Dial's client-side cache for each connection (default
+	// rueidis's, 128 MiB). Not used by New.
+	CacheBytes int
+
+	// Prefix starts every key (default DefaultPrefix). It must not contain '{' or '}', which
+	// would change the keys' hash slots.
+	Prefix string
+	// Timeout bounds every call, on top of the caller's context (default DefaultTimeout).
+	Timeout time.Duration
+	// CacheTTL bounds how long a read is served from the client-side cache (default
+	// DefaultCacheTTL).
+	CacheTTL time.Duration
+}
+
+// Redis is a connection to Redis serving a Store and a List. It is safe for concurrent use.
+type Redis struct {
+	client rueidis.Client
+	owned  bool
+	store  *Store
+	list   *List
+}
+
+// New serves a Store and a List through client, which the caller made (with client-side
+// caching enabled, as rueidis does by default on RESP3) and keeps: Close does not close it.
+// Make it with rueidis.ClientOption.PipelineMultiplex -1 (one connection per node, as Dial
+// does) for a read right after a write on this client to see the write (see exec); with more
+// connections it may see the old value for the moment the invalidation takes to arrive.
+func New(client rueidis.Client, opts Options) (*Redis, error) {
+	if client == nil {
+		return nil, fmt.Errorf("%w: nil client", ErrConfig)
+	}
+	c, err := newConfig(client, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Redis{client: client, store: &Store{c: c}, list: &List{c: c}}, nil
+}
+
+// Dial connects to Redis at opts.Addrs (standalone or cluster) with client-side caching, and
+// serves a Store and a List through that client; Close closes it. It fails when no server
+// answers now; later outages are errors of the calls, from which the client recovers by
+// itself (it reconnects) when the server is back.
+func Dial(opts Options) (*Redis, error) {
+	if len(opts.Addrs) == 0 {
+		return nil, fmt.Errorf("%w: no address", ErrConfig)
+	}
+	if _, err := newConfig(nil, opts); err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	client, err := rueidis.NewClient(rueidis.ClientOption{
+		InitAddress:       opts.Addrs,
+		ForceSingleClient: opts.Standalone,
+		Username:          opts.Username,
+		Password:          opts.Password,
+		TLSConfig:         opts.TLS,
+		CacheSizeEachConn: opts.CacheBytes,
+		// A connection that cannot write or answer a PING for this long is closed and made
+		// again: an unresponsive server does not keep one forever.
+		ConnWriteTimeout: max(4*timeout, time.Second),
+		// One connection per node, shared by cached reads and writes: see exec.
+		PipelineMultiplex: -1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: connecting to %s: %w", strings.Join(opts.Addrs, ","), err)
+	}
+	r, err := New(client, opts)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	r.owned = true
+	return r, nil
+}
+
+// Store returns the session store.
+func (r *Redis) Store() *Store { return r.store }
+
+// List returns the revocation list.
+func (r *Redis) List() *List { return r.list }
+
+// Client returns the rueidis client.
+func (r *Redis) Client() rueidis.Client { return r.client }
+
+// Close closes the client if Dial made it; it leaves a client given to New open.
+func (r *Redis) Close() {
+	if r.owned {
+		r.client.Close()
+	}
+}
+
+// config is what a Store and a List share.
+type config struct {
+	client            rueidis.Client
+	prefix            string
+	timeout, cacheTTL time.Duration
+	allKey            string // the global epoch's key, built once
+}
+
+func newConfig(client rueidis.Client, opts Options) (*config, error) {
+	c := &config{client: client, prefix: opts.Prefix, timeout: opts.Timeout, cacheTTL: opts.CacheTTL}
+	if c.prefix == "" {
+		c.prefix = DefaultPrefix
+	}
+	if strings.ContainsAny(c.prefix, "{}") {
+		return nil, fmt.Errorf("%w: the prefix %q contains a brace", ErrConfig, c.prefix)
+	}
+	if c.timeout < 0 || c.cacheTTL < 0 {
+		return nil, fmt.Errorf("%w: negative Timeout or CacheTTL", ErrConfig)
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.cacheTTL == 0 {
+		c.cacheTTL = DefaultCacheTTL
+	}
+	c.allKey = c.prefix + "revoked:all"
+	return c, nil
+}
+
+// bound returns a context that ends c.timeout after its first use, or with parent, and its
+// release function. It is lazy: a read served from the client-side cache never looks at its
+// context, so it pays for no timer (and allocates nothing: the contexts are pooled). release
+// must be called once the call has returned.
+func (c *config) bound(parent context.Context) *callCtx {
+	cc := callCtxPool.Get().(*callCtx)
+	cc.parent, cc.timeout = parent, c.timeout
+	return cc
+}
+
+var callCtxPool = sync.Pool{New: func() any { return new(callCtx) }}
+
+// callCtx is the context of one call: parent bounded by timeout, the timer started only when
+// the call first waits on it (Done or Deadline). rueidis does not keep a call's context after
+// the call returns, which is what makes pooling it safe.
+type callCtx struct {
+	parent  context.Context
+	timeout time.Duration
+	mu      sync.Mutex // rueidis may wait on one context from several goroutines (cluster)
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+func (c *callCtx) bounded() context.Context {
+	c.mu.Lock()
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithTimeout(c.parent, c.timeout)
+	}
+	ctx := c.ctx
+	c.mu.Unlock()
+	return ctx
+}
+
+func (c *callCtx) Deadline() (time.Time, bool) { return c.bounded().Deadline() }
+func (c *callCtx) Done() <-chan struct{}       { return c.bounded().Done() }
+func (c *callCtx) Value(key any) any           { return c.parent.Value(key) }
+func (c *callCtx) Err() error {
+	c.mu.Lock()
+	ctx := c.ctx
+	c.mu.Unlock()
+	if ctx == nil {
+		return c.parent.Err()
+	}
+	return ctx.Err()
+}
+
+func (c *callCtx) release() {
+	c.mu.Lock()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.parent, c.ctx, c.cancel = nil, nil, nil
+	c.mu.Unlock()
+	callCtxPool.Put(c)
+}
+
+// script is a Lua script that writes keys which clients may hold in their caches.
+type script struct{ src, sha string }
+
+func newScript(src string) *script {
+	sum := sha1.Sum([]byte(src))
+	return &script{src: src, sha: hex.EncodeToString(sum[:])}
+}
+
+// exec runs s with keys (all in one slot) and args, by EVALSHA, or EVAL when the server does
+// not know the script yet (a new or restarted server), and returns the script's reply.
+//
+// The script is followed, in the same pipeline, by a PTTL of its first key, and exec waits
+// for both replies: a barrier for read-your-writes. Redis sends a connection the
+// invalidations of keys that the connection itself wrote right after the reply of the command
+// that wrote them, before it runs the connection's next command, and rueidis applies each
+// invalidation to the cache as it reads it. So once the PTTL's reply is in, no read through
+// this client is served a value from before the write. This holds when the writes and the
+// cached reads of a key share one connection, as in a client made by Dial (one connection per
+// node, PipelineMultiplex -1); with several connections per node the invalidation may arrive a
+// moment after exec returns.
+func (c *config) exec(ctx context.Context, s *script, keys, args []string) rueidis.RedisResult {
+	cc := c.bound(ctx)
+	defer cc.release()
+	b := c.client.B()
+	resps := c.client.DoMulti(cc,
+		b.Evalsha().Sha1(s.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build(),
+		b.Pttl().Key(keys[0]).Build())
+	if err, ok := rueidis.IsRedisErr(resps[0].Error()); ok && err.IsNoScript() {
+		resps = c.client.DoMulti(cc,
+			b.Eval().Script(s.src).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build(),
+			b.Pttl().Key(keys[0]).Build())
+	}
+	if resps[0].Error() == nil && resps[1].NonRedisError() != nil {
+		// The write was done, but the barrier did not come back (the connection broke or the
+		// time ran out): report the failure rather than risk a stale read.
+		return resps[1]
+	}
+	return resps[0]
+}
+
+// wrap names what failed and keeps the cause for errors.Is (context.DeadlineExceeded,
+// rueidis's errors, *rueidis.RedisError).
+func wrap(what string, err error) error {
+	return fmt.Errorf("redisstore: %s: %w", what, err)
+}

@@ -1,0 +1,128 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	session "github.com/fastjwt/session"
+)
+
+// Store is a session.Store in Redis: each session is a hash, written a field at a time, and
+// read through the client-side cache. See the package documentation for its keys and why its
+// writes are atomic.
+type Store struct{ c *config }
+
+var _ session.Store = (*Store)(nil)
+
+// errArg: an empty session id, or an Update with a ttl that is not positive.
+var errArg = errors.New("redisstore: empty session id or non-positive ttl")
+
+func (s *Store) dataKey(id string) string { return s.c.prefix + "{sess:" + id + "}:data" }
+func (s *Store) tombKey(id string) string { return s.c.prefix + "{sess:" + id + "}:tomb" }
+
+// Load implements session.Store: one HGETALL, served from the client-side cache until the
+// session changes. A session exists while its hash has a field.
+func (s *Store) Load(ctx context.Context, id string, fn func(name string, value []byte)) (bool, error) {
+	found, _, err := s.load(ctx, id, fn)
+	return found, err
+}
+
+// load is Load, reporting also whether the answer came from the client-side cache.
+func (s *Store) load(ctx context.Context, id string, fn func(name string, value []byte)) (found, hit bool, err error) {
+	if id == "" {
+		return false, false, errArg
+	}
+	cc := s.c.bound(ctx)
+	resp := s.c.client.DoCache(cc, s.c.client.B().Hgetall().Key(s.dataKey(id)).Cache(), s.c.cacheTTL)
+	cc.release()
+	m, err := resp.AsStrMap()
+	if err != nil {
+		return false, false, wrap("loading a session", err)
+	}
+	for name, value := range m {
+		fn(name, []byte(value))
+	}
+	return len(m) > 0, resp.IsCacheHit(), nil
+}
+
+// updateScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the ttl in milliseconds,
+// ARGV[2] the number of names to delete, then those names, then name, value pairs to set.
+// unpack is given at most a few hundred values at a time (Lua's stack is bounded).
+var updateScript = newScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local last = 2 + tonumber(ARGV[2])
+local i = 3
+while i <= last do
+  local j = math.min(i + 255, last)
+  redis.call('HDEL', KEYS[1], unpack(ARGV, i, j))
+  i = j + 1
+end
+while i <= #ARGV do
+  local j = math.min(i + 511, #ARGV)
+  redis.call('HSET', KEYS[1], unpack(ARGV, i, j))
+  i = j + 1
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`)
+
+// Update implements session.Store: one script, so one round trip, that refuses if the
+// session's tombstone exists (session.ErrDestroyed), then deletes the names in del, sets the
+// fields in set (a name in both is set) and sets the hash's expiry to ttl. Only what changed
+// is sent; other fields, possibly being changed by a concurrent request, are untouched.
+func (s *Store) Update(ctx context.Context, id string, set []session.Field, del []string, ttl time.Duration) error {
+	if id == "" || ttl <= 0 {
+		return errArg
+	}
+	args := make([]string, 0, 2+len(del)+2*len(set))
+	args = append(args, strconv.FormatInt(millis(ttl), 10), strconv.Itoa(len(del)))
+	args = append(args, del...)
+	for _, f := range set {
+		args = append(args, f.Name, string(f.Value))
+	}
+	resp := s.c.exec(ctx, updateScript, []string{s.dataKey(id), s.tombKey(id)}, args)
+	n, err := resp.AsInt64()
+	if err != nil {
+		return wrap("updating a session", err)
+	}
+	if n == 0 {
+		return session.ErrDestroyed
+	}
+	return nil
+}
+
+// destroyScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the tombstone's ttl in
+// milliseconds, 0 for none. A tombstone already there that lasts longer is kept.
+var destroyScript = newScript(`
+redis.call('DEL', KEYS[1])
+local ttl = tonumber(ARGV[1])
+if ttl > 0 and redis.call('PTTL', KEYS[2]) < ttl then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+end
+return 1
+`)
+
+// Destroy implements session.Store: one script deletes the hash and sets the tombstone for
+// ttl. A ttl that is not positive (the token has expired: no request can carry it) leaves no
+// tombstone.
+func (s *Store) Destroy(ctx context.Context, id string, ttl time.Duration) error {
+	if id == "" {
+		return errArg
+	}
+	ms := int64(0)
+	if ttl > 0 {
+		ms = millis(ttl)
+	}
+	resp := s.c.exec(ctx, destroyScript, []string{s.dataKey(id), s.tombKey(id)}, []string{strconv.FormatInt(ms, 10)})
+	if err := resp.Error(); err != nil {
+		return wrap("destroying a session", err)
+	}
+	return nil
+}
+
+// millis rounds a positive duration up to whole milliseconds, Redis's unit.
+func millis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
