@@ -4,17 +4,18 @@
 #   ./scripts/test.sh --quick   the library: gofmt, go vet, and the root module's tests, plain and
 #                               under the race detector
 #   ./scripts/test.sh           everything: the quick tier with go vet of every module, then the
-#                               performance gate, a bounded fuzz pass and the browser test
+#                               performance gate, a bounded fuzz pass, the Redis store's tests
+#                               and the browser test
 #
-# A suite that cannot run on this machine (the browser test without chromium; later Redis, nginx)
-# is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and how to enable it>",
-# repeated in the summary at the end. Under CI=true nothing may skip: a skip is a failure. Every
-# step runs even when an earlier one fails, so that the summary is complete; the exit status is 1
-# if any step failed (or skipped under CI), else 0.
+# A suite that cannot run on this machine (the browser test without chromium, the Redis store
+# without redis-server) is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and
+# how to enable it>", repeated in the summary at the end. Under CI=true nothing may skip: a skip is
+# a failure. Every step runs even when an earlier one fails, so that the summary is complete; the
+# exit status is 1 if any step failed (or skipped under CI), else 0.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 
 tier=full
 case "${1:-}" in
@@ -82,23 +83,35 @@ suite() {
 	status=${PIPESTATUS[0]}
 	# With -v a test's t.Skip message ("    x_test.go:84: why") comes just before its
 	# "--- SKIP: TestX (0.00s)" line (or just after, in older releases of Go): take the message
-	# line nearest to the SKIP line within that test's output.
+	# line nearest to the SKIP line within that test's output. Tests skipped for one reason are
+	# reported once: "TestX and 11 more: why".
 	local reasons
 	reasons=$(awk '
+		function skipped(test, why) {
+			if (!(why in first)) { first[why] = test; order[++n] = why }
+			count[why]++
+		}
 		/^[[:space:]]*=== (RUN|CONT|NAME|PAUSE) / { last = ""; next }
 		/^[[:space:]]*--- SKIP: / {
 			test = $3
-			if (last != "") { print test ": " last; last = "" } else { want = 1 }
+			if (last != "") { skipped(test, last); last = "" } else { want = 1 }
 			next
 		}
 		/^[[:space:]]+[^[:space:]:]+\.go:[0-9]+: / {
 			msg = $0
 			sub(/^[[:space:]]+[^[:space:]:]+\.go:[0-9]+: /, "", msg)
-			if (want) { print test ": " msg; want = 0 } else { last = msg }
+			if (want) { skipped(test, msg); want = 0 } else { last = msg }
 			next
 		}
-		/^[[:space:]]*--- / { last = ""; if (want) { print test ": (no reason given)"; want = 0 } }
-		END { if (want) print test ": (no reason given)" }
+		/^[[:space:]]*--- / { last = ""; if (want) { skipped(test, "(no reason given)"); want = 0 } }
+		END {
+			if (want) skipped(test, "(no reason given)")
+			for (i = 1; i <= n; i++) {
+				why = order[i]
+				more = count[why] > 1 ? " and " (count[why] - 1) " more" : ""
+				print first[why] more ": " why
+			}
+		}
 	' "$log")
 	rm -f "$log"
 	if [ "$status" -ne 0 ]; then
@@ -135,6 +148,12 @@ gofmt_check() {
 	fi
 }
 
+# modules lists the directory of every module of the repository: the library (.) and the modules
+# beside it (bench, fuzz, e2e, redisstore...).
+modules() {
+	find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' -exec dirname {} \; | sort
+}
+
 # vet_modules DIR...: go vet in each module.
 vet_modules() {
 	local m ok=0
@@ -151,7 +170,8 @@ step "gofmt" gofmt_check
 if [ "$tier" = quick ]; then
 	step "go vet (library)" vet_modules .
 else
-	step "go vet (every module)" vet_modules . bench fuzz e2e
+	# shellcheck disable=SC2046 # one directory per word
+	step "go vet (every module)" vet_modules $(modules)
 fi
 step "library, middleware, CLI and demo tests" go test -count=1 ./...
 # Again under the race detector. Allocation assertions skip themselves there (sync.Pool drops
@@ -162,6 +182,7 @@ step "the same under the race detector" go test -race -count=1 ./...
 if [ "$tier" = full ]; then
 	[ -f bench/go.mod ] && step "performance gate (bench)" bash -c 'cd bench && go test -count=1 ./...'
 	[ -f fuzz/go.mod ] && step "fuzz: seed corpora and a bounded run of every target" bash -c 'cd fuzz && ./run.sh'
+	[ -f redisstore/go.mod ] && suite "Redis store (redisstore)" redisstore
 	[ -f e2e/go.mod ] && suite "browser test (e2e)" e2e
 fi
 
@@ -176,7 +197,7 @@ if [ "$failures" -gt 0 ]; then
 	exit 1
 fi
 if [ ${#skips[@]} -gt 0 ]; then
-	echo "passed, but ${#skips[@]} test(s) SKIPPED (above): the full tier did not run everything"
+	echo "passed, but with SKIPPED tests (above): this run did not test everything"
 else
 	echo "all passed"
 fi
