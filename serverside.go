@@ -59,9 +59,11 @@ func (s *Session) ensureStore() {
 	}
 }
 
-// dropStore empties the store's data and has Commit destroy it (Clear).
+// dropStore empties the store's data and has Commit destroy it (Clear). Nothing needs loading:
+// the data is discarded whole.
 func (s *Session) dropStore() {
-	s.ensureStore()
+	s.ensure()
+	s.store.loaded, s.store.err = true, nil
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
 	}
