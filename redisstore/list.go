@@ -14,18 +14,25 @@ import (
 
 // List is a revoke.List in Redis. Revoked reads up to three keys (the global epoch, the
 // token's "jti", its subject's epoch) through the client-side cache, so that once a node has
-// seen them a check is local until one of them changes, on any node.
-type List struct{ c *config }
+// seen them a check is local until one of them changes, on any node. A List of a client made by
+// Dial also keeps its own cache of these answers (see answers), which makes a check that
+// stays local cost about as much as the in-memory list's.
+type List struct {
+	c   *config
+	ans *answers // nil for a client given to New: no invalidation hook
+}
 
 var _ revoke.List = (*List)(nil)
 
 const keyBufSize = 160
 
+var kindNames = [2]string{kindJTI: "jti", kindSub: "sub"}
+
 // appendKey appends the key of a "jti" or "sub" entry to dst: prefix, "revoked:", kind, ":", name.
-func (l *List) appendKey(dst []byte, kind string, name []byte) []byte {
+func (l *List) appendKey(dst []byte, kind int, name []byte) []byte {
 	dst = append(dst, l.c.prefix...)
 	dst = append(dst, "revoked:"...)
-	dst = append(dst, kind...)
+	dst = append(dst, kindNames[kind]...)
 	dst = append(dst, ':')
 	return append(dst, name...)
 }
@@ -46,6 +53,49 @@ func (l *List) get(ctx context.Context, key string) (v string, found, hit bool, 
 	return v, true, resp.IsCacheHit(), nil
 }
 
+// fetch reads key and returns what it holds.
+func (l *List) fetch(ctx context.Context, key string) (answer, error) {
+	v, found, _, err := l.get(ctx, key)
+	if err != nil || !found {
+		return answer{}, err
+	}
+	return answer{found: true, epoch: parseEpoch(v)}, nil
+}
+
+// global returns what the global epoch's key holds.
+func (l *List) global(ctx context.Context) (answer, error) {
+	var gen uint64
+	if l.ans != nil {
+		if p := l.ans.all.Load(); p != nil {
+			return *p, nil
+		}
+		gen = l.ans.allGen.Load()
+	}
+	ans, err := l.fetch(ctx, l.c.allKey)
+	if err == nil && l.ans != nil {
+		l.ans.storeAll(ans, gen)
+	}
+	return ans, err
+}
+
+// entry returns what the key of name (a "jti" or a "sub") holds.
+func (l *List) entry(ctx context.Context, kind int, name []byte) (answer, error) {
+	var gen uint64
+	if l.ans != nil {
+		ans, ok, g := l.ans.lookup(kind, name)
+		if ok {
+			return ans, nil
+		}
+		gen = g
+	}
+	// name is the start of a buffer with room after it: the key is built there.
+	ans, err := l.fetch(ctx, string(l.appendKey(name[len(name):], kind, name)))
+	if err == nil && l.ans != nil {
+		l.ans.store(kind, name, ans, gen)
+	}
+	return ans, err
+}
+
 // Revoked implements revoke.List. An error (Redis unreachable, the timeout) means the list
 // could not answer; nothing is assumed.
 func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
@@ -55,28 +105,28 @@ func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
 		iat = nanos(t)
 	}
 	// The global epoch: one key every check reads, so always in the cache.
-	v, ok, _, err := l.get(ctx, l.c.allKey)
+	all, err := l.global(ctx)
 	if err != nil {
 		return false, wrap("reading the global epoch", err)
 	}
-	if ok && iat < parseEpoch(v) {
+	if all.found && iat < all.epoch {
 		return true, nil
 	}
 	if id, ok := cl.AppendID(buf[:0]); ok {
-		_, found, _, err := l.get(ctx, string(l.appendKey(id[len(id):], "jti", id)))
+		ans, err := l.entry(ctx, kindJTI, id)
 		if err != nil {
 			return false, wrap("reading a token's entry", err)
 		}
-		if found {
+		if ans.found {
 			return true, nil
 		}
 	}
 	if sub, ok := cl.AppendSubject(buf[:0]); ok {
-		v, found, _, err := l.get(ctx, string(l.appendKey(sub[len(sub):], "sub", sub)))
+		ans, err := l.entry(ctx, kindSub, sub)
 		if err != nil {
 			return false, wrap("reading a subject's epoch", err)
 		}
-		if found && iat < parseEpoch(v) {
+		if ans.found && iat < ans.epoch {
 			return true, nil
 		}
 	}

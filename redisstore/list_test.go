@@ -9,6 +9,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/revoke"
+	"github.com/redis/rueidis"
 )
 
 var testCodec = func() *fastjwt.Codec {
@@ -226,5 +227,111 @@ func TestListUnreadableEpochFailsClosed(t *testing.T) {
 	}
 	if parseEpoch("99999999999999999999") != 1<<63-1 || parseEpoch("00000000000000000001") != 1 {
 		t.Fatal("parseEpoch")
+	}
+}
+
+// A check right after a revocation through the same client sees it, even when the answer
+// before it was cached, while other goroutines keep checking (run it with -race).
+func TestListReadYourRevocations(t *testing.T) {
+	needRedis(t)
+	l := dial(t, shared, Options{}).List()
+	ctx := context.Background()
+	now := time.Now()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // readers on other tokens and on the same ones
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := l.Revoked(ctx, token(t, fmt.Sprint("ryw-", i%50), "ryw", now.Add(-time.Minute))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := range 100 {
+		cl := token(t, fmt.Sprint("ryw-", i), fmt.Sprint("ryw-sub-", i), now.Add(-time.Minute))
+		if revoked(t, l, cl) || revoked(t, l, cl) { // the second from the cache
+			t.Fatal("revoked before")
+		}
+		if i%2 == 0 {
+			if err := l.RevokeToken(ctx, fmt.Sprint("ryw-", i), now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := l.RevokeSubject(ctx, fmt.Sprint("ryw-sub-", i), now, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if !revoked(t, l, cl) {
+			t.Fatalf("iteration %d: not revoked right after the revocation returned", i)
+		}
+	}
+	close(stop)
+	<-done
+}
+
+// The check that stays local allocates nothing.
+func TestListCachedCheckAllocatesNothing(t *testing.T) {
+	needRedis(t)
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	l := dial(t, shared, Options{}).List()
+	ctx := context.Background()
+	for name, cl := range map[string]*fastjwt.Claims{
+		"not revoked":    token(t, "b6d3f1e2-9a4c-4f5e-8d7b-0c1a2b3c4d5e", "1234567890", time.Now()),
+		"no jti, no sub": claims(t, `{"iat":1700000000}`),
+	} {
+		l.Revoked(ctx, cl)
+		if n := testing.AllocsPerRun(1000, func() { _, _ = l.Revoked(ctx, cl) }); n != 0 {
+			t.Errorf("%s: %v allocations per cached check", name, n)
+		}
+	}
+}
+
+// New serves through a client the caller made and keeps: the checks go through rueidis's
+// cache alone, invalidated as well, and Close leaves the client open.
+func TestNewWithTheCallersClient(t *testing.T) {
+	needRedis(t)
+	client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{shared.addr()}, PipelineMultiplex: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	r, err := New(client, Options{Prefix: "own:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := dial(t, shared, Options{Prefix: "own:"}).List()
+	ctx := context.Background()
+	now := time.Now()
+	cl := token(t, "own-1", "ann", now.Add(-time.Minute))
+	if revoked(t, r.List(), cl) {
+		t.Fatal("revoked")
+	}
+	if _, _, hit, _ := r.List().get(ctx, "own:revoked:jti:own-1"); !hit {
+		t.Fatal("not cached")
+	}
+	if err := other.RevokeToken(ctx, "own-1", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "the caller's client sees the revocation", func() bool { return revoked(t, r.List(), cl) })
+	r.Close()
+	if err := client.Do(ctx, client.B().Ping().Build()).Error(); err != nil {
+		t.Fatalf("Close closed the caller's client: %v", err)
+	}
+	for _, bad := range []Options{{Prefix: "a{b"}, {Timeout: -1}, {CacheTTL: -1}} {
+		if _, err := New(client, bad); !errors.Is(err, ErrConfig) {
+			t.Errorf("New(%+v): %v, want ErrConfig", bad, err)
+		}
+	}
+	if _, err := New(nil, Options{}); !errors.Is(err, ErrConfig) {
+		t.Errorf("New(nil): %v", err)
+	}
+	if _, err := Dial(Options{}); !errors.Is(err, ErrConfig) {
+		t.Errorf("Dial without an address: %v", err)
 	}
 }

@@ -20,6 +20,9 @@ const (
 	DefaultPrefix = "fastjwt:"
 	// DefaultTimeout bounds every call.
 	DefaultTimeout = 250 * time.Millisecond
+	// DefaultAnswerEntries bounds the answers (one per "jti" or "sub" checked) a List of a
+	// client made by Dial keeps in front of the client-side cache: 1<<18, about 30 MiB.
+	DefaultAnswerEntries = 1 << 18
 	// DefaultCacheTTL is the longest a read stays in the client-side cache without Redis
 	// confirming it; Redis's invalidations end it sooner when the key changes.
 	DefaultCacheTTL = time.Minute
@@ -43,6 +46,9 @@ type Options struct {
 	// CacheBytes is the size of Dial's client-side cache for each connection (default
 	// rueidis's, 128 MiB). Not used by New.
 	CacheBytes int
+	// AnswerEntries bounds the List's own cache of answers, which a client made by Dial
+	// keeps (default DefaultAnswerEntries; see List).
+	AnswerEntries int
 
 	// Prefix starts every key (default DefaultPrefix). It must not contain '{' or '}', which
 	// would change the keys' hash slots.
@@ -86,9 +92,17 @@ func Dial(opts Options) (*Redis, error) {
 	if len(opts.Addrs) == 0 {
 		return nil, fmt.Errorf("%w: no address", ErrConfig)
 	}
-	if _, err := newConfig(nil, opts); err != nil {
+	c, err := newConfig(nil, opts)
+	if err != nil {
 		return nil, err
 	}
+	if opts.AnswerEntries < 0 {
+		return nil, fmt.Errorf("%w: negative AnswerEntries", ErrConfig)
+	}
+	if opts.AnswerEntries == 0 {
+		opts.AnswerEntries = DefaultAnswerEntries
+	}
+	ans := newAnswers(c.prefix, opts.AnswerEntries)
 	timeout := opts.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
@@ -105,6 +119,8 @@ func Dial(opts Options) (*Redis, error) {
 		ConnWriteTimeout: max(4*timeout, time.Second),
 		// One connection per node, shared by cached reads and writes: see exec.
 		PipelineMultiplex: -1,
+		// Redis's invalidations (and a closed connection) reach the List's answers too.
+		OnInvalidations: ans.invalidate,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: connecting to %s: %w", strings.Join(opts.Addrs, ","), err)
@@ -115,6 +131,7 @@ func Dial(opts Options) (*Redis, error) {
 		return nil, err
 	}
 	r.owned = true
+	r.list.ans = ans
 	return r, nil
 }
 

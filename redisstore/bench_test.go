@@ -1,0 +1,152 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// The check against Redis beside the verify it follows, in one run, against the local
+// redis-server that TestMain started: a cache hit (the common case: a token seen before on this
+// node), a cache miss (a token seen for the first time: one round trip), and a write.
+
+var benchPayload = `{"sub":"1234567890","name":"John Doe","admin":true,"iat":%d,` +
+	`"exp":%d,"iss":"https://auth.example.com","aud":"api.example.com",` +
+	`"jti":"%s","roles":["reader","writer"],"counter":42}`
+
+func benchToken(tb testing.TB, c *fastjwt.Codec, jti string) []byte {
+	now := time.Now().Unix()
+	tok, err := c.AppendSign(nil, fmt.Appendf(nil, benchPayload, now, now+3600, jti))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+func benchCodec(tb testing.TB) *fastjwt.Codec {
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("bench-secret-0123456789abcdefghij")}},
+		fastjwt.WithIssuer("https://auth.example.com"), fastjwt.WithAudience("api.example.com"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkVerify is the verify the check follows, for the ratio.
+func BenchmarkVerify(b *testing.B) {
+	c := benchCodec(b)
+	tok := benchToken(b, c, "b6d3f1e2-9a4c-4f5e-8d7b-0c1a2b3c4d5e")
+	buf := make([]byte, 0, 512)
+	var cl fastjwt.Claims
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = c.AppendVerifyClaims(buf[:0], tok, &cl); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRevokedCacheHit is a "not revoked" check whose three keys are in the client-side
+// cache. The target is 150 ns.
+func BenchmarkRevokedCacheHit(b *testing.B) {
+	needRedis(b)
+	l := dial(b, shared, Options{}).List()
+	c := benchCodec(b)
+	var cl fastjwt.Claims
+	if _, err := c.AppendVerifyClaims(nil, benchToken(b, c, "b6d3f1e2-9a4c-4f5e-8d7b-0c1a2b3c4d5e"), &cl); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if r, err := l.Revoked(ctx, &cl); r || err != nil {
+		b.Fatal(r, err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r, err := l.Revoked(ctx, &cl); r || err != nil {
+			b.Fatal(r, err)
+		}
+	}
+}
+
+// BenchmarkRevokedCacheHitParallel is the same check on every core at once.
+func BenchmarkRevokedCacheHitParallel(b *testing.B) {
+	needRedis(b)
+	l := dial(b, shared, Options{}).List()
+	c := benchCodec(b)
+	var cl fastjwt.Claims
+	if _, err := c.AppendVerifyClaims(nil, benchToken(b, c, "b6d3f1e2-9a4c-4f5e-8d7b-0c1a2b3c4d5e"), &cl); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	l.Revoked(ctx, &cl)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r, err := l.Revoked(ctx, &cl); r || err != nil {
+				b.Error(r, err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkRevokedCacheMiss is the check of a token seen for the first time: its "jti" key is
+// not cached (the global and subject keys are), so the check makes one round trip.
+func BenchmarkRevokedCacheMiss(b *testing.B) {
+	needRedis(b)
+	l := dial(b, shared, Options{}).List()
+	c := benchCodec(b)
+	ctx := context.Background()
+	toks := make([]fastjwt.Claims, b.N)
+	for i := range toks {
+		if _, err := c.AppendVerifyClaims(nil, benchToken(b, c, fmt.Sprint("miss-", i, "-", time.Now().UnixNano())), &toks[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if len(toks) > 0 {
+		l.Revoked(ctx, &toks[0])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if r, err := l.Revoked(ctx, &toks[i]); r || err != nil {
+			b.Fatal(r, err)
+		}
+	}
+}
+
+// BenchmarkUpdate is a write of one field of a session (and its expiry): one round trip.
+func BenchmarkUpdate(b *testing.B) {
+	needRedis(b)
+	s := dial(b, shared, Options{}).Store()
+	ctx := context.Background()
+	set := fields("count", "42")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Update(ctx, "bench", set, nil, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadCacheHit is a read of a cached session of three fields.
+func BenchmarkLoadCacheHit(b *testing.B) {
+	needRedis(b)
+	s := dial(b, shared, Options{}).Store()
+	ctx := context.Background()
+	if err := s.Update(ctx, "bench", fields("count", "42", "user", `"ann"`, "cart", "[]"), nil, time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	nop := func(string, []byte) {}
+	s.Load(ctx, "bench", nop)
+	b.ReportAllocs()
+	for b.Loop() {
+		if found, err := s.Load(ctx, "bench", nop); !found || err != nil {
+			b.Fatal(found, err)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// exampleAddr is the address of the Redis the examples use, such as "127.0.0.1:6379"; the
+// tests set it to the redis-server they started.
+var exampleAddr = "127.0.0.1:6379"
+
+// Sessions server-side and the revocation list, on one Redis shared by every node.
+func ExampleDial() {
+	r, err := Dial(Options{Addrs: []string{exampleAddr}, Prefix: "example:"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ctx := context.Background()
+
+	// A request changes one field of its session: only that field is sent.
+	store := r.Store()
+	_ = store.Update(ctx, "Vx3q", []session.Field{{Name: "count", Value: []byte("1")}}, nil, time.Hour)
+	found, err := store.Load(ctx, "Vx3q", func(name string, value []byte) { fmt.Printf("%s=%s\n", name, value) })
+	fmt.Println(found, err)
+
+	// Logout: the session is destroyed (a late request cannot bring it back) and the token
+	// revoked until it expires.
+	_ = store.Destroy(ctx, "Vx3q", time.Hour)
+	err = store.Update(ctx, "Vx3q", []session.Field{{Name: "count", Value: []byte("2")}}, nil, time.Hour)
+	fmt.Println(errors.Is(err, session.ErrDestroyed))
+
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	token, _ := codec.AppendSign(nil, []byte(`{"jti":"t-1","sub":"ann","iat":1700000000}`))
+	var cl fastjwt.Claims
+	_, _ = codec.AppendVerifyClaims(nil, token, &cl)
+	list := r.List()
+	revoked, err := list.Revoked(ctx, &cl)
+	fmt.Println(revoked, err)
+	_ = list.RevokeToken(ctx, "t-1", time.Now().Add(time.Minute))
+	revoked, err = list.Revoked(ctx, &cl)
+	fmt.Println(revoked, err)
+	// Output:
+	// count=1
+	// true <nil>
+	// true
+	// false <nil>
+	// true <nil>
+}
