@@ -183,6 +183,7 @@ if [ "$tier" = full ]; then
 	[ -f bench/go.mod ] && step "performance gate (bench)" bash -c 'cd bench && go test -count=1 ./...'
 	[ -f fuzz/go.mod ] && step "fuzz: seed corpora and a bounded run of every target" bash -c 'cd fuzz && ./run.sh'
 	[ -f redisstore/go.mod ] && suite "Redis store (redisstore)" redisstore
+	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
 	[ -f e2e/go.mod ] && suite "browser test (e2e)" e2e
 fi
 
