@@ -1,5 +1,7 @@
-// Command fastjwt signs, verifies and inspects HS256 JSON Web Tokens from the command line, with
-// the same strict codec the library uses (package github.com/fastjwt/session/fastjwt).
+// Command fastjwt signs, verifies and inspects JSON Web Tokens from the command line (HS256 with
+// a secret; RS256, PS256, ES256 and EdDSA with a public or private key), with the same strict
+// codec the library uses (package github.com/fastjwt/session/fastjwt), and prints the public
+// JWK Set of a key.
 //
 // Usage:
 //
@@ -21,12 +23,31 @@
 //	fastjwt sign [flags] < payload    stdin: one JSON object; stdout: the token and a newline
 //	  exit status 1 if the payload is refused (not one JSON object, ...), 2 for usage or I/O errors
 //
+//	fastjwt jwks --key-file PATH [--alg ALG] [--kid ID]
+//	                                  prints the public JWK Set of the key in PATH (a PEM private or
+//	                                  public key or certificate, a JWK or a JWK Set): what an issuer
+//	                                  serves at /.well-known/jwks.json; exit status 0, 2 for errors
+//
 //	fastjwt inspect < token           stdin: one token; prints header and payload WITHOUT verifying
 //
 //	fastjwt help [command]            the usage, or one command's flags (also: --help, -h,
 //	                                  fastjwt <command> --help); exit status 0
 //
-// The key of sign and verify is exactly one of:
+// The algorithm of sign and verify is --alg ALG: HS256 (the default) with a secret, or RS256,
+// PS256, ES256 or EdDSA with a key from --key-file PATH: for sign a PEM private key (PKCS #1,
+// PKCS #8, SEC 1) or a private JWK; for verify a PEM public key (SubjectPublicKeyInfo, PKCS #1),
+// a certificate, a JWK or a JWK Set. --alg is required with a PEM key, which does not say which
+// algorithm it is for, and it is never taken from a token: a token whose "alg" is another is
+// refused (ErrAlgorithm). A JWK's algorithm is its "alg", or the one its key type implies (RSA:
+// RS256, EC P-256: ES256, OKP Ed25519: EdDSA); --alg must agree with it, and chooses PS256 for an
+// RSA JWK without "alg". --kid gives a PEM key its ID, must match a JWK's "kid", and picks one key
+// of a JWK Set. verify also takes
+//
+//	--jwks PATH         a JWK Set: each token is checked against the key its "kid" names, with that
+//	                    key's algorithm ("alg", or the one its type implies); keys for encryption
+//	                    or of other algorithms in the set are skipped
+//
+// The secret of HS256 is exactly one of:
 //
 //	--key-file PATH     the file's bytes, less one final line ending ("\n" or "\r\n")
 //	--key-file-raw      with --key-file: every byte, a final line ending included (binary keys)
@@ -37,6 +58,9 @@
 //
 //	--kid ID            the key's id (optional)
 //	--allow-short-key   accept a secret under 32 bytes
+//
+// A PEM key or JWK given without --alg is taken for an HS256 secret, and refused as such
+// (asymmetric key material is never an HMAC secret), with a message that says to give --alg.
 //
 // The key-file rule is the one of package internal/keyfile, shared with the counter demo: a
 // final line ending is what editors, echo and base64 add, never part of a key, so the key made by
@@ -57,7 +81,8 @@
 // float): "1700000000.5" is time.Unix(1700000000, 500000000), and a token with exp 1700000000.5
 // is valid at --now 1700000000.4999999 and expired at --now 1700000000.5.
 //
-// A missing key, a secret under 32 bytes without --allow-short-key, unknown flags and malformed
+// A missing key, a secret under 32 bytes without --allow-short-key, a key that does not fit --alg
+// (an RSA key under 2048 bits, an EC key not on P-256), unknown flags and malformed
 // values are usage errors, reported before any input is read: one line on stderr that names the
 // flag and says what is wrong (`--leeway: "banana" is not a duration (e.g. 30s, 2m)`), and exit
 // status 2. Help (--help, -h, help) goes to stdout with exit status 0.
@@ -68,6 +93,10 @@
 //	$ echo '{"sub":"alice","exp":4102444800}' | fastjwt sign --key-file key > token
 //	$ fastjwt verify --key-file key < token
 //	{"valid":true,"header":{"alg":"HS256","typ":"JWT"},"payload":{"sub":"alice","exp":4102444800}}
+//	$ fastjwt sign --alg ES256 --key-file ec-private.pem --kid 2026-01 < claims.json > token
+//	$ fastjwt jwks --alg ES256 --key-file ec-private.pem --kid 2026-01 > jwks.json
+//	$ fastjwt verify --jwks jwks.json < token
+//	{"valid":true,"header":{"alg":"ES256","kid":"2026-01","typ":"JWT"},"payload":{...}}
 //	$ fastjwt inspect < token
 //	UNVERIFIED: signature not checked
 //	{

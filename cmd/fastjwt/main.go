@@ -32,22 +32,24 @@ const (
 const maxLine = 1 << 20
 
 // topUsage is the help of the program as a whole: `fastjwt --help`, `fastjwt help`.
-const topUsage = `fastjwt signs, verifies and inspects HS256 JSON Web Tokens with the strict codec of
-github.com/fastjwt/session/fastjwt.
+const topUsage = `fastjwt signs, verifies and inspects JSON Web Tokens (HS256, RS256, PS256, ES256, EdDSA)
+with the strict codec of github.com/fastjwt/session/fastjwt.
 
 usage:
   fastjwt verify [flags] < tokens    verify the tokens on standard input, one per line
   fastjwt sign [flags] < payload     sign the JSON object on standard input
+  fastjwt jwks --key-file PATH       print the public JWK Set of a key
   fastjwt inspect < token            show a token's header and payload WITHOUT verifying it
   fastjwt help [command]             this text, or a command's flags and details
 
-The key of sign and verify, exactly one of:
+The key of sign and verify, for HS256 (the default), exactly one of:
   --key-file PATH     the file's bytes, less one final line ending ("\n" or "\r\n");
                       --key-file-raw keeps every byte
   --key-env NAME      the value of the environment variable NAME, by the same rule
   --key TEXT          the text itself (other users may see it in the process list)
 A key made with 'head -c 32 /dev/urandom | base64 > key' works as --key-file key here and in
-the counter demo alike.
+the counter demo alike. For RS256, PS256, ES256 or EdDSA: --alg ALG --key-file PATH, a PEM
+key or certificate or a JWK (a private one to sign); verify also takes --jwks PATH, a JWK Set.
 
 Run 'fastjwt help <command>' (or 'fastjwt <command> --help') for a command's flags.
 `
@@ -75,6 +77,14 @@ signed byte for byte) and prints the token and a newline.`,
 		outro: `Exit status 1 if the payload is refused: not one valid JSON object, a registered claim of
 the wrong type, or a token over the size cap (the reason goes to standard error); 2 for usage,
 key or I/O errors.`,
+	},
+	"jwks": {
+		synopsis: "fastjwt jwks --key-file PATH [--alg ALG] [--kid ID]",
+		intro: `Prints the public JWK Set ({"keys":[...]}, RFC 7517) of a key: what an issuer publishes at
+/.well-known/jwks.json for the tokens signed with the same key. The key file holds a
+PEM private or public key or a certificate (then --alg is required), a private or public JWK, or
+a JWK Set. Each key is written with its "kid", "use":"sig" and "alg"; private members never.`,
+		outro: `Exit status 0, or 2 for usage, key or I/O errors.`,
 	},
 	"inspect": {
 		synopsis: "fastjwt inspect < token",
@@ -138,6 +148,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSign(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdin, stdout, stderr)
+	case "jwks":
+		return runJWKS(args[1:], stdout, stderr)
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK
@@ -171,14 +183,15 @@ func usageError(stderr io.Writer, cmd string, format string, a ...any) int {
 	return exitUsage
 }
 
-// keyFlags are the flags verify and sign share.
+// keyFlags are the flags verify and sign share (and --jwks, which verify adds).
 type keyFlags struct {
-	keyFile, keyEnv, key, kid string
-	keyFileRaw, allowShort    bool
+	keyFile, keyEnv, key, kid, alg, jwks string
+	keyFileRaw, allowShort               bool
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&k.keyFile, "key-file", "", "the secret: the bytes of the file at `PATH`, less one final line ending\n(\"\\n\" or \"\\r\\n\"); a key made by 'head -c 32 /dev/urandom | base64 > key' is its text")
+	fs.StringVar(&k.alg, "alg", "HS256", "the algorithm `ALG`: HS256 (a secret), RS256, PS256, ES256 or EdDSA (a key from\n--key-file); required with a PEM key, never taken from a token")
+	fs.StringVar(&k.keyFile, "key-file", "", "the secret: the bytes of the file at `PATH`, less one final line ending\n(\"\\n\" or \"\\r\\n\"); a key made by 'head -c 32 /dev/urandom | base64 > key' is its text.\nWith --alg RS256, PS256, ES256 or EdDSA: a PEM key (or certificate) or a JWK (Set)")
 	fs.BoolVar(&k.keyFileRaw, "key-file-raw", false, "with --key-file: every byte of the file is the secret, a final line ending\nincluded (binary keys)")
 	fs.StringVar(&k.keyEnv, "key-env", "", "the secret: the value of the environment variable `NAME`, less one final line\nending (keeps the secret out of the process list)")
 	fs.StringVar(&k.key, "key", "", "the secret: `TEXT` itself (other users may see it in the process list)")
@@ -186,9 +199,12 @@ func (k *keyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&k.allowShort, "allow-short-key", false, "accept a secret under 32 bytes (one token is enough to brute-force it)")
 }
 
-// codec builds the codec for the key flags. Its errors name the flags, never the codec's Go
-// options.
-func (k *keyFlags) codec(fs *flag.FlagSet, opts ...fastjwt.Option) (*fastjwt.Codec, error) {
+// codec builds the codec for the key flags: for a public or private key (see keys.go) or for an
+// HS256 secret. Its errors name the flags, never the codec's Go options.
+func (k *keyFlags) codec(fs *flag.FlagSet, signing bool, opts ...fastjwt.Option) (*fastjwt.Codec, error) {
+	if c, ok, err := k.asymmetricCodec(fs, signing, opts); ok {
+		return c, err
+	}
 	set := setFlags(fs)
 	given := 0
 	for _, name := range []string{"key-file", "key-env", "key"} {
@@ -197,6 +213,8 @@ func (k *keyFlags) codec(fs *flag.FlagSet, opts ...fastjwt.Option) (*fastjwt.Cod
 		}
 	}
 	switch {
+	case given == 0 && fs.Lookup("jwks") != nil:
+		return nil, errors.New("missing key: give --key-file PATH, --key-env NAME, --key TEXT or --jwks PATH")
 	case given == 0:
 		return nil, errors.New("missing key: give --key-file PATH, --key-env NAME or --key TEXT")
 	case given > 1:
@@ -248,7 +266,11 @@ func (k *keyFlags) codec(fs *flag.FlagSet, opts ...fastjwt.Option) (*fastjwt.Cod
 	}
 	c, err := fastjwt.NewHS256([]fastjwt.Key{{ID: k.kid, Secret: secret}}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", source, cliWording(err.Error()))
+		msg := cliWording(err.Error())
+		if strings.Contains(msg, "asymmetric key material") {
+			msg += " (for a public or private key, give --alg RS256, PS256, ES256 or EdDSA and --key-file)"
+		}
+		return nil, fmt.Errorf("%s: %s", source, msg)
 	}
 	return c, nil
 }
@@ -387,6 +409,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	anyAud := fs.Bool("accept-any-audience", false, "without --aud, accept tokens carrying \"aud\" (by default refused,\nRFC 7519 sec. 4.1.3); whoever uses the payload checks aud")
 	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
+	fs.StringVar(&kf.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, chosen by the token's \"kid\", each with\nits \"alg\" (or the one its key type implies)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -408,7 +431,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *futureIat {
 		opts = append(opts, fastjwt.RejectFutureIssuedAt())
 	}
-	c, err := kf.codec(fs, opts...)
+	c, err := kf.codec(fs, false, opts...)
 	if err != nil {
 		return usageError(stderr, "verify", "%v", err)
 	}
@@ -623,7 +646,7 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
-	c, err := kf.codec(fs)
+	c, err := kf.codec(fs, true)
 	if err != nil {
 		return usageError(stderr, "sign", "%v", err)
 	}

@@ -361,7 +361,9 @@ func TestUsageErrors(t *testing.T) {
 			"fastjwt inspect: unexpected argument \"x\": input is read from standard input (run 'fastjwt inspect --help')\n"},
 
 		{"missing key", []string{"verify"},
-			"fastjwt verify: missing key: give --key-file PATH, --key-env NAME or --key TEXT\n"},
+			"fastjwt verify: missing key: give --key-file PATH, --key-env NAME, --key TEXT or --jwks PATH\n"},
+		{"missing key, sign", []string{"sign"},
+			"fastjwt sign: missing key: give --key-file PATH, --key-env NAME or --key TEXT\n"},
 		{"two keys", []string{"verify", "--key", testKey, "--key-env", "X"},
 			"fastjwt verify: give only one of --key-file, --key-env and --key\n"},
 		{"--key-file-raw alone", []string{"verify", "--key", testKey, "--key-file-raw"},

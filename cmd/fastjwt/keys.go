@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fastjwt/session/fastjwt"
+)
+
+// Public and private keys for RS256, PS256, ES256 and EdDSA: read from a PEM file (a key or a
+// certificate) or a JWK or JWK Set file, bound to the algorithm --alg names. --alg is required
+// with a PEM key, since a PEM key does not say which algorithm it is for (an RSA key serves RS256
+// and PS256 alike), and the algorithm is never taken from a token; a JWK's algorithm is its "alg",
+// or the one its key type implies (RSA: RS256, EC P-256: ES256, OKP Ed25519: EdDSA), and --alg,
+// when given, must agree with it (for an RSA JWK without "alg", --alg PS256 chooses PS256).
+
+// keyText is the content of a key file, classified.
+type keyText struct {
+	data []byte
+	kind keyKind
+}
+
+type keyKind int
+
+const (
+	kindSecret keyKind = iota // anything else: an HMAC secret
+	kindPEM                   // one or more PEM blocks
+	kindJWK                   // a JSON object with "kty" other than "oct"
+	kindJWKSet                // a JSON object with "keys"
+)
+
+// classify says what a key file given with --alg RS256, PS256, ES256 or EdDSA holds.
+func classify(data []byte) keyKind {
+	if bytes.Contains(data, []byte("-----BEGIN ")) {
+		return kindPEM
+	}
+	t := bytes.TrimLeft(data, " \t\r\n")
+	if len(t) == 0 || t[0] != '{' {
+		return kindSecret
+	}
+	var obj struct {
+		Kty  *string         `json:"kty"`
+		Keys json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(t, &obj) != nil {
+		return kindSecret
+	}
+	switch {
+	case obj.Kty != nil && *obj.Kty != "oct":
+		return kindJWK
+	case obj.Kty == nil && obj.Keys != nil:
+		return kindJWKSet
+	}
+	return kindSecret
+}
+
+// readKeyText reads a key file of at most fastjwt.MaxKeyFileSize bytes.
+func readKeyText(path string) ([]byte, error) {
+	if path == "" {
+		return nil, errors.New("needs the path of a file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, fastjwt.MaxKeyFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > fastjwt.MaxKeyFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a key file", path, fastjwt.MaxKeyFileSize)
+	}
+	return data, nil
+}
+
+// algFlag is --alg: empty when not given.
+func parseAlgFlag(set map[string]bool, value string) (fastjwt.Alg, error) {
+	if !set["alg"] {
+		return 0, nil
+	}
+	alg, err := fastjwt.ParseAlg(value)
+	if err != nil {
+		return 0, fmt.Errorf("--alg: %q is not one of HS256, RS256, PS256, ES256, EdDSA (names are case-sensitive)", value)
+	}
+	return alg, nil
+}
+
+// asymmetricOnly refuses the flags that only apply to HS256 secrets.
+func asymmetricOnly(set map[string]bool, why string) error {
+	for _, name := range []string{"key", "key-env"} {
+		if set[name] {
+			return fmt.Errorf("--%s: an HS256 secret, but %s: give the key with --key-file PATH", name, why)
+		}
+	}
+	for _, name := range []string{"key-file-raw", "allow-short-key"} {
+		if set[name] {
+			return fmt.Errorf("--%s applies to HS256 secrets only, and %s", name, why)
+		}
+	}
+	return nil
+}
+
+// jwkOptions returns the JWK options --alg implies: the algorithm of RSA keys without "alg".
+func jwkOptions(alg fastjwt.Alg) []fastjwt.JWKOption {
+	if alg == fastjwt.RS256 || alg == fastjwt.PS256 {
+		return []fastjwt.JWKOption{fastjwt.JWKDefaultAlg(alg)}
+	}
+	return nil
+}
+
+// publicKeys returns the public keys of a key file (PEM public key or certificate, JWK, JWK
+// Set), bound to alg (0: from the JWKs), with kid as the ID (see the rules above). source names
+// the flag the file came from, for messages.
+func publicKeys(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source string) ([]fastjwt.PublicKey, error) {
+	switch kt.kind {
+	case kindPEM:
+		if alg == 0 {
+			return nil, errAlgRequired(source)
+		}
+		k, err := fastjwt.ParsePublicKeyPEM(kt.data, alg, kid)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", source, err)
+		}
+		return []fastjwt.PublicKey{k}, nil
+	case kindJWK:
+		k, err := fastjwt.ParseJWK(kt.data, jwkOptions(alg)...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", source, err)
+		}
+		if err := checkJWK(&k.ID, k.Alg, alg, kid, kidSet); err != nil {
+			return nil, err
+		}
+		return []fastjwt.PublicKey{k}, nil
+	case kindJWKSet:
+		keys, err := fastjwt.ParseJWKSet(kt.data, jwkOptions(alg)...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", source, err)
+		}
+		var out []fastjwt.PublicKey
+		for _, k := range keys {
+			if (alg == 0 || k.Alg == alg) && (!kidSet || k.ID == kid) {
+				out = append(out, k)
+			}
+		}
+		if len(out) == 0 {
+			var want []string
+			if alg != 0 {
+				want = append(want, "of --alg "+alg.String())
+			}
+			if kidSet {
+				want = append(want, fmt.Sprintf("with --kid %q", kid))
+			}
+			return nil, fmt.Errorf("%s: the JWK Set has no key %s", source, strings.Join(want, " and "))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s: not a PEM key, a JWK or a JWK Set", source)
+}
+
+// privateKey returns the private key of a key file (PEM private key, private JWK).
+func privateKey(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source string) (fastjwt.PrivateKey, error) {
+	switch kt.kind {
+	case kindPEM:
+		if alg == 0 {
+			return fastjwt.PrivateKey{}, errAlgRequired(source)
+		}
+		k, err := fastjwt.ParsePrivateKeyPEM(kt.data, alg, kid)
+		if err != nil {
+			return fastjwt.PrivateKey{}, fmt.Errorf("%s: %v", source, err)
+		}
+		return k, nil
+	case kindJWK:
+		k, err := fastjwt.ParsePrivateJWK(kt.data, jwkOptions(alg)...)
+		if err != nil {
+			return fastjwt.PrivateKey{}, fmt.Errorf("%s: %v", source, err)
+		}
+		if err := checkJWK(&k.ID, k.Alg, alg, kid, kidSet); err != nil {
+			return fastjwt.PrivateKey{}, err
+		}
+		return k, nil
+	case kindJWKSet:
+		return fastjwt.PrivateKey{}, fmt.Errorf("%s: a JWK Set holds public keys; a signing key is one private JWK or a PEM private key", source)
+	}
+	return fastjwt.PrivateKey{}, fmt.Errorf("%s: not a PEM key or a JWK", source)
+}
+
+// checkJWK reconciles a JWK's algorithm and ID with --alg and --kid.
+func checkJWK(id *string, keyAlg, alg fastjwt.Alg, kid string, kidSet bool) error {
+	if alg != 0 && keyAlg != alg {
+		return fmt.Errorf("--alg: the JWK's key is for %v, not %v", keyAlg, alg)
+	}
+	if kidSet {
+		if *id != "" && *id != kid {
+			return fmt.Errorf("--kid: the JWK's \"kid\" is %q, not %q", *id, kid)
+		}
+		*id = kid
+	}
+	return nil
+}
+
+func errAlgRequired(source string) error {
+	return fmt.Errorf("--alg is required with a PEM key (%s): RS256, PS256, ES256 or EdDSA; it is never taken from a token", source)
+}
+
+// asymmetricCodec builds the codec of verify or sign from the key flags when they name a public
+// or private key rather than an HS256 secret: --jwks, or --alg other than HS256 with --key-file.
+// ok is false for an HS256 secret (no --alg, or --alg HS256), which codec reads as before.
+func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjwt.Option) (c *fastjwt.Codec, ok bool, err error) {
+	set := setFlags(fs)
+	alg, err := parseAlgFlag(set, k.alg)
+	if err != nil {
+		return nil, true, err
+	}
+	if !utf8.ValidString(k.kid) {
+		return nil, true, errors.New("--kid: not valid UTF-8")
+	}
+	var kt keyText
+	source := "--key-file"
+	switch {
+	case set["jwks"]:
+		source = "--jwks"
+		for _, name := range []string{"key-file", "key-env", "key"} {
+			if set[name] {
+				return nil, true, fmt.Errorf("give only one of --jwks and --%s", name)
+			}
+		}
+		if err := asymmetricOnly(set, "--jwks holds public keys"); err != nil {
+			return nil, true, err
+		}
+		if alg == fastjwt.HS256 {
+			return nil, true, errors.New("--alg: HS256 keys are secrets, never in a JWK Set")
+		}
+		data, err := readKeyText(k.jwks)
+		if err != nil {
+			return nil, true, fmt.Errorf("--jwks: %v", err)
+		}
+		if kt = (keyText{data, classify(data)}); kt.kind != kindJWKSet {
+			return nil, true, errors.New(`--jwks: not a JWK Set ({"keys":[...]})`)
+		}
+	case alg == 0 || alg == fastjwt.HS256:
+		// An HS256 secret, whatever the file holds: the codec refuses key material as a
+		// secret, with a hint to give --alg.
+		return nil, false, nil
+	default:
+		if err := asymmetricOnly(set, "--alg "+alg.String()+" takes a public or private key"); err != nil {
+			return nil, true, err
+		}
+		if !set["key-file"] {
+			return nil, true, fmt.Errorf("missing key: --alg %v needs --key-file PATH (a PEM key or certificate, a JWK or a JWK Set)", alg)
+		}
+		data, err := readKeyText(k.keyFile)
+		if err != nil {
+			return nil, true, fmt.Errorf("--key-file: %v", err)
+		}
+		if kt = (keyText{data, classify(data)}); kt.kind == kindSecret {
+			return nil, true, fmt.Errorf("--key-file: --alg %v needs a PEM key or certificate, a JWK or a JWK Set; the file holds none", alg)
+		}
+	}
+	if signing {
+		priv, err := privateKey(kt, alg, k.kid, set["kid"], source)
+		if err != nil {
+			return nil, true, err
+		}
+		c, err = fastjwt.NewSigner(priv, nil, opts...)
+		if err != nil {
+			return nil, true, fmt.Errorf("%s: %v", source, err)
+		}
+		return c, true, nil
+	}
+	keys, err := publicKeys(kt, alg, k.kid, set["kid"], source)
+	if err != nil {
+		return nil, true, err
+	}
+	c, err = fastjwt.NewVerifier(keys, opts...)
+	if err != nil {
+		return nil, true, fmt.Errorf("%s: %v", source, err)
+	}
+	return c, true, nil
+}
+
+// runJWKS prints the public JWK Set of the key in --key-file.
+func runJWKS(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("jwks")
+	keyFile := fs.String("key-file", "", "the key: a PEM private or public key or certificate, a JWK or a JWK Set, in\nthe file at `PATH`")
+	algName := fs.String("alg", "", "the algorithm `ALG` of the key: RS256, PS256, ES256 or EdDSA; required with a PEM\nkey; with a JWK, it must agree with the JWK's (an RSA JWK without \"alg\" gets it)")
+	kid := fs.String("kid", "", "the key's `ID`, its \"kid\" (a JWK's own \"kid\" by default; in a set, the key to print)")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	set := setFlags(fs)
+	alg, err := parseAlgFlag(set, *algName)
+	if err != nil {
+		return usageError(stderr, "jwks", "%v", err)
+	}
+	if alg == fastjwt.HS256 {
+		return usageError(stderr, "jwks", "--alg: HS256 keys are secrets: they are never published")
+	}
+	if !utf8.ValidString(*kid) {
+		return usageError(stderr, "jwks", "--kid: not valid UTF-8")
+	}
+	if !set["key-file"] {
+		return usageError(stderr, "jwks", "missing key: give --key-file PATH")
+	}
+	data, err := readKeyText(*keyFile)
+	if err != nil {
+		return usageError(stderr, "jwks", "--key-file: %v", err)
+	}
+	kt := keyText{data, classify(data)}
+	if kt.kind == kindSecret {
+		return usageError(stderr, "jwks", "--key-file: not a PEM key or certificate, a JWK or a JWK Set (an HS256 secret is never published)")
+	}
+	keys, err := publicKeys(kt, alg, *kid, set["kid"], "--key-file")
+	if err != nil && kt.kind != kindJWKSet && holdsPrivateKey(kt) {
+		var priv fastjwt.PrivateKey
+		if priv, err = privateKey(kt, alg, *kid, set["kid"], "--key-file"); err == nil {
+			keys = []fastjwt.PublicKey{priv.Public()}
+		}
+	}
+	if err != nil {
+		return usageError(stderr, "jwks", "%v", err)
+	}
+	out, err := fastjwt.AppendJWKSet(nil, keys)
+	if err != nil {
+		return usageError(stderr, "jwks", "--key-file: %v", err)
+	}
+	if _, err := stdout.Write(append(out, '\n')); err != nil {
+		return usageError(stderr, "jwks", "%v", err)
+	}
+	return exitOK
+}
+
+// holdsPrivateKey reports whether a PEM text or a JWK holds a private key.
+func holdsPrivateKey(kt keyText) bool {
+	if kt.kind == kindPEM {
+		return bytes.Contains(kt.data, []byte("PRIVATE KEY-----"))
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(kt.data, &obj) != nil {
+		return false
+	}
+	_, ok := obj["d"]
+	return ok
+}
