@@ -96,7 +96,11 @@ func AllowShortKeys() Option {
 }
 
 // WithVerifyCache sets how many verified tokens the codec remembers (default
-// DefaultVerifyCacheSize, rounded up to a power of two, at most 2^20; 0 turns the cache off). A
+// DefaultVerifyCacheSize; rounded up to a power of two, at least 2 and at most 2^20; 0 turns the
+// cache off). Size it above the number of clients whose tokens should stay cached: entries are
+// kept in buckets of two chosen by hash, so with clients presenting their tokens in turn a cache
+// of twice as many entries as clients keeps about 74% of the tokens, four times 91%, eight
+// times 97%. A
 // token presented again, byte for byte, skips the signature check (the HMAC, or the RSA, ECDSA
 // or Ed25519 verify) and the JSON scan of its payload; its payload is still decoded into the
 // caller's buffer and its exp and nbf checked against the clock on every verify. Tokens longer

@@ -29,8 +29,9 @@ import (
 //   - exp and nbf (and iat with RejectFutureIssuedAt) are checked against the clock on every hit,
 //     so an entry never outlives its token. The payload goes into the caller's buffer on every
 //     hit, copied from the entry (decoded from the token when it verified) or decoded again.
-//   - The slot is chosen by hash/maphash under a seed drawn at random for each codec, so a client
-//     cannot compute which tokens share a slot and cannot aim tokens at an entry to evict it.
+//   - The bucket is chosen by hash/maphash under a seed drawn at random for each codec, so a
+//     client cannot compute which tokens share a bucket and cannot aim tokens at an entry to
+//     evict it.
 //     The constant-time comparison keeps the time of a lookup from telling how much of a cached
 //     token a guess got right. What timing can tell, a hit being faster than a miss, is whether a
 //     token the client already holds was seen lately.
@@ -38,16 +39,16 @@ import (
 //     A key leaves the ring by building a new Codec, whose cache starts empty; the old codec's
 //     entries die with it. A verifier backed by a JWK Set builds a new Codec for each set it
 //     fetches, so a key the set dropped is never used again through a cached token.
-//   - Memory is bounded: a fixed number of slots (WithVerifyCache), each with room for one token
-//     of at most MaxCachedTokenSize bytes (and its decoded payload, when both fit); a longer
-//     token is never cached. All of it is allocated
+//   - Memory is bounded: a fixed number of entries (WithVerifyCache), each with room for one
+//     token of at most MaxCachedTokenSize bytes (and its decoded payload, when both fit); a
+//     longer token is never cached. All of it is allocated
 //     when the codec is built, and a lookup or an insertion allocates nothing.
-//   - Nothing waits: each slot has its own lock, taken with TryLock; a slot another goroutine holds
-//     counts as a miss (or a skipped insertion).
+//   - Nothing waits: each bucket of two entries has its own lock, taken with TryLock; a bucket
+//     another goroutine holds counts as a miss (or a skipped insertion).
 type verifyCache struct {
-	seed  maphash.Seed
-	mask  uint64
-	slots []cacheSlot
+	seed    maphash.Seed
+	mask    uint64 // number of buckets - 1
+	buckets []cacheBucket
 }
 
 // MaxCachedTokenSize is the length of the longest token the verified-token cache keeps: 2 KiB,
@@ -55,12 +56,22 @@ type verifyCache struct {
 // verified in full every time.
 const MaxCachedTokenSize = 2048
 
-// cacheSlot holds one token and what its verify found. buf holds the token and, when both fit,
+// cacheBucket holds two entries (the cache is two-way set-associative): two tokens whose hashes
+// pick one bucket both stay cached, where a direct-mapped cache would have them evict each other
+// on every presentation. With clients each sending its own token in turn, a cache of four times
+// as many entries as clients keeps 91% of the tokens (78% with one entry per hash), eight times
+// 97% (88%). A new token replaces the entry of the two that was used less recently.
+type cacheBucket struct {
+	mu   sync.Mutex
+	last int // the way used last (hit or stored)
+	ways [2]cacheEntry
+}
+
+// cacheEntry holds one token and what its verify found. buf holds the token and, when both fit,
 // its decoded payload after it, so that a hit copies the payload instead of decoding it again
 // (the decode is the largest part of a hit's cost); a longer token is kept alone.
-type cacheSlot struct {
-	mu     sync.Mutex
-	n      int    // the token's length; 0 when the slot is empty
+type cacheEntry struct {
+	n      int    // the token's length; 0 when the entry is empty
 	pn     int    // the decoded payload's length in buf[n:], or -1 when it is not kept
 	hash   uint64 // the token's keyed hash
 	d1, d2 int    // the token's dots
@@ -68,24 +79,31 @@ type cacheSlot struct {
 	buf    [MaxCachedTokenSize]byte
 }
 
+// holds reports whether e holds the token tok of hash h.
+func (e *cacheEntry) holds(h uint64, tok []byte) bool {
+	return e.n == len(tok) && e.hash == h && equalConstantTime(e.buf[:e.n], tok)
+}
+
 // DefaultVerifyCacheSize is the number of verified tokens a codec remembers when
 // WithVerifyCache is not given. Each entry takes about 2.3 KiB, so the default cache takes about
 // 600 KiB.
 const DefaultVerifyCacheSize = 256
 
-// maxCacheSlots caps the number of slots WithVerifyCache can ask for.
-const maxCacheSlots = 1 << 20
+// maxCacheEntries caps the number of entries WithVerifyCache can ask for.
+const maxCacheEntries = 1 << 20
 
-// newVerifyCache returns a cache of n slots rounded up to a power of two, or nil for n <= 0.
+// newVerifyCache returns a cache of n entries rounded up to a power of two (at least two, one
+// bucket), or nil for n <= 0.
 func newVerifyCache(n int) *verifyCache {
 	if n <= 0 {
 		return nil
 	}
-	size := 1
-	for size < n && size < maxCacheSlots {
+	size := 2
+	for size < n && size < maxCacheEntries {
 		size <<= 1
 	}
-	return &verifyCache{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]cacheSlot, size)}
+	buckets := size / 2
+	return &verifyCache{seed: maphash.MakeSeed(), mask: uint64(buckets - 1), buckets: make([]cacheBucket, buckets)}
 }
 
 // hash returns the keyed hash of tok, or 0 when tok is too long to be cached (0 is also a
@@ -97,47 +115,62 @@ func (vc *verifyCache) hash(tok []byte) uint64 {
 	return maphash.Bytes(vc.seed, tok)
 }
 
-// get looks tok up. On a hit it copies into cl what the verify of tok found and appends tok's
-// decoded payload to dst, and returns the payload's start in dst; decoded reports whether the
-// payload was appended (false: the caller decodes the payload segment, tok[d1+1:d2]).
+// get looks tok up. On a hit it copies into cl what the verify of tok found and, when the entry
+// keeps the decoded payload, appends it to dst (decoded); it returns tok's dots, so that the
+// caller decodes the payload segment tok[d1+1:d2] itself otherwise.
 func (vc *verifyCache) get(h uint64, tok, dst []byte, cl *Claims) (out []byte, d1, d2 int, decoded, hit bool) {
 	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
 		return dst, 0, 0, false, false
 	}
-	s := &vc.slots[h&vc.mask]
-	if !s.mu.TryLock() {
+	b := &vc.buckets[h&vc.mask]
+	if !b.mu.TryLock() {
 		return dst, 0, 0, false, false
 	}
-	if s.n == len(tok) && s.hash == h && equalConstantTime(s.buf[:s.n], tok) {
-		*cl = s.claims
-		d1, d2, hit = s.d1, s.d2, true
-		if s.pn >= 0 {
-			dst, decoded = append(dst, s.buf[s.n:s.n+s.pn]...), true
+	for w := range b.ways {
+		e := &b.ways[w]
+		if !e.holds(h, tok) {
+			continue
 		}
+		*cl = e.claims
+		d1, d2, hit = e.d1, e.d2, true
+		if e.pn >= 0 {
+			dst, decoded = append(dst, e.buf[e.n:e.n+e.pn]...), true
+		}
+		b.last = w
+		break
 	}
-	s.mu.Unlock()
+	b.mu.Unlock()
 	return dst, d1, d2, decoded, hit
 }
 
 // put remembers tok, a token that verified (or that the codec signed), with its dots, its
-// decoded payload and what its verify found.
+// decoded payload and what its verify found, in the entry of its bucket used less recently (or
+// in the one that holds it already).
 func (vc *verifyCache) put(h uint64, tok []byte, d1, d2 int, payload []byte, cl *Claims) {
 	if len(tok) > MaxCachedTokenSize || len(tok) == 0 {
 		return
 	}
-	s := &vc.slots[h&vc.mask]
-	if !s.mu.TryLock() {
+	b := &vc.buckets[h&vc.mask]
+	if !b.mu.TryLock() {
 		return
 	}
-	s.n, s.hash, s.d1, s.d2 = len(tok), h, d1, d2
-	copy(s.buf[:], tok)
-	s.pn = -1
-	if len(tok)+len(payload) <= len(s.buf) {
-		s.pn = copy(s.buf[s.n:], payload)
+	w := 1 - b.last
+	if b.ways[b.last].holds(h, tok) {
+		w = b.last
+	} else if b.ways[w].n != 0 && b.ways[b.last].n == 0 {
+		w = b.last
 	}
-	s.claims = *cl
-	s.claims.payload = nil
-	s.mu.Unlock()
+	e := &b.ways[w]
+	e.n, e.hash, e.d1, e.d2 = len(tok), h, d1, d2
+	copy(e.buf[:], tok)
+	e.pn = -1
+	if len(tok)+len(payload) <= len(e.buf) {
+		e.pn = copy(e.buf[e.n:], payload)
+	}
+	e.claims = *cl
+	e.claims.payload = nil
+	b.last = w
+	b.mu.Unlock()
 }
 
 // equalConstantTime reports whether a and b, of equal length, are equal, in time that depends

@@ -134,9 +134,16 @@ func isCached(c *Codec, tok []byte) bool {
 	return hit
 }
 
-// cachedSlot returns the slot of c's cache that holds or would hold tok.
-func cachedSlot(c *Codec, tok []byte) *cacheSlot {
-	return &c.cache.slots[c.cache.hash(tok)&c.cache.mask]
+// cachedEntry returns the entry of c's cache that holds tok (by length and hash), or nil.
+func cachedEntry(c *Codec, tok []byte) *cacheEntry {
+	h := c.cache.hash(tok)
+	b := &c.cache.buckets[h&c.cache.mask]
+	for w := range b.ways {
+		if b.ways[w].n == len(tok) && b.ways[w].hash == h {
+			return &b.ways[w]
+		}
+	}
+	return nil
 }
 
 // The issuer and audience verdicts kept with a cached scan give the same answers as the
@@ -241,7 +248,10 @@ func TestVerifyCacheComparesWholeToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"sub":"a"}`))
-	s := cachedSlot(c, tok)
+	s := cachedEntry(c, tok)
+	if s == nil {
+		t.Fatal("signed token not cached")
+	}
 	for i := 0; i < len(tok); i++ {
 		s.buf[i] ^= 1
 		if isCached(c, tok) {
@@ -358,9 +368,11 @@ func TestVerifyCacheTokenSizeCap(t *testing.T) {
 	if isCached(c, tok) {
 		t.Fatal("a token over the cap was cached")
 	}
-	for i := range c.cache.slots {
-		if c.cache.slots[i].n > MaxCachedTokenSize {
-			t.Fatal("a slot holds more than the cap")
+	for i := range c.cache.buckets {
+		for _, e := range c.cache.buckets[i].ways {
+			if e.n > MaxCachedTokenSize {
+				t.Fatal("an entry holds more than the cap")
+			}
 		}
 	}
 }
@@ -384,5 +396,34 @@ func TestEqualConstantTime(t *testing.T) {
 	}
 	if equalConstantTime(a, a[:66]) || !equalConstantTime(nil, []byte{}) {
 		t.Fatal("lengths")
+	}
+}
+
+// A bucket holds two tokens: two tokens presented in turn both stay cached, and a third
+// replaces the one used less recently.
+func TestVerifyCacheTwoWays(t *testing.T) {
+	c := benchCodec(t, WithVerifyCache(2)) // one bucket
+	if len(c.cache.buckets) != 1 {
+		t.Fatalf("%d buckets", len(c.cache.buckets))
+	}
+	other, _ := NewHS256([]Key{{Secret: benchSecret}}, WithIssuer("https://auth.example.com"),
+		WithAudience("api.example.com"), WithClock(func() time.Time { return benchNow }))
+	a, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"a"}`))
+	b, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"b"}`))
+	d, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"d"}`))
+	for _, tok := range [][]byte{a, b, a, b} {
+		if _, err := c.AppendVerify(nil, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !isCached(c, a) || !isCached(c, b) {
+		t.Fatal("two tokens of one bucket do not both stay cached")
+	}
+	// b was used last (isCached(b) is a hit): d replaces a.
+	if _, err := c.AppendVerify(nil, d); err != nil {
+		t.Fatal(err)
+	}
+	if isCached(c, a) || !isCached(c, b) || !isCached(c, d) {
+		t.Fatalf("after a third token: a %v, b %v, d %v", isCached(c, a), isCached(c, b), isCached(c, d))
 	}
 }
