@@ -35,8 +35,16 @@
 //
 // Reads (Store.Load, List.Revoked) go through rueidis's DoCache: the first read of a key asks
 // Redis and registers interest; later reads are local until Redis pushes an invalidation for the
-// key (any client's write) or Options.CacheTTL passes. When a connection breaks, rueidis drops
-// the cache of that connection, so nothing stale survives a reconnection. Every call is bounded
-// by Options.Timeout (default 250 ms) and returns Redis's or the network's error: the callers
-// (the session Manager, package bearer) then fail closed. Nothing here panics on a Redis answer.
+// key (any client's write) or Options.CacheTTL passes. A List of a client made by Dial keeps,
+// in front of that, its own answers, dropped by the same invalidations, so that a check that
+// stays local allocates nothing (see List). A write returns only after its own invalidations
+// have reached this client: a read right after it through the same client sees it.
+//
+// When a connection breaks, rueidis drops the cache of that connection (and the List its
+// answers), so nothing stale survives a reconnection; a connection that stops answering is
+// found out by rueidis's PINGs and closed within max(4×Timeout, 1 s), and until then cached
+// answers are still given, as of the last invalidation received. Every call that needs Redis
+// is bounded by Options.Timeout (default 250 ms) and returns Redis's or the network's error
+// (errors.Is(err, context.DeadlineExceeded) after a timeout): the callers (the session Manager,
+// package bearer) then fail closed. Nothing here panics on a Redis answer.
 package redisstore
