@@ -153,7 +153,7 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 		if old != nil {
 			fields = old.fields
 		}
-		ne := &memSession{fields: applyFields(fields, set, del), until: now + int64(ttl)}
+		ne := &memSession{fields: applyFields(fields, set, del), until: expiry(now, ttl)}
 		if len(ne.fields) == 0 {
 			if old != nil {
 				s.remove(sh, id, old)
@@ -198,7 +198,7 @@ func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) e
 			sh.mu.Unlock()
 			return nil
 		}
-		tomb := &memSession{until: now + int64(ttl), size: sessionSize(id, nil)}
+		tomb := &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}
 		if old != nil && old.fields == nil {
 			tomb.until = max(tomb.until, old.until)
 		}
@@ -253,6 +253,14 @@ func setHas(set []Field, name string) bool {
 		}
 	}
 	return false
+}
+
+// expiry is now plus a positive ttl, in Unix nanoseconds, saturating instead of overflowing.
+func expiry(now int64, ttl time.Duration) int64 {
+	if now > math.MaxInt64-int64(ttl) {
+		return math.MaxInt64
+	}
+	return now + int64(ttl)
 }
 
 func sessionSize(id string, fields []Field) int64 {

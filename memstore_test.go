@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -91,6 +92,13 @@ func TestMemoryStoreRoundTrip(t *testing.T) {
 	}
 	if got := loadAll(t, s, "sid"); got != "absent" || s.Len() != 0 {
 		t.Fatalf("every field deleted: %s, Len %d", got, s.Len())
+	}
+	// The longest ttl does not overflow into the past.
+	if err := s.Update(ctx, "forever", fields("a", "1"), nil, time.Duration(math.MaxInt64)); err != nil {
+		t.Fatal(err)
+	}
+	if got := loadAll(t, s, "forever"); got != "a=1" {
+		t.Fatalf("the longest ttl: %s", got)
 	}
 	if err := s.Update(ctx, "", fields("a", "1"), nil, time.Hour); err == nil {
 		t.Fatal("an empty id was accepted")
