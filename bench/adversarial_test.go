@@ -10,7 +10,7 @@ import (
 	"github.com/fastjwt/session/fastjwt"
 )
 
-// Hostile tokens must be refused in time close to a normal verify and without allocating: the
+// Hostile tokens must be refused in time close to the floor's and without allocating: the
 // codec's split is bounded (IndexByte, never strings.Split), the header has its own small cap,
 // and nothing is decoded before it is needed.
 

@@ -59,3 +59,34 @@ func TestParseCSVEmpty(t *testing.T) {
 		t.Fatal("no error for a CSV without rows")
 	}
 }
+
+// The asymmetric rows are compared with golang-jwt and the floor of their own algorithm.
+func TestRenderAsymmetric(t *testing.T) {
+	const csv = `,raw.txt,
+,sec/op,CI
+VerifyAsym/ES256/fastjwt-2,2e-07,1%
+VerifyAsym/ES256/golang-jwt-2,8e-05,1%
+VerifyAsym/ES256/floor-2,6e-05,1%
+VerifyAsym/RS256/golang-jwt-2,4e-05,1%
+Clients/ES256/fastjwt-2,4e-06,1%
+Clients/ES256/golang-jwt-2,8e-05,1%
+`
+	rows, err := parseCSV([]byte(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortRows(rows)
+	out := render(rows, "env\n", "stat")
+	for _, want := range []string{
+		"| VerifyAsym/ES256/fastjwt | 200 | 1% | — | — | — | 0.00 | 0.00 |",
+		"| VerifyAsym/ES256/floor | 60000 | 1% | — | — | — | 0.75 | 1.00 |",
+		"| Clients/ES256/fastjwt | 4000 | 1% | — | — | — | 0.05 | — |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if algPrefix("VerifyAsym/ES256/fastjwt") != "VerifyAsym/ES256/" || algPrefix("x") != "x" {
+		t.Error("algPrefix")
+	}
+}

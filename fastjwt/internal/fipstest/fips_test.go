@@ -3,8 +3,14 @@
 package fipstest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/fips140"
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -48,5 +54,55 @@ func TestFIPSMode(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { buf, _ = c.AppendVerify(buf[:0], tok) }); n != 0 {
 		t.Fatalf("verify in FIPS mode: %v allocs", n)
+	}
+}
+
+// In FIPS 140 mode the asymmetric algorithms run on the standard library's validated module:
+// each signs a token that the standard library verifies and that a verifier of its public key
+// accepts, and refuses the token with a changed signature.
+func TestFIPSModeAsymmetric(t *testing.T) {
+	if !fips140.Enabled() {
+		t.Fatal("FIPS 140 mode is not on")
+	}
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		alg fastjwt.Alg
+		key crypto.Signer
+	}{{fastjwt.RS256, rsaKey}, {fastjwt.PS256, rsaKey}, {fastjwt.ES256, ecKey}, {fastjwt.EdDSA, edKey}} {
+		priv := fastjwt.PrivateKey{ID: "k", Alg: tc.alg, Key: tc.key}
+		signer, err := fastjwt.NewSigner(priv, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.alg, err)
+		}
+		verifier, err := fastjwt.NewVerifier([]fastjwt.PublicKey{priv.Public()}, fastjwt.WithVerifyCache(0))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.alg, err)
+		}
+		tok, err := signer.AppendSign(nil, []byte(`{"sub":"42"}`))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.alg, err)
+		}
+		if p, err := verifier.AppendVerify(nil, tok); err != nil || string(p) != `{"sub":"42"}` {
+			t.Fatalf("%v: verify: %q %v", tc.alg, p, err)
+		}
+		if i := len(tok) - 5; tok[i] == 'A' {
+			tok[i] = 'B'
+		} else {
+			tok[i] = 'A'
+		}
+		if _, err := verifier.AppendVerify(nil, tok); !errors.Is(err, fastjwt.ErrSignature) {
+			t.Fatalf("%v: tampered token: %v", tc.alg, err)
+		}
 	}
 }
