@@ -240,3 +240,17 @@ func ExampleParseJWKSet() {
 	// 2026-01 EdDSA
 	// true <nil>
 }
+
+// One JWK, as an issuer's documentation gives it: without "alg", an EC P-256 key gets ES256.
+func ExampleParseJWK() {
+	key, err := fastjwt.ParseJWK([]byte(`{"kty":"EC","crv":"P-256","kid":"rfc7515-a3",` +
+		`"x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}`))
+	fmt.Println(key.ID, key.Alg, err)
+
+	_, err = fastjwt.ParseJWK([]byte(`{"kty":"EC","crv":"P-256","use":"enc",` +
+		`"x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}`))
+	fmt.Println(err)
+	// Output:
+	// rfc7515-a3 ES256 <nil>
+	// invalid key: "use" is "enc": the key is not for signatures
+}

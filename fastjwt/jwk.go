@@ -40,10 +40,10 @@ import (
 //   - "kid", when present, is a string; it becomes the key's ID. "x5c", "x5t", "x5u" and other
 //     members are ignored: the key is what "n" and "e", or "x" and "y", say.
 //
-// In a JWK Set, a key for another purpose or of an algorithm this package does not implement
-// ("use":"enc", a P-384 key, "alg":"RS512") is skipped, so that the signing keys of a provider
-// that publishes them alongside (Keycloak publishes an RSA-OAEP key with its RS256 key) are
-// usable; JWKOnSkip hears about each one. A key that is malformed or dangerous (private members,
+// In a JWK Set, a key for another purpose or of an algorithm or size this package does not
+// implement ("use":"enc", a P-384 key, "alg":"RS512", a 1024-bit RSA key) is skipped, so that the
+// signing keys of a provider that publishes them alongside (Keycloak publishes an RSA-OAEP key
+// with its RS256 key) are usable; JWKOnSkip hears about each one. A key that is malformed or dangerous (private members,
 // a symmetric key, a point off the curve, bad base64url, a duplicate "kid" among the usable keys)
 // refuses the whole set: a set that carries one is not to be trusted for the others.
 
