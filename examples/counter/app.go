@@ -144,6 +144,9 @@ func (a *app) login(r request, s *session.Session) reply {
 	return jsonReply(http.StatusOK, map[string]string{"access_token": string(tok)})
 }
 
+// jwksPath is where the demo serves its public keys when it signs with a key pair.
+const jwksPath = "/.well-known/jwks.json"
+
 // apiAudience is the "aud" of the bearer tokens, which /api/me requires.
 const apiAudience = "counter-api"
 

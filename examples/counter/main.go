@@ -17,6 +17,9 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -26,14 +29,17 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/internal/keyfile"
 )
 
@@ -48,6 +54,7 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
 	stack := flag.String("stack", "fasthttp", "HTTP stack: fasthttp or nethttp")
 	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes, less one final line ending (default: $SESSION_SECRET, else a random key per start)")
+	alg := flag.String("alg", "HS256", "signing algorithm: HS256 (the secret signs), ES256 or EdDSA (key pairs derived from the secret; the public keys are served at /.well-known/jwks.json)")
 	user := flag.String("user", "demo", "user name accepted by /login")
 	password := flag.String("password", "demo", "password accepted by /login")
 	flag.Parse()
@@ -56,8 +63,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	a, err := fastjwt.ParseAlg(*alg)
+	if err != nil || (a != fastjwt.HS256 && a != fastjwt.ES256 && a != fastjwt.EdDSA) {
+		return fmt.Errorf("-alg %q: use HS256, ES256 or EdDSA", *alg)
+	}
 	d, err := newDemo(config{
-		stack: *stack, user: *user, password: *password, key: key,
+		stack: *stack, alg: a, user: *user, password: *password, key: key,
 		log: log.New(os.Stderr, "counter: ", log.LstdFlags),
 	})
 	if err != nil {
@@ -124,7 +135,8 @@ func loadKey(path string) ([]byte, error) {
 
 // config is what the command line decides.
 type config struct {
-	stack          string // "fasthttp" or "nethttp"
+	stack          string      // "fasthttp" or "nethttp"
+	alg            fastjwt.Alg // HS256 when zero
 	user, password string
 	key            []byte
 	log            *log.Logger
@@ -136,6 +148,7 @@ type demo struct {
 	app      *app
 	sessions *session.Manager
 	bearer   *bearer.Bearer
+	jwks     http.Handler // the public keys, for ES256 and EdDSA; nil for HS256
 	log      *log.Logger
 }
 
@@ -153,14 +166,19 @@ func newDemo(cfg config) (*demo, error) {
 	// (session cookies are typed "session+jwt", and bearer authentication refuses them): a session
 	// cookie never passes as a bearer token, nor a bearer token as a session cookie, even for a
 	// verifier elsewhere that ignores "typ".
-	cookies, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "session cookie")}})
+	cookies, err := newCodec(cfg.alg, cfg.key, "session cookie")
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: deriveKey(cfg.key, "bearer token")}},
-		fastjwt.WithAudience(apiAudience))
+	tokens, err := newCodec(cfg.alg, cfg.key, "bearer token", fastjwt.WithAudience(apiAudience))
 	if err != nil {
 		return nil, err
+	}
+	var keys http.Handler
+	if pub := append(cookies.PublicKeys(), tokens.PublicKeys()...); len(pub) > 0 {
+		if keys, err = jwks.Handler(pub, 5*time.Minute); err != nil {
+			return nil, err
+		}
 	}
 	m, err := session.New(cookies, session.Config{
 		// The /app page reads the session with document.cookie, so the cookie cannot be
@@ -190,7 +208,35 @@ func newDemo(cfg config) (*demo, error) {
 		tokenTTL: time.Hour,
 		now:      time.Now,
 	}
-	return &demo{stack: cfg.stack, app: a, sessions: m, bearer: b, log: cfg.log}, nil
+	return &demo{stack: cfg.stack, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log}, nil
+}
+
+// newCodec returns the codec of one purpose: HS256 with a key derived from the secret, or an
+// ES256 or EdDSA key pair derived from it, so that every process started with the same secret
+// signs with the same key (two demo processes behind one name behave as one site). Its public key
+// has the purpose's name as its ID.
+func newCodec(alg fastjwt.Alg, secret []byte, purpose string, opts ...fastjwt.Option) (*fastjwt.Codec, error) {
+	seed := deriveKey(secret, purpose)
+	id := strings.ReplaceAll(purpose, " ", "-")
+	switch alg {
+	case fastjwt.ES256:
+		// A P-256 scalar from the seed: below the group order but for a 2^-32 chance, in which
+		// case the seed is hashed again.
+		for i := 0; ; i++ {
+			key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed)
+			if err == nil {
+				return fastjwt.NewSigner(fastjwt.PrivateKey{ID: id, Alg: alg, Key: key}, nil, opts...)
+			}
+			if i == 8 {
+				return nil, err
+			}
+			seed = deriveKey(seed, purpose)
+		}
+	case fastjwt.EdDSA:
+		key := ed25519.NewKeyFromSeed(seed)
+		return fastjwt.NewSigner(fastjwt.PrivateKey{ID: id, Alg: alg, Key: key}, nil, opts...)
+	}
+	return fastjwt.NewHS256([]fastjwt.Key{{Secret: seed}}, opts...)
 }
 
 // deriveKey returns HMAC-SHA256(secret, purpose): independent keys from one secret.
@@ -203,7 +249,7 @@ func deriveKey(secret []byte, purpose string) []byte {
 // serve answers on ln until ctx ends, then shuts down gracefully.
 func (d *demo) serve(ctx context.Context, ln net.Listener) error {
 	if d.stack == "nethttp" {
-		return serveNethttp(ctx, ln, nethttpHandler(d.app, d.sessions, d.bearer))
+		return serveNethttp(ctx, ln, nethttpHandler(d.app, d.sessions, d.bearer, d.jwks))
 	}
-	return serveFasthttp(ctx, ln, fasthttpHandler(d.app, d.sessions, d.bearer))
+	return serveFasthttp(ctx, ln, fasthttpHandler(d.app, d.sessions, d.bearer, d.jwks))
 }

@@ -27,7 +27,13 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 // URL. Cleanup stops it through the same path as SIGTERM and expects a clean, prompt return.
 func startDemo(t *testing.T, stack string) string {
 	t.Helper()
-	d, err := newDemo(config{stack: stack, user: "demo", password: "demo", key: testKey})
+	return startDemoAlg(t, stack, fastjwt.HS256)
+}
+
+// startDemoAlg is startDemo signing with alg.
+func startDemoAlg(t *testing.T, stack string, alg fastjwt.Alg) string {
+	t.Helper()
+	d, err := newDemo(config{stack: stack, alg: alg, user: "demo", password: "demo", key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}

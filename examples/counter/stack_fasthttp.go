@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
 
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
@@ -13,8 +15,13 @@ import (
 )
 
 // fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards /api/me, its
-// Sessions middleware gives every other route the cookie session.
-func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer) fasthttp.RequestHandler {
+// Sessions middleware gives every other route the cookie session, and keys (when the demo signs
+// with a key pair) serves the public keys, through fasthttp's net/http adaptor.
+func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) fasthttp.RequestHandler {
+	var jwksHandler fasthttp.RequestHandler
+	if keys != nil {
+		jwksHandler = fasthttpadaptor.NewFastHTTPHandler(keys)
+	}
 	api := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
 		writeFasthttp(ctx, a.me(fasthttpRequest(ctx), fasthttpsession.TokenFrom(ctx)))
 	})
@@ -24,6 +31,10 @@ func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer) fasthttp.Requ
 	return func(ctx *fasthttp.RequestCtx) {
 		if string(ctx.Path()) == "/api/me" {
 			api(ctx)
+			return
+		}
+		if string(ctx.Path()) == jwksPath && jwksHandler != nil {
+			jwksHandler(ctx)
 			return
 		}
 		site(ctx)

@@ -14,8 +14,9 @@ import (
 )
 
 // nethttpHandler wires the app to net/http: the library's Bearer middleware guards /api/me, its
-// Sessions middleware gives every other route the cookie session.
-func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer) http.Handler {
+// Sessions middleware gives every other route the cookie session, and keys (when the demo signs
+// with a key pair) serves the public keys.
+func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) http.Handler {
 	api := nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeNethttp(w, a.me(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
 	}))
@@ -25,6 +26,10 @@ func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/me" {
 			api.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == jwksPath && keys != nil {
+			keys.ServeHTTP(w, r)
 			return
 		}
 		site.ServeHTTP(w, r)
