@@ -1,0 +1,5 @@
+//go:build !race
+
+package jwks
+
+const raceEnabled = false
