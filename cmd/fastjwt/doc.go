@@ -46,6 +46,10 @@
 //	--jwks PATH         a JWK Set: each token is checked against the key its "kid" names, with that
 //	                    key's algorithm ("alg", or the one its type implies); keys for encryption
 //	                    or of other algorithms in the set are skipped
+//	--jwks URL          the same, fetched once from an http:// or https:// URL before any token is
+//	                    read, with the bounds of package fastjwt/jwks: at most 1 MiB, 3 redirects
+//	                    and never from https to http; a symmetric key refuses the set
+//	--jwks-timeout D    with --jwks URL: the longest the fetch may take (default 5s)
 //
 // The secret of HS256 is exactly one of:
 //
@@ -96,6 +100,8 @@
 //	$ fastjwt sign --alg ES256 --key-file ec-private.pem --kid 2026-01 < claims.json > token
 //	$ fastjwt jwks --alg ES256 --key-file ec-private.pem --kid 2026-01 > jwks.json
 //	$ fastjwt verify --jwks jwks.json < token
+//	{"valid":true,"header":{"alg":"ES256","kid":"2026-01","typ":"JWT"},"payload":{...}}
+//	$ fastjwt verify --jwks https://issuer.example/.well-known/jwks.json < token
 //	{"valid":true,"header":{"alg":"ES256","kid":"2026-01","typ":"JWT"},"payload":{...}}
 //	$ fastjwt inspect < token
 //	UNVERIFIED: signature not checked

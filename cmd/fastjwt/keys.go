@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
 )
 
 // Public and private keys for RS256, PS256, ES256 and EdDSA: read from a PEM file (a key or a
@@ -144,25 +147,58 @@ func publicKeys(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source str
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", source, err)
 		}
-		var out []fastjwt.PublicKey
-		for _, k := range keys {
-			if (alg == 0 || k.Alg == alg) && (!kidSet || k.ID == kid) {
-				out = append(out, k)
-			}
-		}
-		if len(out) == 0 {
-			var want []string
-			if alg != 0 {
-				want = append(want, "of --alg "+alg.String())
-			}
-			if kidSet {
-				want = append(want, fmt.Sprintf("with --kid %q", kid))
-			}
-			return nil, fmt.Errorf("%s: the JWK Set has no key %s", source, strings.Join(want, " and "))
-		}
-		return out, nil
+		return selectKeys(keys, alg, kid, kidSet, source)
 	}
 	return nil, fmt.Errorf("%s: not a PEM key, a JWK or a JWK Set", source)
+}
+
+// selectKeys returns the keys of a JWK Set that are of --alg and have the --kid, when given.
+func selectKeys(keys []fastjwt.PublicKey, alg fastjwt.Alg, kid string, kidSet bool, source string) ([]fastjwt.PublicKey, error) {
+	var out []fastjwt.PublicKey
+	for _, k := range keys {
+		if (alg == 0 || k.Alg == alg) && (!kidSet || k.ID == kid) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		var want []string
+		if alg != 0 {
+			want = append(want, "of --alg "+alg.String())
+		}
+		if kidSet {
+			want = append(want, fmt.Sprintf("with --kid %q", kid))
+		}
+		return nil, fmt.Errorf("%s: the JWK Set has no key %s", source, strings.Join(want, " and "))
+	}
+	return out, nil
+}
+
+// urlScheme matches what comes before "://" in a URL (RFC 3986 sec. 3.1).
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+
+// jwksURL reports whether --jwks names a URL to fetch rather than a file: an http:// or
+// https:// URL. A URL of another scheme is refused rather than taken for a file's path.
+func jwksURL(v string) (bool, error) {
+	scheme, _, ok := strings.Cut(v, "://")
+	if !ok || !urlScheme.MatchString(scheme) {
+		return false, nil
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https":
+		return true, nil
+	}
+	return false, fmt.Errorf("--jwks: a %s:// URL: only http:// and https:// URLs are fetched (or give the PATH of a file)", scheme)
+}
+
+// fetchJWKS fetches the JWK Set at the URL of --jwks once, with the bounds of package jwks (the
+// timeout of --jwks-timeout, 5s by default; 1 MiB; at most 3 redirects, never from https to
+// http), and returns its keys of --alg and with --kid, when given.
+func (k *keyFlags) fetchJWKS(alg fastjwt.Alg, kidSet bool) ([]fastjwt.PublicKey, error) {
+	keys, err := jwks.Fetch(context.Background(), k.jwks, jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)})
+	if err != nil {
+		return nil, fmt.Errorf("--jwks: %v", err)
+	}
+	return selectKeys(keys, alg, k.kid, kidSet, "--jwks")
 }
 
 // privateKey returns the private key of a key file (PEM private key, private JWK).
@@ -222,6 +258,15 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 	if !utf8.ValidString(k.kid) {
 		return nil, true, errors.New("--kid: not valid UTF-8")
 	}
+	isURL, err := jwksURL(k.jwks)
+	switch {
+	case err != nil && set["jwks"]:
+		return nil, true, err
+	case set["jwks-timeout"] && !(set["jwks"] && isURL):
+		return nil, true, errors.New("--jwks-timeout applies to --jwks URL only")
+	case set["jwks-timeout"] && k.jwksTimeout == 0:
+		return nil, true, errors.New("--jwks-timeout: must be more than 0s")
+	}
 	var kt keyText
 	source := "--key-file"
 	switch {
@@ -237,6 +282,16 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 		}
 		if alg == fastjwt.HS256 {
 			return nil, true, errors.New("--alg: HS256 keys are secrets, never in a JWK Set")
+		}
+		if isURL {
+			keys, err := k.fetchJWKS(alg, set["kid"])
+			if err != nil {
+				return nil, true, err
+			}
+			if c, err = fastjwt.NewVerifier(keys, opts...); err != nil {
+				return nil, true, fmt.Errorf("--jwks: %v", err)
+			}
+			return c, true, nil
 		}
 		data, err := readKeyText(k.jwks)
 		if err != nil {

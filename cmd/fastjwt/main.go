@@ -49,7 +49,8 @@ The key of sign and verify, for HS256 (the default), exactly one of:
   --key TEXT          the text itself (other users may see it in the process list)
 A key made with 'head -c 32 /dev/urandom | base64 > key' works as --key-file key here and in
 the counter demo alike. For RS256, PS256, ES256 or EdDSA: --alg ALG --key-file PATH, a PEM
-key or certificate or a JWK (a private one to sign); verify also takes --jwks PATH, a JWK Set.
+key or certificate or a JWK (a private one to sign); verify also takes --jwks PATH, a JWK Set
+(or --jwks URL, an http:// or https:// URL to fetch it from).
 
 Run 'fastjwt help <command>' (or 'fastjwt <command> --help') for a command's flags.
 `
@@ -187,6 +188,7 @@ func usageError(stderr io.Writer, cmd string, format string, a ...any) int {
 type keyFlags struct {
 	keyFile, keyEnv, key, kid, alg, jwks string
 	keyFileRaw, allowShort               bool
+	jwksTimeout                          time.Duration // --jwks-timeout; 0: jwks.DefaultFetchTimeout
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
@@ -409,7 +411,8 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	anyAud := fs.Bool("accept-any-audience", false, "without --aud, accept tokens carrying \"aud\" (by default refused,\nRFC 7519 sec. 4.1.3); whoever uses the payload checks aud")
 	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
-	fs.StringVar(&kf.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, chosen by the token's \"kid\", each with\nits \"alg\" (or the one its key type implies)")
+	fs.StringVar(&kf.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, or fetched once from an\nhttp:// or https:// URL; chosen by the token's \"kid\", each with its \"alg\"\n(or the one its key type implies)")
+	fs.Var(durationFlag{&kf.jwksTimeout}, "jwks-timeout", "with --jwks URL: the longest the fetch may take, a `DURATION` (default 5s)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
