@@ -16,7 +16,7 @@ import (
 
 // Client verifies tokens with the keys of a remote JWK Set (an identity provider's jwks_uri),
 // fetched from the one URL it was built with and kept fresh in the background. It implements
-// fastjwt.Verifier, so the layers above (bearer.New, sessions) take it in place of a codec. It
+// fastjwt.Verifier, so bearer.New takes it in place of a codec. It
 // is safe for concurrent use; Close stops its goroutines.
 //
 // The key set in use is an immutable *fastjwt.Codec (fastjwt.NewVerifier of the set's keys and
@@ -122,13 +122,14 @@ func (c *Client) AppendVerifyClaims(dst, token []byte, cl *fastjwt.Claims) ([]by
 
 // mayBeNewKey reports whether a token the set ks refused with err names a kid the set does not
 // have, with an algorithm a remote set could bring: a token that a newer set might verify. The
-// codec says ErrUnknownKey for a kid it lacks; for a kid it lacks with an algorithm none of its
-// keys has, it says ErrAlgorithm, so the header is read here to tell that case.
+// codec says ErrUnknownKey for a kid it lacks; but for a kid it lacks with an algorithm none of
+// its keys has it says ErrAlgorithm, and with a set that has keys without an ID (which any kid
+// may use) ErrSignature, so for those two the header is read here.
 func (ks *keySet) mayBeNewKey(err error, token []byte) bool {
 	if errors.Is(err, fastjwt.ErrUnknownKey) {
 		return true
 	}
-	if !errors.Is(err, fastjwt.ErrAlgorithm) {
+	if !errors.Is(err, fastjwt.ErrAlgorithm) && !errors.Is(err, fastjwt.ErrSignature) {
 		return false
 	}
 	kid, alg, ok := readKid(token)

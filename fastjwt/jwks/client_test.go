@@ -529,3 +529,26 @@ func TestClientAllocs(t *testing.T) {
 		}
 	}
 }
+
+// A set whose keys have no ID: a token with a new kid is tried against them (ErrSignature), and
+// still causes one refetch.
+func TestClientRotationFromIDlessKeys(t *testing.T) {
+	old, next := newKey(t, fastjwt.ES256, ""), newKey(t, fastjwt.ES256, "next")
+	s := newServer(t, set(t, old))
+	c := newClient(t, s, Options{})
+	if err := verify(c, sign(t, old)); err != nil {
+		t.Fatal(err)
+	}
+	s.set(func(s *server) { s.doc = set(t, old, next) })
+	if err := verify(c, sign(t, next)); err != nil {
+		t.Fatalf("the new kid: %v", err)
+	}
+	// A forged token with an unknown kid is refused, and within the cooldown causes no fetch.
+	forged := sign(t, newKey(t, fastjwt.ES256, "forged"))
+	if err := verify(c, forged); !errors.Is(err, fastjwt.ErrSignature) {
+		t.Fatalf("forged: %v", err)
+	}
+	if n := s.count(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}

@@ -8,8 +8,7 @@
 // Client is the other side, for federated services and gateways in front of an identity
 // provider (Keycloak, Auth0, Cognito, Entra ID, Google): a fastjwt.Verifier that verifies with
 // the keys of the set at one URL, fetched when it is built and kept fresh in the background.
-// bearer.New and the session layer take it as they take a codec. Fetch gets a set once, for
-// tools.
+// bearer.New takes it as it takes a codec. Fetch gets a set once, for tools.
 //
 // # Security
 //
@@ -50,16 +49,17 @@
 // clamped to [Options.MinRefresh, Options.MaxRefresh] (by default 5 minutes to 24 hours). A
 // failed fetch is retried after Options.Cooldown, doubling with each failure up to MinRefresh.
 //
-// A token whose "kid" names no key of the set (fastjwt.ErrUnknownKey; or ErrAlgorithm because the
-// new kid comes with an algorithm the set lacks) may be signed with a key published since the
-// last fetch. The client then fetches the set again, but at most once per Options.Cooldown
-// (default 30 seconds) for such tokens, and single-flight: every request that meets an unknown
-// kid while a fetch is under way waits for that one fetch, so a thousand requests cause one. A
-// request waits at most Options.FetchTimeout (default 5 seconds), the bound of a fetch; if the
-// new set verifies its token, it is accepted. Between fetches, unknown kids are refused at once
-// with ErrUnknownKey: the set in use is the negative cache, and no state is kept per kid, so
-// tokens with random kids cost neither memory nor fetches beyond one per cooldown. A token
-// without a kid never causes a fetch. Tokens whose kid the set has never wait.
+// A token whose "kid" names no key of the set (fastjwt.ErrUnknownKey; or ErrAlgorithm when the
+// new kid comes with an algorithm the set lacks, ErrSignature when keys of the set without an ID
+// were tried) may be signed with a key published since the last fetch. The client then fetches
+// the set again, but at most once per Options.Cooldown (default 30 seconds) for such tokens, and
+// single-flight: every request that meets an unknown kid while a fetch is under way waits for
+// that one fetch, so a thousand requests cause one. A request waits at most Options.FetchTimeout
+// (default 5 seconds), the bound of a fetch; if the new set verifies its token, it is accepted.
+// Between fetches, unknown kids are refused at once with the codec's error (ErrUnknownKey): the
+// set in use is the negative cache, and no state is kept per kid, so tokens with random kids cost
+// neither memory nor fetches beyond one per cooldown. A token without a kid never causes a
+// fetch, and tokens whose kid the set has never wait.
 //
 // # Bounds
 //
