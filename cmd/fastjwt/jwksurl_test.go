@@ -4,20 +4,27 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // jwksServer serves body with status at every path, counting requests; a test changes them
-// before it runs the command.
+// (with set) before it runs the command.
 type jwksServer struct {
 	*httptest.Server
 	requests atomic.Int64
+	mu       sync.Mutex
 	status   int
 	body     string
-	header   map[string]string
 	delay    time.Duration
+}
+
+func (s *jwksServer) set(f func(s *jwksServer)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
 }
 
 func newJWKSServer(t *testing.T, body string) *jwksServer {
@@ -25,18 +32,18 @@ func newJWKSServer(t *testing.T, body string) *jwksServer {
 	s := &jwksServer{status: 200, body: body}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
-		if s.delay > 0 {
+		s.mu.Lock()
+		status, body, delay := s.status, s.body, s.delay
+		s.mu.Unlock()
+		if delay > 0 {
 			select {
-			case <-time.After(s.delay):
+			case <-time.After(delay):
 			case <-r.Context().Done():
 				return
 			}
 		}
-		for k, v := range s.header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(s.status)
-		w.Write([]byte(s.body))
+		w.WriteHeader(status)
+		w.Write([]byte(body))
 	}))
 	t.Cleanup(s.Close)
 	return s
@@ -106,10 +113,12 @@ func TestVerifyJWKSURLErrors(t *testing.T) {
 		{"no key of --alg", nil, []string{"--alg", "RS256"}, "--jwks: the JWK Set has no key of --alg RS256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s.status, s.body, s.delay = 200, set, 0
-			if tc.setup != nil {
-				tc.setup(s)
-			}
+			s.set(func(s *jwksServer) {
+				s.status, s.body, s.delay = 200, set, 0
+				if tc.setup != nil {
+					tc.setup(s)
+				}
+			})
 			start := time.Now()
 			code, out, errOut := cli(t, tok+"\n", append([]string{"verify", "--jwks", s.URL}, tc.args...)...)
 			if code != exitUsage || out != "" || !strings.HasPrefix(errOut, "fastjwt verify: --jwks: ") ||
