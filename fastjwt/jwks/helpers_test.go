@@ -182,6 +182,14 @@ func newClient(t testing.TB, s *server, opts Options) *Client {
 	return c
 }
 
+// expireCooldown lets the next token with an unknown kid cause a fetch, as if Cooldown had
+// passed since the last: the tests of the cooldown do not depend on how fast the machine is.
+func expireCooldown(c *Client) {
+	c.mu.Lock()
+	c.lastDemand = time.Time{}
+	c.mu.Unlock()
+}
+
 // verify verifies tok with v and returns the error.
 func verify(v fastjwt.Verifier, tok []byte) error {
 	var cl fastjwt.Claims
