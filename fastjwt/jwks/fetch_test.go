@@ -3,7 +3,12 @@ package jwks
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,5 +48,41 @@ func TestFetch(t *testing.T) {
 	}
 	if _, err := Fetch(context.Background(), s.URL, Options{FetchTimeout: -1}); !errors.Is(err, ErrConfig) {
 		t.Errorf("negative timeout: %v", err)
+	}
+}
+
+type countingTransport struct {
+	rt http.RoundTripper
+	n  atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r)
+}
+
+// Options.HTTPClient is used for every request (here over TLS, with the test server's
+// certificate); the package's redirect rule is set on a copy, the caller's client is unchanged.
+func TestHTTPClientOption(t *testing.T) {
+	k := newKey(t, fastjwt.ES256, "k1")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(set(t, k)) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below
+	srv.StartTLS()
+	defer srv.Close()
+	if _, err := New(srv.URL, Options{}); !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("the default client trusted the test certificate: %v", err)
+	}
+	tr := &countingTransport{rt: srv.Client().Transport}
+	hc := &http.Client{Transport: tr}
+	c, err := New(srv.URL, Options{HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := verify(c, sign(t, k)); err != nil {
+		t.Fatal(err)
+	}
+	if tr.n.Load() != 1 || hc.CheckRedirect != nil || c.s.hc.CheckRedirect == nil {
+		t.Errorf("%d requests through the given client; CheckRedirect set on it: %v", tr.n.Load(), hc.CheckRedirect != nil)
 	}
 }
