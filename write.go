@@ -134,15 +134,7 @@ func (s *Session) Regenerate(ctx context.Context) error {
 	if s.committed {
 		return ErrCommitted
 	}
-	var err error
-	if rl := s.m.cfg.Revocations; rl != nil && s.valid {
-		var buf [64]byte
-		jti, ok := s.claims.AppendID(buf[:0])
-		exp, hasExp := s.claims.Expires()
-		if ok && hasExp {
-			err = rl.RevokeToken(ctx, string(jti), exp)
-		}
-	}
+	err := s.revokeToken(ctx)
 	s.ensure()
 	s.changed = true
 	if s.m.cfg.Store != nil {
@@ -155,15 +147,23 @@ func (s *Session) Regenerate(ctx context.Context) error {
 // set), its data is cleared and the cookie is deleted with the response. It returns the
 // revocation's error, in which case the session is cleared all the same.
 func (s *Session) Logout(ctx context.Context) error {
-	var err error
-	if rl := s.m.cfg.Revocations; rl != nil && s.valid {
-		var buf [64]byte
-		jti, ok := s.claims.AppendID(buf[:0])
-		exp, hasExp := s.claims.Expires()
-		if ok && hasExp {
-			err = rl.RevokeToken(ctx, string(jti), exp)
-		}
-	}
+	err := s.revokeToken(ctx)
 	s.Clear()
 	return err
+}
+
+// revokeToken revokes the request's valid token by its "jti" until its expiry, when the Manager
+// has a revocation list.
+func (s *Session) revokeToken(ctx context.Context) error {
+	rl := s.m.cfg.Revocations
+	if rl == nil || !s.valid {
+		return nil
+	}
+	var buf [64]byte
+	jti, ok := s.claims.AppendID(buf[:0])
+	exp, hasExp := s.claims.Expires()
+	if !ok || !hasExp {
+		return nil
+	}
+	return rl.RevokeToken(ctx, string(jti), exp)
 }
