@@ -180,33 +180,35 @@ func newConfig(client rueidis.Client, opts Options) (*config, error) {
 	return c, nil
 }
 
-// bound returns a context that ends c.timeout after its first use, or with parent, and its
-// release function. It is lazy: a read served from the client-side cache never looks at its
-// context, so it pays for no timer (and allocates nothing: the contexts are pooled). release
-// must be called once the call has returned.
+// bound returns a context that ends c.timeout after its first use, or with parent; release must
+// be called once the call has returned. It is lazy: a read served from the client-side cache
+// never looks at its context, so it pays for no timer.
+//
+// It is not pooled: a context derived from it (context.WithCancel inside the client) may start a
+// goroutine that calls Done after the call has returned, so the object must stay valid, and
+// canceled, after release.
 func (c *config) bound(parent context.Context) *callCtx {
-	cc := callCtxPool.Get().(*callCtx)
-	cc.parent, cc.timeout = parent, c.timeout
-	return cc
+	return &callCtx{parent: parent, timeout: c.timeout}
 }
 
-var callCtxPool = sync.Pool{New: func() any { return new(callCtx) }}
-
 // callCtx is the context of one call: parent bounded by timeout, the timer started only when
-// the call first waits on it (Done or Deadline). rueidis does not keep a call's context after
-// the call returns, which is what makes pooling it safe.
+// the call first waits on it (Done or Deadline).
 type callCtx struct {
-	parent  context.Context
-	timeout time.Duration
-	mu      sync.Mutex // rueidis may wait on one context from several goroutines (cluster)
-	ctx     context.Context
-	cancel  context.CancelFunc
+	parent   context.Context
+	timeout  time.Duration
+	mu       sync.Mutex // the client may wait on one context from several goroutines (cluster)
+	ctx      context.Context
+	cancel   context.CancelFunc
+	released bool
 }
 
 func (c *callCtx) bounded() context.Context {
 	c.mu.Lock()
 	if c.ctx == nil {
 		c.ctx, c.cancel = context.WithTimeout(c.parent, c.timeout)
+		if c.released {
+			c.cancel() // looked at only after the call: done already
+		}
 	}
 	ctx := c.ctx
 	c.mu.Unlock()
@@ -226,14 +228,14 @@ func (c *callCtx) Err() error {
 	return ctx.Err()
 }
 
+// release ends the call's context: its timer stops, and anything still waiting on it is done.
 func (c *callCtx) release() {
 	c.mu.Lock()
+	c.released = true
 	if c.cancel != nil {
 		c.cancel()
 	}
-	c.parent, c.ctx, c.cancel = nil, nil, nil
 	c.mu.Unlock()
-	callCtxPool.Put(c)
 }
 
 // script is a Lua script that writes keys which clients may hold in their caches.
