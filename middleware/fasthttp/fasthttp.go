@@ -18,11 +18,19 @@
 package fasthttpsession
 
 import (
+	"context"
+
 	"github.com/valyala/fasthttp"
 
 	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
 )
+
+// callContext is the context of the calls the middleware makes for a request (a store, a
+// revocation list). It is not the *fasthttp.RequestCtx: that context's Done is the server's
+// shutdown, read without synchronization against Shutdown, and every context derived from it
+// starts a goroutine; the stores and lists bound each call with their own timeouts instead.
+var callContext = context.Background()
 
 // ctxKey is the user-value key of the request's Session or Token; unexported, so no other
 // package can read or overwrite it.
@@ -40,7 +48,7 @@ const (
 func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
-			s, err := m.Acquire(ctx, (*requestHeader)(&ctx.Request.Header))
+			s, err := m.Acquire(callContext, (*requestHeader)(&ctx.Request.Header))
 			if err != nil {
 				unavailable(ctx)
 				return
@@ -48,7 +56,7 @@ func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.Request
 			ctx.SetUserValue(sessionKey, s)
 			next(ctx)
 			ctx.RemoveUserValue(sessionKey)
-			if err := s.Commit(ctx, (*responseHeader)(&ctx.Response.Header)); err != nil {
+			if err := s.Commit(callContext, (*responseHeader)(&ctx.Response.Header)); err != nil {
 				unavailable(ctx)
 			}
 			m.Release(s)
@@ -73,7 +81,7 @@ func Commit(ctx *fasthttp.RequestCtx) error {
 	if s == nil {
 		return nil
 	}
-	if err := s.Commit(ctx, (*responseHeader)(&ctx.Response.Header)); err != nil {
+	if err := s.Commit(callContext, (*responseHeader)(&ctx.Response.Header)); err != nil {
 		return err
 	}
 	return s.Err()
@@ -105,7 +113,7 @@ func Bearer(b *bearer.Bearer, onError ErrorHandler) func(fasthttp.RequestHandler
 				return
 			}
 			t := b.Acquire()
-			if err := b.Authenticate(ctx, t, (*request)(ctx)); err != nil {
+			if err := b.Authenticate(callContext, t, (*request)(ctx)); err != nil {
 				onError(ctx, err)
 				b.Release(t)
 				return
