@@ -140,11 +140,7 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 	for swept := false; ; swept = true {
 		now := s.now()
 		sh.mu.Lock()
-		old := sh.m[id]
-		if old != nil && old.until <= now {
-			s.remove(sh, id, old)
-			old = nil
-		}
+		old := s.live(sh, id, now)
 		if old != nil && old.fields == nil {
 			sh.mu.Unlock()
 			return ErrDestroyed
@@ -175,6 +171,17 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 	}
 }
 
+// live returns the session or tombstone of id in sh, removing it when it has expired. sh.mu must
+// be held.
+func (s *MemoryStore) live(sh *storeShard, id string, now int64) *memSession {
+	old := sh.m[id]
+	if old != nil && old.until <= now {
+		s.remove(sh, id, old)
+		return nil
+	}
+	return old
+}
+
 // Destroy implements Store: the session is removed and a tombstone lasts ttl. A ttl that is
 // not positive (its token has expired: no request can carry it) leaves no tombstone. It fails
 // with ErrStoreFull when a tombstone is needed where there was nothing and the store is full.
@@ -186,11 +193,7 @@ func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) e
 	for swept := false; ; swept = true {
 		now := s.now()
 		sh.mu.Lock()
-		old := sh.m[id]
-		if old != nil && old.until <= now {
-			s.remove(sh, id, old)
-			old = nil
-		}
+		old := s.live(sh, id, now)
 		if ttl <= 0 {
 			if old != nil {
 				s.remove(sh, id, old)
