@@ -1,0 +1,16 @@
+module github.com/fastjwt/session/cmd/fastjwt
+
+go 1.26
+
+replace github.com/fastjwt/session => ../..
+
+replace github.com/fastjwt/session/redisstore => ../../redisstore
+
+require github.com/fastjwt/session v0.0.0-00010101000000-000000000000
+
+require (
+	github.com/goccy/go-json v0.12.0 // indirect
+	github.com/klauspost/cpuid/v2 v2.2.3 // indirect
+	github.com/minio/sha256-simd v1.0.1 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+)
