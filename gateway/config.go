@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
+)
+
+// Route is one policy: requests whose original path starts with PathPrefix.
+type Route struct {
+	// Name names the route in logs, metrics and the realm of its WWW-Authenticate challenge
+	// (default: PathPrefix).
+	Name string
+	// PathPrefix selects the route: the longest prefix of the original path wins (a byte prefix,
+	// so "/api" also matches "/apix"; write "/api/" for a segment). "/" is the default route.
+	// Every PathPrefix starts with "/", and no two routes share one.
+	PathPrefix string
+	// Verifier checks the tokens of this route: a *fastjwt.Codec or a *jwks.Client. Its issuer
+	// and leeway are options of that verifier.
+	Verifier fastjwt.Verifier
+	// Audience, if set, must be in the token's "aud" (bearer.Config.Audience).
+	Audience string
+	// Types are the accepted "typ" values (bearer.Config.Types; default bearer.DefaultTypes).
+	Types []fastjwt.Type
+	// ClaimHeaders copy verified claims into headers: set on success, and in every outcome a
+	// client's own header of that name is never passed on.
+	ClaimHeaders []bearer.Forward
+	// Cookie, if set, is a cookie that may carry the token instead of the Authorization header.
+	Cookie string
+}
+
+// Config is the configuration of a Gateway. New refuses one that cannot work.
+type Config struct {
+	// Routes are the policies; at least one. A request whose path no prefix matches is refused
+	// with 401 unless a route has PathPrefix "/".
+	Routes []Route
+	// Revocations, if set, is checked after the signature of every token (nil: none).
+	Revocations revoke.List
+	// FailOpen lets tokens through when Revocations cannot answer. Default: fail closed (503).
+	FailOpen bool
+	// Upstream, if set, selects reverse-proxy mode: allowed requests are proxied there.
+	Upstream *url.URL
+	// Logger receives decisions (debug level) and errors; nil discards them. No line holds a
+	// token.
+	Logger *slog.Logger
+	// Metrics collects the counters served at /metrics. Share one across reloads (NewMetrics);
+	// nil: the Gateway gets its own.
+	Metrics *Metrics
+	// Checks are the readiness checks run by /readyz.
+	Checks []Check
+	// MaxCacheAge caps the Cache-Control max-age of an allowing answer (the proxy may reuse the
+	// decision that long). Zero: max-age=0. Never beyond the token's expiry.
+	MaxCacheAge time.Duration
+}
+
+// Check is one readiness check: /readyz answers 503 naming the first check that fails.
+type Check struct {
+	// Name names the check in /readyz's answer.
+	Name string
+	// Check returns nil when ready. Its context carries the deadline of the probe.
+	Check func(ctx context.Context) error
+}
