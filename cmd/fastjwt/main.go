@@ -33,13 +33,15 @@ const maxLine = 1 << 20
 
 // topUsage is the help of the program as a whole: `fastjwt --help`, `fastjwt help`.
 const topUsage = `fastjwt signs, verifies and inspects JSON Web Tokens (HS256, RS256, PS256, ES256, EdDSA)
-with the strict codec of github.com/fastjwt/session/fastjwt.
+with the strict codec of github.com/fastjwt/session/fastjwt, and verifies them for a proxy.
 
 usage:
   fastjwt verify [flags] < tokens    verify the tokens on standard input, one per line
   fastjwt sign [flags] < payload     sign the JSON object on standard input
   fastjwt jwks --key-file PATH       print the public JWK Set of a key
   fastjwt inspect < token            show a token's header and payload WITHOUT verifying it
+  fastjwt gateway [flags]            serve token verification for nginx, Caddy, Traefik, Envoy,
+                                     or in front of an upstream
   fastjwt help [command]             this text, or a command's flags and details
 
 The key of sign and verify, for HS256 (the default), exactly one of:
@@ -95,6 +97,7 @@ break is ignored); writes "UNVERIFIED: signature not checked" to standard error 
 shown as a JSON string.`,
 		outro: `Exit status 1 if the token is not three base64url segments, 2 for usage or I/O errors.`,
 	},
+	"gateway": gatewayHelp,
 }
 
 // valueNames are the placeholders of flags whose usage text does not name one.
@@ -151,6 +154,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runInspect(args[1:], stdin, stdout, stderr)
 	case "jwks":
 		return runJWKS(args[1:], stdout, stderr)
+	case "gateway":
+		return runGateway(args[1:], stdout, stderr)
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK

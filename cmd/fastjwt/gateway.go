@@ -1,0 +1,497 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
+	"github.com/fastjwt/session/gateway"
+	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/internal/keyfile"
+	"github.com/fastjwt/session/redisstore"
+)
+
+// The gateway command: a server that verifies the token of every request for a proxy in front
+// of it (nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz), or in
+// front of an upstream itself (--upstream). Package gateway serves; this file configures it from
+// the command line and a config file, and runs it: logs, Redis, SIGHUP and SIGTERM.
+
+// Exit statuses of the gateway command (besides exitOK after SIGTERM or SIGINT).
+const (
+	exitGatewayFailed = 1 // the server failed while running, or did not drain in time
+	// exitUsage (2): it did not start: bad flags or config file, keys, Redis, the listener.
+)
+
+// Defaults of the gateway's flags.
+const (
+	defaultGatewayListen = "127.0.0.1:8401"
+	defaultMaxCacheAge   = 60 * time.Second
+	defaultDrainTimeout  = 10 * time.Second
+	// redisCheckTimeout bounds the PING of the readiness check when the probe sets no deadline.
+	redisCheckTimeout = time.Second
+)
+
+var gatewayHelp = commandHelp{
+	synopsis: "fastjwt gateway [flags]",
+	intro: `Serves token verification for a proxy in front of it, or in front of an upstream
+(--upstream). One listener answers:
+  /auth                 nginx auth_request, Caddy forward_auth, Traefik forwardAuth: 200 with
+                        the claim headers set, or 401/403/400/503 with a WWW-Authenticate challenge.
+                        The route is chosen by X-Forwarded-Uri or X-Original-URI.
+  /ext-authz/<path>     Envoy's HTTP ext_authz service (path_prefix "/ext-authz")
+  /healthz /readyz /metrics
+                        liveness, readiness (keys loaded, JWK Sets fresh, Redis reachable) and
+                        Prometheus metrics
+With --upstream URL every other request is verified, then proxied to URL with the claim headers.
+
+The keys and policy come from the flags (one issuer, the route "/") or from --config FILE
+(several issuers and routes); not both: with --config, the key and policy flags are refused.
+The other flags (--listen, --upstream, --redis, --max-cache-age...) apply either way.`,
+	outro: gatewayConfigHelp + `
+Logs are JSON lines (log/slog) on standard error. At start, one line says where it listens:
+  {"time":...,"level":"INFO","msg":"listening","addr":"127.0.0.1:8401",...}
+with the real address (--listen 127.0.0.1:0 picks a free port). No token and no secret is ever
+logged.
+
+SIGHUP reads the keys (files, environment, JWK Sets) and the config file again, and swaps the new
+configuration in without dropping a connection; if anything is wrong with it, the error is logged
+and the configuration in use is kept. --listen, --upstream and --redis are not reloaded.
+SIGTERM or SIGINT stops accepting connections, lets the requests under way finish (at most
+--drain-timeout) and exits 0.
+
+Exit status 0 after SIGTERM or SIGINT; 1 if the server failed or did not drain in time; 2 if it
+did not start (bad flags or config file, keys, Redis, the listener).`,
+}
+
+// gatewayConfigHelp describes the config file, in the help of the command and in doc.go.
+const gatewayConfigHelp = `The config file (--config FILE) holds [issuer NAME] and [route /PREFIX] sections of
+"key = value" lines; '#' or ';' starts a comment line; a value is the rest of the line,
+spaces around it removed. Every mistake is reported with its line (file:line: ...), at start
+and on SIGHUP, and nothing is served from a file with a mistake.
+  [issuer NAME]       NAME: letters, digits, '.', '_', '-'
+    alg = ALG           as --alg (default HS256)
+    key-file = PATH     as --key-file; a relative PATH is relative to the config file
+    key-file-raw = true as --key-file-raw
+    key-env = NAME      as --key-env
+    jwks = PATH|URL     as --jwks
+    jwks-timeout = DUR  as --jwks-timeout
+    kid = ID            as --kid
+    allow-short-key = true
+    iss = ISSUER        required "iss" of its tokens
+    leeway = DUR        clock skew allowed for exp and nbf (default 0s)
+  Exactly one of key-file, key-env and jwks. A secret is never written in the file itself.
+  [route /PREFIX]     the path prefix of the original URI; the longest matching one wins, and
+                      "/" is the default route (without it, other paths are refused)
+    issuer = NAME       required: the [issuer NAME] whose keys verify the tokens
+    aud = AUDIENCE      required "aud"; without it a token carrying "aud" is refused (403)
+    types = LIST        accepted "typ" values, from none, JWT, at+jwt, session+jwt
+                        (default: none JWT at+jwt)
+    claim-header = CLAIM=HEADER
+                        repeatable: the claim is sent in the header on success (empty when the
+                        token lacks it); never a hop-by-hop, credential or routing header
+    cookie = NAME       also take the token from this cookie
+    name = NAME         the route's name in logs, metrics and the realm (default: PREFIX)
+Example:
+  [issuer corp]
+  key-file = corp.key
+  iss = https://corp.example
+  [issuer partners]
+  alg = ES256
+  jwks = https://login.partner.example/.well-known/jwks.json
+  [route /]
+  issuer = corp
+  claim-header = sub=X-User
+  [route /partners/]
+  issuer = partners
+  aud = partner-api
+  claim-header = sub=X-Partner
+`
+
+// policyFlags are the flags that configure the issuer and the route: with --config they come
+// from the file instead, and giving them is an error.
+var policyFlags = []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key",
+	"jwks", "jwks-timeout", "iss", "aud", "leeway", "claim-header", "cookie", "types"}
+
+// claimHeaderFlags is the repeatable --claim-header CLAIM=HEADER.
+type claimHeaderFlags []string
+
+func (c *claimHeaderFlags) String() string { return strings.Join(*c, ",") }
+
+func (c *claimHeaderFlags) Set(v string) error {
+	*c = append(*c, v) // checked by flagSpec, in the words of the config file's checks
+	return nil
+}
+
+// gatewayCommand is the gateway as the command line configured it: what stays for the life of
+// the process (the upstream, Redis, the logger, the metrics) and where the policy comes from
+// (the flags, or the config file that SIGHUP reads again).
+type gatewayCommand struct {
+	flagSpec    *gatewaySpec // the policy of the flags; nil with --config
+	config      string       // --config
+	upstream    *url.URL
+	maxCacheAge time.Duration
+	failOpen    bool
+	log         *slog.Logger
+	metrics     *gateway.Metrics
+	redis       *redisstore.Redis // nil without --redis
+}
+
+// generation is one Gateway built from the flags or the config file, and the JWKS clients it
+// owns, closed when it is replaced.
+type generation struct {
+	gw      *gateway.Gateway
+	clients []*jwks.Client
+}
+
+func (g *generation) close() {
+	for _, c := range g.clients {
+		c.Close()
+	}
+}
+
+func runGateway(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("gateway")
+	kf := new(keyFlags)
+	listen := fs.String("listen", defaultGatewayListen, "the `ADDR` to listen on, host:port; port 0 picks a free one (the \"listening\" log\nline says which)")
+	kf.register(fs)
+	kf.registerJWKS(fs)
+	iss := fs.String("iss", "", "the required \"iss\" of the tokens")
+	aud := fs.String("aud", "", "the required \"aud\" of the tokens; without it a token carrying \"aud\" is refused\n(403, RFC 7519 sec. 4.1.3)")
+	var leeway time.Duration
+	fs.Var(durationFlag{&leeway}, "leeway", "allowed clock skew for exp and nbf, a `DURATION` such as 30s (default 0s)")
+	var claims claimHeaderFlags
+	fs.Var(&claims, "claim-header", "copy a verified claim into a header, `CLAIM=HEADER` (repeatable); the header is\nsent empty when the token lacks the claim, and a client's own is never passed on")
+	cookie := fs.String("cookie", "", "also take the token from the cookie `NAME`")
+	types := fs.String("types", "", "the accepted token types (\"typ\"), a `LIST` of none, JWT, at+jwt, session+jwt\n(default \"none JWT at+jwt\")")
+	config := fs.String("config", "", "read issuers and routes from `FILE` (see below) instead of the key and policy\nflags")
+	upstream := fs.String("upstream", "", "reverse-proxy mode: verified requests are proxied to `URL` (http:// or https://)")
+	redisAddr := fs.String("redis", "", "check every token against the revocation list in Redis at `HOST:PORT`\n(standalone or a cluster node); when Redis cannot answer, requests get 503")
+	redisPassEnv := fs.String("redis-password-env", "", "with --redis: the password is the value of the environment variable `NAME`")
+	failOpen := fs.Bool("fail-open", false, "with --redis: let tokens through when Redis cannot answer (default: 503)")
+	maxCacheAge := defaultMaxCacheAge
+	fs.Var(durationFlag{&maxCacheAge}, "max-cache-age", "the longest a proxy may reuse a 200 (Cache-Control max-age), a `DURATION`\n(default 60s; never beyond the token's expiry)")
+	drain := defaultDrainTimeout
+	fs.Var(durationFlag{&drain}, "drain-timeout", "on SIGTERM, the longest to wait for requests under way, a `DURATION` (default 10s)")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	set := setFlags(fs)
+	fail := func(format string, a ...any) int { return usageError(stderr, "gateway", format, a...) }
+
+	cmd := &gatewayCommand{maxCacheAge: maxCacheAge, failOpen: *failOpen, metrics: gateway.NewMetrics()}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		return fail("--listen: %q is not host:port (e.g. 127.0.0.1:8401, :8401)", *listen)
+	}
+	if set["upstream"] {
+		u, err := parseUpstream(*upstream)
+		if err != nil {
+			return fail("--upstream: %v", err)
+		}
+		cmd.upstream = u
+	}
+	switch {
+	case set["redis-password-env"] && !set["redis"]:
+		return fail("--redis-password-env applies to --redis only")
+	case *failOpen && !set["redis"]:
+		return fail("--fail-open applies to --redis only")
+	case set["drain-timeout"] && drain == 0:
+		return fail("--drain-timeout: must be more than 0s")
+	}
+	if set["config"] {
+		for _, name := range policyFlags {
+			if set[name] {
+				return fail("--%s: with --config, issuers and routes come from the file only (see 'fastjwt help gateway')", name)
+			}
+		}
+		if *config == "" {
+			return fail("--config: needs the path of a file")
+		}
+		abs, err := filepath.Abs(*config)
+		if err != nil {
+			return fail("--config: %v", err)
+		}
+		cmd.config = abs
+	} else {
+		spec, err := flagSpec(fs, set, *iss, *aud, leeway, claims, *cookie, *types)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cmd.flagSpec = spec
+	}
+
+	cmd.log = slog.New(slog.NewJSONHandler(stderr, nil))
+	if set["redis"] {
+		r, err := dialRedis(*redisAddr, *redisPassEnv)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cmd.redis = r
+		defer r.Close()
+	}
+	gen, err := cmd.load()
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "fastjwt gateway: %s\n", line)
+		}
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		gen.close()
+		return fail("--listen: %v", err)
+	}
+	return cmd.serve(ln, gen, drain)
+}
+
+// serve runs the server on ln until SIGTERM or SIGINT, reloading on SIGHUP.
+func (c *gatewayCommand) serve(ln net.Listener, gen *generation, drain time.Duration) int {
+	// Signals are caught before the "listening" line, so that whoever reads it may send them.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+
+	srv := gateway.NewServer(gen.gw)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	mode := "forward-auth"
+	if c.upstream != nil {
+		mode = "reverse-proxy"
+	}
+	c.log.Info("listening", "addr", ln.Addr().String(), "mode", mode, "config", c.source(), "revocations", c.redis != nil)
+	for {
+		select {
+		case err := <-served:
+			c.log.Error("server stopped", "error", fmt.Sprint(err))
+			gen.close()
+			return exitGatewayFailed
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				gen = c.reload(srv, gen)
+				continue
+			}
+			c.log.Info("shutting down", "signal", sig.String(), "drain_timeout", drain.String())
+			ctx, cancel := context.WithTimeout(context.Background(), drain)
+			err := srv.Shutdown(ctx)
+			cancel()
+			code := exitOK
+			if err != nil {
+				c.log.Error("requests still under way at the end of the drain timeout", "error", err.Error())
+				code = exitGatewayFailed
+			}
+			select {
+			case err := <-served:
+				if err != nil && !errors.Is(err, gateway.ErrServerClosed) {
+					c.log.Error("server stopped", "error", err.Error())
+					code = exitGatewayFailed
+				}
+			case <-time.After(time.Second):
+			}
+			gen.close()
+			c.log.Info("stopped")
+			return code
+		}
+	}
+}
+
+// reload builds a new generation from the keys and the config file and swaps it in; when
+// anything is wrong, the error is logged and cur stays. It returns the generation in use.
+func (c *gatewayCommand) reload(srv *gateway.Server, cur *generation) *generation {
+	c.log.Info("reloading", "config", c.source())
+	next, err := c.load()
+	if err == nil {
+		if err = srv.Swap(next.gw); err != nil {
+			next.close()
+		}
+	}
+	if err != nil {
+		c.log.Error("reload failed; the configuration in use is kept", "error", err.Error())
+		return cur
+	}
+	cur.close()
+	c.log.Info("reloaded", "config", c.source())
+	return next
+}
+
+// source names where the policy comes from, for logs.
+func (c *gatewayCommand) source() string {
+	if c.config != "" {
+		return c.config
+	}
+	return "flags"
+}
+
+// load reads the policy (the config file, or the flags' spec) and the keys, and builds a
+// Gateway of them.
+func (c *gatewayCommand) load() (*generation, error) {
+	spec := c.flagSpec
+	if c.config != "" {
+		var err error
+		if spec, err = readGatewayConfig(c.config); err != nil {
+			return nil, err
+		}
+	}
+	gen := &generation{}
+	cfg := gateway.Config{
+		Upstream:    c.upstream,
+		FailOpen:    c.failOpen,
+		Logger:      c.log,
+		Metrics:     c.metrics,
+		MaxCacheAge: c.maxCacheAge,
+	}
+	if c.redis != nil {
+		cfg.Revocations = c.redis.List()
+		cfg.Checks = append(cfg.Checks, gateway.Check{Name: "redis", Check: c.pingRedis})
+	}
+	issuers := map[string]*issuerSpec{}
+	for _, s := range spec.issuers {
+		issuers[s.name] = s
+	}
+	// One verifier per issuer and audience, shared by the routes that have both: a JWK Set is
+	// fetched once for them.
+	type issAud struct{ issuer, aud string }
+	verifiers := map[issAud]fastjwt.Verifier{}
+	for _, r := range spec.routes {
+		key := issAud{r.issuer, r.aud}
+		v, ok := verifiers[key]
+		if !ok {
+			s := issuers[r.issuer]
+			iv, err := s.verifier(spec.file, r.aud, c.log)
+			if err != nil {
+				gen.close()
+				return nil, err
+			}
+			if iv.client != nil {
+				gen.clients = append(gen.clients, iv.client)
+				name, client := "jwks "+s.name, iv.client
+				if r.aud != "" {
+					name += " aud=" + r.aud
+				}
+				cfg.Checks = append(cfg.Checks, gateway.Check{Name: name, Check: func(context.Context) error { return client.Ready() }})
+			}
+			v = iv.v
+			verifiers[key] = v
+		}
+		cfg.Routes = append(cfg.Routes, gateway.Route{
+			Name:         r.name,
+			PathPrefix:   r.prefix,
+			Verifier:     v,
+			Audience:     r.aud,
+			Types:        r.types,
+			ClaimHeaders: r.headers,
+			Cookie:       r.cookie,
+		})
+	}
+	gw, err := gateway.New(cfg)
+	if err != nil {
+		gen.close()
+		if spec.file != "" {
+			return nil, fmt.Errorf("%s: %v", spec.file, err)
+		}
+		return nil, err
+	}
+	gen.gw = gw
+	return gen, nil
+}
+
+// pingRedis is the readiness check of Redis: a PING answered within the probe's deadline.
+func (c *gatewayCommand) pingRedis(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, redisCheckTimeout)
+		defer cancel()
+	}
+	client := c.redis.Client()
+	return client.Do(ctx, client.B().Ping().Build()).Error()
+}
+
+// flagSpec makes the policy of the flags: one issuer, "default", and the route "/".
+func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway time.Duration,
+	claims claimHeaderFlags, cookie, types string) (*gatewaySpec, error) {
+	s := &issuerSpec{name: "default", iss: iss, issSet: set["iss"], leeway: leeway}
+	for _, name := range []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key", "jwks", "jwks-timeout"} {
+		if set[name] {
+			s.keys = append(s.keys, setting{name: name, value: fs.Lookup(name).Value.String()})
+		}
+	}
+	r := &routeSpec{prefix: "/", issuer: s.name}
+	switch {
+	case set["aud"] && aud == "":
+		return nil, errors.New("--aud: empty; leave it out for tokens without \"aud\"")
+	case set["iss"] && iss == "":
+		return nil, errors.New("--iss: empty; leave it out to accept any issuer")
+	case set["cookie"] && !httpsyntax.IsToken(cookie):
+		return nil, fmt.Errorf("--cookie: %q is not a cookie name (RFC 6265: letters, digits and !#$%%&'*+-.^_`|~)", cookie)
+	}
+	r.aud, r.cookie = aud, cookie
+	if set["types"] {
+		t, msg := parseTypes(types)
+		if msg != "" {
+			return nil, fmt.Errorf("--types: %s", msg)
+		}
+		r.types = t
+	}
+	for _, v := range claims {
+		f, msg := parseClaimHeader(v)
+		if msg != "" {
+			return nil, fmt.Errorf("--claim-header: %s", msg)
+		}
+		for _, prev := range r.headers {
+			if strings.EqualFold(prev.Header, f.Header) {
+				return nil, fmt.Errorf("--claim-header: header %q already receives claim %q", f.Header, prev.Claim)
+			}
+		}
+		r.headers = append(r.headers, f)
+	}
+	return &gatewaySpec{issuers: []*issuerSpec{s}, routes: []*routeSpec{r}}, nil
+}
+
+// parseUpstream checks the URL of --upstream: http or https, with a host, no query or fragment.
+func parseUpstream(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || v == "":
+		return nil, fmt.Errorf("%q is not a URL (e.g. http://127.0.0.1:8080)", v)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%q: an http:// or https:// URL", v)
+	case u.Host == "":
+		return nil, fmt.Errorf("%q has no host", v)
+	case u.User != nil:
+		return nil, errors.New("the URL holds credentials: the upstream gets the claim headers, not a password")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("%q: no query or fragment (the request's own are sent)", v)
+	}
+	return u, nil
+}
+
+// dialRedis connects to Redis at addr for the revocation list.
+func dialRedis(addr, passwordEnv string) (*redisstore.Redis, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("--redis: %q is not host:port (e.g. 127.0.0.1:6379)", addr)
+	}
+	opts := redisstore.Options{Addrs: []string{addr}}
+	if passwordEnv != "" {
+		pw, err := keyfile.FromEnv(passwordEnv)
+		if err != nil {
+			return nil, fmt.Errorf("--redis-password-env: %v", err)
+		}
+		opts.Password = string(pw)
+	}
+	r, err := redisstore.Dial(opts)
+	if err != nil {
+		return nil, fmt.Errorf("--redis: %v", err)
+	}
+	return r, nil
+}
