@@ -1,15 +1,182 @@
 package gateway
 
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
 // Gateway is one immutable configuration of the server: its routes, each with a bearer policy,
 // and its mode. A Server runs the current Gateway; a reload builds a new one and swaps it in.
+// Requests under way finish with the Gateway they started with.
 type Gateway struct {
-	cfg Config
+	cfg     Config
+	routes  []*route // longest PathPrefix first
+	strict  bool     // the path chooses between policies: refuse paths whose route is ambiguous
+	log     *slog.Logger
+	metrics *Metrics
+	maxAge  int64 // Config.MaxCacheAge in whole seconds
+	checks  []Check
+	proxy   http.Handler // reverse-proxy mode: every path but the admin ones
 }
+
+// route is one Route, prepared.
+type route struct {
+	name    string
+	prefix  string
+	b       *bearer.Bearer
+	headers []string // the claim headers, canonical (as bearer.Config.Forward holds them)
+	lower   []string // the same, lower-case, as Envoy names headers
+	stats   jwksStats
+	proxy   http.Handler
+}
+
+// maxClaimHeaders bounds the claim headers of a route (a bit set per request records them).
+const maxClaimHeaders = 64
+
+// reserved are the headers an answer of the gateway sets itself, or that carry credentials or
+// connection state: a claim cannot be copied into them.
+var reserved = []string{
+	"Authorization", "Cookie", "Set-Cookie", "Cache-Control", "Www-Authenticate", "Retry-After",
+	"Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Connection",
+	"Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+	"Proxy-Connection", "Host", "Date", "Server", "Location", "Expect",
+	"X-Forwarded-Uri", "X-Original-Uri", "X-Forwarded-For", "X-Forwarded-Host",
+	"X-Forwarded-Proto", "X-Forwarded-Method", "Forwarded", envoyRemove,
+}
+
+// envoyRemove is the answer header in which Envoy's ext_authz filter reads the request headers
+// it must remove before it forwards the request.
+const envoyRemove = "X-Envoy-Auth-Headers-To-Remove"
 
 // New returns a Gateway for cfg, or an error matching ErrConfig that says what is wrong.
 func New(cfg Config) (*Gateway, error) {
-	return &Gateway{cfg: cfg}, nil
+	fail := func(format string, args ...any) (*Gateway, error) {
+		return nil, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	if len(cfg.Routes) == 0 {
+		return fail("no route")
+	}
+	if cfg.MaxCacheAge < 0 {
+		return fail("negative MaxCacheAge %v", cfg.MaxCacheAge)
+	}
+	if u := cfg.Upstream; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		return fail("upstream %q: want an http:// or https:// URL with a host", u.Redacted())
+	}
+	g := &Gateway{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: cfg.Metrics,
+		maxAge:  int64(cfg.MaxCacheAge / time.Second),
+		checks:  slices.Clone(cfg.Checks),
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.metrics == nil {
+		g.metrics = NewMetrics()
+	}
+	for i, c := range cfg.Checks {
+		if c.Name == "" || c.Check == nil {
+			return fail("check %d needs a name and a function", i)
+		}
+	}
+	for i, r := range cfg.Routes {
+		rt, err := newRoute(r, &cfg)
+		if err != nil {
+			return fail("route %d (%q): %v", i, r.PathPrefix, err)
+		}
+		for _, o := range g.routes {
+			if o.prefix == rt.prefix {
+				return fail("routes %q and %q have the same PathPrefix %q", o.name, rt.name, rt.prefix)
+			}
+		}
+		g.routes = append(g.routes, rt)
+		// A verifier that reports readiness (a JWK Set client) is a readiness check: until its
+		// keys load, every token of the route is refused.
+		if rv, ok := r.Verifier.(interface{ Ready() error }); ok {
+			g.checks = append(g.checks, Check{Name: "keys of route " + rt.name, Check: func(context.Context) error { return rv.Ready() }})
+		}
+	}
+	slices.SortStableFunc(g.routes, func(a, b *route) int { return len(b.prefix) - len(a.prefix) })
+	g.strict = len(g.routes) > 1 || g.routes[0].prefix != "/"
+	if cfg.Upstream != nil {
+		g.proxy = g.newProxy()
+	}
+	return g, nil
+}
+
+func newRoute(r Route, cfg *Config) (*route, error) {
+	if !validPrefix(r.PathPrefix) {
+		return nil, fmt.Errorf("PathPrefix must start with / and hold no query, fragment, escape, control character, empty or dot segment")
+	}
+	rt := &route{name: r.Name, prefix: r.PathPrefix}
+	if rt.name == "" {
+		rt.name = r.PathPrefix
+	}
+	if len(r.ClaimHeaders) > maxClaimHeaders {
+		return nil, fmt.Errorf("more than %d claim headers", maxClaimHeaders)
+	}
+	for _, f := range r.ClaimHeaders {
+		if !httpsyntax.IsToken(f.Header) || f.Claim == "" {
+			return nil, fmt.Errorf("claim header %q=%q: want a claim name and a header name (a token)", f.Claim, f.Header)
+		}
+		h := textproto.CanonicalMIMEHeaderKey(f.Header)
+		for _, name := range reserved {
+			if strings.EqualFold(h, name) {
+				return nil, fmt.Errorf("claim header %q: the gateway or the proxy owns that header", f.Header)
+			}
+		}
+		for _, o := range rt.headers {
+			if o == h || unify(o) == unify(h) {
+				return nil, fmt.Errorf("claim header %q named twice (names differing only in case, - or _ are one header)", f.Header)
+			}
+		}
+		rt.headers = append(rt.headers, h)
+		rt.lower = append(rt.lower, strings.ToLower(h))
+	}
+	realm := rt.name
+	b, err := bearer.New(r.Verifier, bearer.Config{
+		Realm:       realm,
+		Schemes:     []string{"Bearer", "JWT"},
+		Cookie:      r.Cookie,
+		Types:       r.Types,
+		Audience:    r.Audience,
+		Forward:     r.ClaimHeaders,
+		Revocations: cfg.Revocations,
+		FailOpen:    cfg.FailOpen,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rt.b = b
+	rt.stats, _ = r.Verifier.(jwksStats)
+	return rt, nil
+}
+
+// unify maps a header name to the form CGI-style servers give it (HTTP_X_USER): upper case, with
+// "-" and "_" alike. Two names that unify are one header to such an upstream.
+func unify(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
 // Proxy reports whether g runs in reverse-proxy mode (Config.Upstream set).
 func (g *Gateway) Proxy() bool { return g.cfg.Upstream != nil }
+
+// pick returns the route of the longest PathPrefix of path, or nil.
+func (g *Gateway) pick(path []byte) *route {
+	for _, rt := range g.routes {
+		if len(path) >= len(rt.prefix) && string(path[:len(rt.prefix)]) == rt.prefix {
+			return rt
+		}
+	}
+	return nil
+}

@@ -1,8 +1,221 @@
 package gateway
 
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// The metrics are a handful of atomic counters written out in the Prometheus text format 0.0.4
+// by hand, not a client library: an observation is then one or two atomic adds, with no
+// allocation, no lock and no map lookup on the hot path of a decision, and the library's go.mod
+// gains no dependency (prometheus/client_golang would bring a dozen modules into every user's
+// build for six metric families).
+//
+// There is no verified-token cache hit counter: the Verifier interface does not report whether a
+// verify was answered by the cache, and the gateway cannot tell a hit from a fast miss without
+// timing it.
+
+// endpoint is what a request asked for: a label of the request counter.
+type endpoint int
+
+const (
+	epAuth endpoint = iota
+	epExtAuthz
+	epProxy
+	epHealthz
+	epReadyz
+	epMetrics
+	epOther
+	numEndpoints
+)
+
+var endpointNames = [numEndpoints]string{"auth", "ext_authz", "proxy", "healthz", "readyz", "metrics", "other"}
+
+// outcome is how a request was answered: a label of the request counter.
+type outcome int
+
+const (
+	outAllowed      outcome = iota // 200: the token verified (or an admin endpoint answered)
+	outBadRequest                  // 400: ambiguous request
+	outUnauthorized                // 401: no token, or an invalid, expired or revoked one
+	outForbidden                   // 403: wrong audience or type, or no route for the path
+	outUnavailable                 // 503: revocation cannot be checked, or not ready
+	outNotFound                    // 404: no such endpoint
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"allowed", "bad_request", "unauthorized", "forbidden", "unavailable", "not_found"}
+
+func outcomeOf(status int) outcome {
+	switch status {
+	case 200:
+		return outAllowed
+	case 400:
+		return outBadRequest
+	case 401:
+		return outUnauthorized
+	case 403:
+		return outForbidden
+	case 503:
+		return outUnavailable
+	}
+	return outNotFound
+}
+
+// decisionEndpoints are the endpoints whose decisions the latency histogram records.
+const decisionEndpoints = epProxy + 1
+
+// bucketBounds are the upper bounds of the latency histogram's buckets: a decision costs
+// microseconds (a verify, with a cache hit below one), or milliseconds when the revocation list
+// is remote.
+var bucketBounds = [...]time.Duration{
+	5 * time.Microsecond, 10 * time.Microsecond, 25 * time.Microsecond, 50 * time.Microsecond,
+	100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond, time.Millisecond,
+	2500 * time.Microsecond, 5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond,
+	100 * time.Millisecond, time.Second,
+}
+
+// histogram counts observations per bucket (not cumulated: the output sums them), the last
+// bucket being +Inf.
+type histogram struct {
+	buckets [len(bucketBounds) + 1]atomic.Uint64
+	sum     atomic.Int64 // nanoseconds
+}
+
 // Metrics holds the gateway's counters and latency histogram. It is safe for concurrent use and
 // survives reloads: give the same Metrics to every Gateway of one process.
-type Metrics struct{}
+type Metrics struct {
+	requests [numEndpoints][numOutcomes]atomic.Uint64
+	latency  [decisionEndpoints]histogram
+	upstream atomic.Uint64 // proxied requests that got no answer from the upstream
+	swaps    atomic.Uint64
+}
 
 // NewMetrics returns empty Metrics.
 func NewMetrics() *Metrics { return &Metrics{} }
+
+// count records one answered request.
+func (m *Metrics) count(ep endpoint, status int) {
+	m.requests[ep][outcomeOf(status)].Add(1)
+}
+
+// observe records one decision and how long it took.
+func (m *Metrics) observe(ep endpoint, status int, d time.Duration) {
+	m.count(ep, status)
+	h := &m.latency[ep]
+	i := 0
+	for i < len(bucketBounds) && d > bucketBounds[i] {
+		i++
+	}
+	h.buckets[i].Add(1)
+	h.sum.Add(int64(d))
+}
+
+// appendText appends the metrics in the Prometheus text format 0.0.4, with those of the JWK Set
+// clients among g's verifiers.
+func (m *Metrics) appendText(b []byte, g *Gateway) []byte {
+	b = append(b, "# HELP fastjwt_gateway_requests_total Requests answered, by endpoint and outcome.\n"+
+		"# TYPE fastjwt_gateway_requests_total counter\n"...)
+	for ep := range numEndpoints {
+		for out := range numOutcomes {
+			b = append(b, `fastjwt_gateway_requests_total{endpoint="`...)
+			b = append(b, endpointNames[ep]...)
+			b = append(b, `",outcome="`...)
+			b = append(b, outcomeNames[out]...)
+			b = append(b, `"} `...)
+			b = strconv.AppendUint(b, m.requests[ep][out].Load(), 10)
+			b = append(b, '\n')
+		}
+	}
+	b = append(b, "# HELP fastjwt_gateway_decision_seconds Time from the request to the decision (route, token, verify, revocation, answer headers), by endpoint.\n"+
+		"# TYPE fastjwt_gateway_decision_seconds histogram\n"...)
+	for ep := range decisionEndpoints {
+		h := &m.latency[ep]
+		var cum uint64
+		for i := range h.buckets {
+			cum += h.buckets[i].Load()
+			b = append(b, `fastjwt_gateway_decision_seconds_bucket{endpoint="`...)
+			b = append(b, endpointNames[ep]...)
+			b = append(b, `",le="`...)
+			if i < len(bucketBounds) {
+				b = strconv.AppendFloat(b, bucketBounds[i].Seconds(), 'g', -1, 64)
+			} else {
+				b = append(b, "+Inf"...)
+			}
+			b = append(b, `"} `...)
+			b = strconv.AppendUint(b, cum, 10)
+			b = append(b, '\n')
+		}
+		b = append(b, `fastjwt_gateway_decision_seconds_sum{endpoint="`...)
+		b = append(b, endpointNames[ep]...)
+		b = append(b, `"} `...)
+		b = strconv.AppendFloat(b, time.Duration(h.sum.Load()).Seconds(), 'g', -1, 64)
+		b = append(b, "\nfastjwt_gateway_decision_seconds_count{endpoint=\""...)
+		b = append(b, endpointNames[ep]...)
+		b = append(b, `"} `...)
+		b = strconv.AppendUint(b, cum, 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "# HELP fastjwt_gateway_upstream_errors_total Allowed requests the upstream did not answer (502).\n"+
+		"# TYPE fastjwt_gateway_upstream_errors_total counter\nfastjwt_gateway_upstream_errors_total "...)
+	b = strconv.AppendUint(b, m.upstream.Load(), 10)
+	b = append(b, "\n# HELP fastjwt_gateway_config_swaps_total Configurations swapped in by reloads.\n"+
+		"# TYPE fastjwt_gateway_config_swaps_total counter\nfastjwt_gateway_config_swaps_total "...)
+	b = strconv.AppendUint(b, m.swaps.Load(), 10)
+	b = append(b, '\n')
+	return appendJWKS(b, g)
+}
+
+// jwksStats is what a JWK Set client (*jwks.Client) reports about its fetches.
+type jwksStats interface {
+	Age() time.Duration
+	Fetches() uint64
+	FailedFetches() uint64
+}
+
+// appendJWKS appends the fetch counters and the key set age of every route whose verifier
+// reports them.
+func appendJWKS(b []byte, g *Gateway) []byte {
+	families := [...]struct{ name, typ, help string }{
+		{"fastjwt_gateway_jwks_fetches_total", "counter", "Fetches of the route's JWK Set, successful or not."},
+		{"fastjwt_gateway_jwks_fetch_failures_total", "counter", "Fetches of the route's JWK Set that failed."},
+		{"fastjwt_gateway_jwks_age_seconds", "gauge", "Time since the route's JWK Set was last fetched or confirmed (0: none loaded)."},
+	}
+	has := false
+	for _, rt := range g.routes {
+		has = has || rt.stats != nil
+	}
+	if !has {
+		return b
+	}
+	for f, fam := range families {
+		b = append(b, "# HELP "+fam.name+" "+fam.help+"\n# TYPE "+fam.name+" "+fam.typ+"\n"...)
+		for _, rt := range g.routes {
+			if rt.stats == nil {
+				continue
+			}
+			b = append(b, fam.name+`{route="`...)
+			b = appendLabelValue(b, rt.name)
+			b = append(b, `"} `...)
+			switch f {
+			case 0:
+				b = strconv.AppendUint(b, rt.stats.Fetches(), 10)
+			case 1:
+				b = strconv.AppendUint(b, rt.stats.FailedFetches(), 10)
+			case 2:
+				b = strconv.AppendFloat(b, rt.stats.Age().Seconds(), 'f', 3, 64)
+			}
+			b = append(b, '\n')
+		}
+	}
+	return b
+}
+
+// appendLabelValue escapes a label value: backslash, double quote and line feed (text format
+// 0.0.4).
+func appendLabelValue(b []byte, v string) []byte {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return append(b, r.Replace(v)...)
+}

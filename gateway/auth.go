@@ -1,0 +1,249 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
+// callContext is the context of the calls a decision makes (the revocation list), as in the
+// fasthttp adapter: not the *fasthttp.RequestCtx, whose Done is read without synchronization
+// against Shutdown and whose derived contexts each start a goroutine. The lists bound their own
+// calls.
+var callContext = context.Background()
+
+// answer is one forward-auth decision: it implements bearer.Request over the proxy's
+// subrequest, reading the original request's headers from it, and writing the claim headers
+// into the answer rather than into a request (the proxy copies them to the upstream request).
+// Pooled: reset by get and put.
+type answer struct {
+	ctx     *fasthttp.RequestCtx
+	rt      *route
+	set     uint64 // bit i: rt.headers[i] was set from the token
+	buf     []byte
+	scratch [maxTarget]byte
+}
+
+var answers = sync.Pool{New: func() any { return &answer{buf: make([]byte, 0, 256)} }}
+
+// AppendValues appends every line of the named header of the subrequest, whatever the spelling
+// of its name. Cookie lines are read from the raw head, as the client sent them (fasthttp
+// re-parses cookies with a grammar of its own), as the fasthttp adapter does.
+func (a *answer) AppendValues(dst [][]byte, name string) [][]byte {
+	h := &a.ctx.Request.Header
+	if name == "Cookie" {
+		if raw := h.RawHeaders(); len(raw) > 0 {
+			return appendRawValues(dst, raw, name)
+		}
+		if v := h.Peek("Cookie"); len(v) > 0 {
+			dst = append(dst, v)
+		}
+		return dst
+	}
+	for k, v := range h.All() {
+		if httpsyntax.EqualFold(k, name) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+
+// AppendQuery appends nothing: the gateway reads no token from a query (the subrequest's query
+// is not the client's).
+func (a *answer) AppendQuery(dst [][]byte, _ string) [][]byte { return dst }
+
+// Del does nothing: the subrequest's own headers go nowhere. The answer starts with no claim
+// header; those the token does not set are sent empty (or listed for removal) by allow.
+func (a *answer) Del(string) {}
+
+// Set puts a verified claim header into the answer.
+func (a *answer) Set(name string, value []byte) {
+	for i, h := range a.rt.headers {
+		if h == name {
+			a.set |= 1 << i
+			a.ctx.Response.Header.SetBytesV(name, value)
+			return
+		}
+	}
+}
+
+// appendRawValues appends the values of the lines of a raw request head ("Name: value\r\n"...)
+// whose name is name, ASCII case-insensitively, with optional whitespace trimmed.
+func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if i := bytes.IndexByte(line, ':'); i >= 0 && httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
+			dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
+		}
+	}
+	return dst
+}
+
+// originalTarget returns the original request target a forward-auth subrequest names, from
+// X-Forwarded-Uri (Traefik, Caddy) or X-Original-URI (nginx, as the documented snippet sets it),
+// and whether it is unambiguous: two lines of one, or both present with different values, are
+// refused, never resolved by order. Neither: "/", the default route.
+func originalTarget(h *fasthttp.RequestHeader) ([]byte, bool) {
+	var fwd, orig []byte
+	nf, no := 0, 0
+	for k, v := range h.All() {
+		switch {
+		case httpsyntax.EqualFold(k, "X-Forwarded-Uri"):
+			fwd, nf = v, nf+1
+		case httpsyntax.EqualFold(k, "X-Original-Uri"):
+			orig, no = v, no+1
+		}
+	}
+	switch {
+	case nf > 1 || no > 1:
+		return nil, false
+	case nf == 1 && no == 1 && !bytes.Equal(fwd, orig):
+		return nil, false
+	case nf == 1:
+		return fwd, true
+	case no == 1:
+		return orig, true
+	}
+	return []byte("/"), true
+}
+
+// extAuthzPrefix is the path_prefix of Envoy's HTTP ext_authz service: Envoy asks
+// "/ext-authz" + the original path (and query).
+const extAuthzPrefix = "/ext-authz"
+
+// extAuthzTarget returns the original target inside an ext_authz request's raw target, and
+// whether the request is one ("/ext-authz", "/ext-authz/...", "/ext-authz?...").
+func extAuthzTarget(uri []byte) ([]byte, bool) {
+	if len(uri) < len(extAuthzPrefix) || string(uri[:len(extAuthzPrefix)]) != extAuthzPrefix {
+		return nil, false
+	}
+	t := uri[len(extAuthzPrefix):]
+	switch {
+	case len(t) == 0:
+		return []byte("/"), true
+	case t[0] == '/':
+		return t, true
+	case t[0] == '?':
+		return []byte("/"), true
+	}
+	return nil, false
+}
+
+// decide answers one forward-auth subrequest (ep is epAuth or epExtAuthz; target the original
+// request target, ok false when it was ambiguous).
+func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, target []byte, ok bool) {
+	start := time.Now()
+	a := answers.Get().(*answer)
+	a.ctx = ctx
+	status, reason := 0, ""
+	var rt *route
+	var path []byte
+	var now time.Time
+	if ok {
+		path, ok = routePath(target, g.strict, &a.scratch)
+	}
+	if ok {
+		rt = g.pick(path)
+	}
+	switch {
+	case !ok:
+		status, reason = 400, "ambiguous original request target"
+		refuse(ctx, status, nil)
+	case rt == nil:
+		status, reason = 403, "no route for the path"
+		refuse(ctx, status, nil)
+	default:
+		a.rt = rt
+		t := rt.b.Acquire()
+		if aerr := rt.b.Authenticate(callContext, t, a); aerr != nil {
+			status, reason = aerr.Status, aerr.Description
+			if reason == "" {
+				reason = "no token"
+			}
+			refuse(ctx, status, aerr.Challenge())
+		} else {
+			status = 200
+			now = time.Now()
+			a.allow(ep, t, g.maxAge, now)
+		}
+		rt.b.Release(t)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	g.metrics.observe(ep, status, now.Sub(start))
+	if g.log.Enabled(callContext, slog.LevelDebug) {
+		name := ""
+		if rt != nil {
+			name = rt.name
+		}
+		g.log.LogAttrs(callContext, slog.LevelDebug, "decision", slog.String("endpoint", endpointNames[ep]),
+			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
+	}
+	a.ctx, a.rt, a.set, a.buf = nil, nil, 0, a.buf[:0]
+	answers.Put(a)
+}
+
+// allow completes the answer of an allowed subrequest: the claim headers the token lacks (or
+// whose value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the
+// proxy overwrites or drops the client's own), and named in x-envoy-auth-headers-to-remove to
+// Envoy (which copies only headers present in the answer); then the cache lifetime.
+func (a *answer) allow(ep endpoint, t *bearer.Token, maxAge int64, now time.Time) {
+	h := &a.ctx.Response.Header
+	for i, name := range a.rt.headers {
+		if a.set&(1<<i) != 0 {
+			continue
+		}
+		if ep == epExtAuthz {
+			if len(a.buf) > 0 {
+				a.buf = append(a.buf, ',')
+			}
+			a.buf = append(a.buf, a.rt.lower[i]...)
+		} else {
+			h.SetBytesV(name, nil)
+		}
+	}
+	if len(a.buf) > 0 {
+		h.SetBytesV(envoyRemove, a.buf)
+	}
+	// The decision may be reused for max-age seconds: never past the token's expiry, never past
+	// MaxCacheAge.
+	if exp, ok := t.Claims().Expires(); ok {
+		if left := int64(exp.Sub(now) / time.Second); left < maxAge {
+			maxAge = max(left, 0)
+		}
+	}
+	a.buf = append(a.buf[:0], "private, max-age="...)
+	a.buf = strconv.AppendInt(a.buf, maxAge, 10)
+	h.SetBytesV("Cache-Control", a.buf)
+}
+
+// refuse answers a refused subrequest: status, the challenge if any, Retry-After on 503, and
+// no-store, since a refusal must not be reused for the next request.
+func refuse(ctx *fasthttp.RequestCtx, status int, challenge []byte) {
+	ctx.Error(fasthttp.StatusMessage(status), status) // resets the response: headers go after
+	h := &ctx.Response.Header
+	if len(challenge) > 0 {
+		h.SetBytesV("WWW-Authenticate", challenge)
+	}
+	if status == fasthttp.StatusServiceUnavailable {
+		h.Set("Retry-After", bearer.RetryAfter)
+	}
+	h.Set("Cache-Control", "no-store")
+}
