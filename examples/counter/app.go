@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +18,7 @@ import (
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
 )
 
 // appPage is the page served at /app. It reads the session cookie in the browser.
@@ -32,12 +36,26 @@ type app struct {
 	user     string
 	password [sha256.Size]byte // compared as digests, so the comparison's time says nothing about it
 	tokens   *fastjwt.Codec    // signs the bearer tokens that /login hands out
-	tokenTTL time.Duration
+	tokenTTL time.Duration     // at most the sessions' Lifetime, so that RevokeSubject covers them
 	now      func() time.Time
+	sessions *session.Manager // logs a user out everywhere (Manager.RevokeSubject)
+	revoked  revoke.List      // the list both the sessions and the bearer tokens are checked against
 }
+
+// The session's names. "sub" is the user's name once logged in: the registered claim that
+// revocation by subject ("log out everywhere") keys on, and the one name the cookie's token
+// carries in server-side mode, so that the /app page can show it. The others live in the store
+// in server-side mode, in the cookie in cookie mode.
+const (
+	fieldUser     = "sub"
+	fieldCounter  = "counter"
+	fieldTokenID  = "token_id"  // the "jti" of the bearer token the login handed out...
+	fieldTokenExp = "token_exp" // ... and its expiry: /logout revokes it until then
+)
 
 // request is the part of an HTTP request that the demo reads.
 type request struct {
+	ctx          context.Context // for the store and the revocation list
 	method, path string
 	contentType  string
 	body         func() ([]byte, error) // read only by the routes that need it
@@ -49,6 +67,8 @@ type reply struct {
 	contentType string
 	body        []byte
 	allow       string // the Allow header of a 405
+	challenge   string // the WWW-Authenticate header of a 401
+	retryAfter  string // the Retry-After header of a 503
 }
 
 func text(status int, format string, args ...any) reply {
@@ -73,7 +93,19 @@ func methodNotAllowed(allow string) reply {
 	return r
 }
 
-// site answers every route that works with the cookie session: all but /api/me.
+// unavailable answers 503 when the store or the revocation list cannot answer: the request may
+// be fine, so it is neither a 401 nor a fresh session, and the client may retry.
+func unavailable(what string, err error) reply {
+	r := text(http.StatusServiceUnavailable, "%s: %v\n", what, err)
+	r.retryAfter = bearer.RetryAfter
+	return r
+}
+
+// challenge is the WWW-Authenticate value of a request that needs credentials it did not bring.
+const challenge = `Bearer realm="counter"`
+
+// site answers every route that works with the session: all but /api/me, and
+// /logout-everywhere when a bearer token authenticates it.
 func (a *app) site(r request, s *session.Session) reply {
 	switch r.path {
 	case "/":
@@ -96,20 +128,90 @@ func (a *app) site(r request, s *session.Session) reply {
 		if r.method != http.MethodPost {
 			return methodNotAllowed("POST")
 		}
-		s.Clear() // an empty session deletes the cookie
+		return a.logout(r, s)
+	case "/logout-everywhere":
+		if r.method != http.MethodPost {
+			return methodNotAllowed("POST")
+		}
+		user, ok := s.String(fieldUser)
+		if !ok {
+			r := errorReply(http.StatusUnauthorized, "login_required", "log in first, or send the bearer token")
+			r.challenge = challenge
+			return r
+		}
+		if rep, ok := a.logoutEverywhere(r.ctx, user); !ok {
+			return rep
+		}
+		s.Clear() // this browser's session is revoked with the others: its data goes too
 		return reply{status: http.StatusNoContent}
 	}
 	return text(http.StatusNotFound, "not found\n")
 }
 
-// counter is the classic cookie-session example: the count of this browser's requests to /.
+// usesBearer reports whether a request to path is authenticated by a bearer token (the Bearer
+// middleware, then api) rather than by the session cookie (the Sessions middleware, then site):
+// /api/me always, /logout-everywhere when the request has an Authorization header, so that a
+// client with only its token can log its user out everywhere.
+func usesBearer(path string, authorization bool) bool {
+	return path == "/api/me" || (path == "/logout-everywhere" && authorization)
+}
+
+// api answers the routes that a bearer token authenticates: /api/me, and /logout-everywhere
+// when the request carries an Authorization header.
+func (a *app) api(r request, t *bearer.Token) reply {
+	if r.path == "/logout-everywhere" {
+		if r.method != http.MethodPost {
+			return methodNotAllowed("POST")
+		}
+		rep, _ := a.logoutEverywhere(r.ctx, t.Subject())
+		return rep
+	}
+	return a.me(r, t)
+}
+
+// counter is the classic session example: the count of this browser's requests to /. The code
+// is the same in both modes; the session keeps the value in the store or in the cookie.
 func (a *app) counter(s *session.Session) reply {
-	n, _ := s.Int("counter") // absent in a new session: 0
+	n, _ := s.Int(fieldCounter) // absent in a new session: 0
 	n++
-	if err := s.Set("counter", n); err != nil {
+	if err := s.Set(fieldCounter, n); err != nil {
 		return text(http.StatusInternalServerError, "session: %v\n", err)
 	}
 	return text(http.StatusOK, "Current counter value: %d\n", n)
+}
+
+// logout ends the session: the bearer token its login handed out is revoked, then the session
+// itself (its token revoked, its data destroyed, the cookie deleted).
+func (a *app) logout(r request, s *session.Session) reply {
+	if err := a.revokeAccessToken(r.ctx, s); err != nil {
+		return unavailable("revoking the access token", err)
+	}
+	if err := s.Logout(r.ctx); err != nil {
+		return unavailable("revoking the session", err)
+	}
+	return reply{status: http.StatusNoContent}
+}
+
+// logoutEverywhere revokes every session and bearer token of user issued until now, on every
+// process that shares the revocation list. ok is false when it could not.
+func (a *app) logoutEverywhere(ctx context.Context, user string) (rep reply, ok bool) {
+	if user == "" {
+		return errorReply(http.StatusForbidden, "insufficient_scope", "the token names no subject"), false
+	}
+	if err := a.sessions.RevokeSubject(ctx, user); err != nil {
+		return unavailable("revoking the user's sessions", err), false
+	}
+	return reply{status: http.StatusNoContent}, true
+}
+
+// revokeAccessToken revokes the bearer token that the session's login handed out, if any.
+func (a *app) revokeAccessToken(ctx context.Context, s *session.Session) error {
+	jti, ok := s.String(fieldTokenID)
+	exp, hasExp := s.Int(fieldTokenExp)
+	if !ok || !hasExp {
+		return nil
+	}
+	return a.revoked.RevokeToken(ctx, jti, time.Unix(int64(exp), 0))
 }
 
 // credentials is the body of POST /login, as JSON or as a form.
@@ -118,8 +220,10 @@ type credentials struct {
 	Password string `json:"password"`
 }
 
-// login checks the credentials, records the user in the cookie session, and returns a bearer
-// token for the API.
+// login checks the credentials, gives the session a new identity (a new session id and token:
+// an identifier planted before the login is worth nothing after it), records the user in it and
+// returns a bearer token for the API. The session remembers the token's ID so that /logout can
+// revoke it; a token from an earlier login of the same session is revoked now.
 func (a *app) login(r request, s *session.Session) reply {
 	cr, err := readCredentials(r)
 	if err != nil {
@@ -128,20 +232,43 @@ func (a *app) login(r request, s *session.Session) reply {
 	if !a.checkPassword(cr) {
 		return errorReply(http.StatusUnauthorized, "invalid_credentials", "wrong user name or password")
 	}
-	if err := s.Set("user", cr.Username); err != nil {
-		return text(http.StatusInternalServerError, "session: %v\n", err)
+	if err := a.revokeAccessToken(r.ctx, s); err != nil {
+		return unavailable("revoking the previous access token", err)
+	}
+	if err := s.Regenerate(r.ctx); err != nil {
+		return unavailable("revoking the session's old token", err)
 	}
 	now := a.now()
-	tok, err := fastjwt.Encode(a.tokens, nil, tokenClaims{
+	claims := tokenClaims{
 		Subject:  cr.Username,
 		Audience: apiAudience,
 		IssuedAt: now.Unix(),
 		Expires:  now.Add(a.tokenTTL).Unix(),
-	})
+		ID:       newTokenID(),
+	}
+	err = s.Set(fieldUser, claims.Subject)
+	if err == nil {
+		err = s.Set(fieldTokenID, claims.ID)
+	}
+	if err == nil {
+		err = s.Set(fieldTokenExp, claims.Expires)
+	}
+	if err != nil {
+		return text(http.StatusInternalServerError, "session: %v\n", err)
+	}
+	tok, err := fastjwt.Encode(a.tokens, nil, claims)
 	if err != nil {
 		return text(http.StatusInternalServerError, "signing: %v\n", err)
 	}
 	return jsonReply(http.StatusOK, map[string]string{"access_token": string(tok)})
+}
+
+// newTokenID returns a random "jti": 128 bits from crypto/rand, base64url, so that one token can
+// be revoked.
+func newTokenID() string {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(id[:])
 }
 
 // jwksPath is where the demo serves its public keys when it signs with a key pair.
@@ -156,6 +283,7 @@ type tokenClaims struct {
 	Audience string `json:"aud"`
 	IssuedAt int64  `json:"iat"`
 	Expires  int64  `json:"exp"`
+	ID       string `json:"jti"`
 }
 
 // checkPassword compares both fields in constant time, and always both, so that the response

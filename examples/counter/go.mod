@@ -8,6 +8,7 @@ replace github.com/fastjwt/session/redisstore => ../../redisstore
 
 require (
 	github.com/fastjwt/session v0.0.0-00010101000000-000000000000
+	github.com/fastjwt/session/redisstore v0.0.0-00010101000000-000000000000
 	github.com/valyala/fasthttp v1.74.0
 )
 
@@ -17,6 +18,7 @@ require (
 	github.com/klauspost/cpuid/v2 v2.2.3 // indirect
 	github.com/minio/sha256-simd v1.0.1 // indirect
 	github.com/molecule-man/go-brrr v1.0.1 // indirect
+	github.com/redis/rueidis v1.0.79 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 )

@@ -1,18 +1,32 @@
-// Command counter is the demo of package session: a per-browser request counter kept in a signed
-// cookie (the session is the JWT payload, nothing is stored on the server), a login that hands
-// out a bearer token, an API guarded by that token, and a page whose script reads the session.
+// Command counter is the demo of package session: a per-browser request counter kept in a
+// session, a login that hands out a bearer token, an API guarded by that token, logout and
+// "log out everywhere" backed by a revocation list, and a page whose script reads the session.
 // The same app runs on fasthttp or net/http through the library's two adapters.
 //
-//	go run ./examples/counter                   # fasthttp on 127.0.0.1:8000
-//	go run ./examples/counter -stack nethttp    # the same app on net/http
+// By default the session is server-side (-mode server): the cookie's JWT carries a random session
+// id and, once logged in, the user's name ("sub"); the counter lives in a store under the id. The
+// store and the revocation list are in this process's memory, or in Redis with -redis, where
+// several processes started with the same secret share them and behave as one site. With
+// -mode cookie the whole session, counter included, is the cookie's JWT payload.
+//
+//	go run ./examples/counter                              # fasthttp on 127.0.0.1:8000, in memory
+//	go run ./examples/counter -stack nethttp               # the same app on net/http
+//	go run ./examples/counter -redis 127.0.0.1:6379        # sessions and revocations in Redis
+//	go run ./examples/counter -mode cookie                 # the counter in the cookie's JWT
 //
 // Routes:
 //
-//	GET  /         "Current counter value: N", counting this browser's requests
-//	POST /login    username, password (form or JSON): sets the session's user, returns {"access_token": ...}
-//	GET  /api/me   the verified claims of the bearer token (Authorization: Bearer <token>)
-//	POST /logout   clears the session; the cookie is deleted
-//	GET  /app      a page that decodes the session cookie in the browser (unverified)
+//	GET  /                   "Current counter value: N", counting this browser's requests
+//	POST /login              username, password (form or JSON): a new session id, the user in the
+//	                         session; returns {"access_token": ...}
+//	GET  /api/me             the verified claims of the bearer token (Authorization: Bearer <token>)
+//	POST /logout             revokes the session and its login's bearer token; the cookie is deleted
+//	POST /logout-everywhere  revokes every session and bearer token of the user, authenticated by
+//	                         the session cookie or by a bearer token
+//	GET  /app                a page that decodes the session cookie in the browser (unverified)
+//
+// When the store or the revocation list cannot answer (Redis down), the answer is 503 with
+// Retry-After, never a fresh session; the demo recovers by itself when Redis is back.
 package main
 
 import (
@@ -41,6 +55,8 @@ import (
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/internal/keyfile"
+	"github.com/fastjwt/session/redisstore"
+	"github.com/fastjwt/session/revoke"
 )
 
 func main() {
@@ -53,6 +69,8 @@ func main() {
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
 	stack := flag.String("stack", "fasthttp", "HTTP stack: fasthttp or nethttp")
+	mode := flag.String("mode", "server", "where the session's data lives: server (a store under a session id in the cookie) or cookie (the cookie's JWT payload)")
+	redisAddr := flag.String("redis", "", "host:port of a Redis holding the sessions (-mode server) and the revocation list, shared by every process started with the same secret (default: this process's memory)")
 	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes, less one final line ending (default: $SESSION_SECRET, else a random key per start)")
 	alg := flag.String("alg", "HS256", "signing algorithm: HS256 (the secret signs), ES256 or EdDSA (key pairs derived from the secret; the public keys are served at /.well-known/jwks.json)")
 	user := flag.String("user", "demo", "user name accepted by /login")
@@ -68,17 +86,19 @@ func run() error {
 		return fmt.Errorf("-alg %q: use HS256, ES256 or EdDSA", *alg)
 	}
 	d, err := newDemo(config{
-		stack: *stack, alg: a, user: *user, password: *password, key: key,
+		stack: *stack, mode: *mode, redis: *redisAddr, alg: a, user: *user, password: *password, key: key,
 		log: log.New(os.Stderr, "counter: ", log.LstdFlags),
 	})
 	if err != nil {
 		return err
 	}
+	defer d.close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("demo login: user %q, password %q\n", *user, *password)
+	fmt.Printf("sessions: %s\n", d.where)
 	fmt.Printf("counter (%s) listening on http://%s\n", *stack, ln.Addr())
 
 	// SIGINT (Ctrl-C) and SIGTERM stop accepting connections and let open requests finish.
@@ -136,25 +156,75 @@ func loadKey(path string) ([]byte, error) {
 // config is what the command line decides.
 type config struct {
 	stack          string      // "fasthttp" or "nethttp"
+	mode           string      // "server" (the default when empty) or "cookie"
+	redis          string      // host:port of Redis; "" keeps everything in memory
 	alg            fastjwt.Alg // HS256 when zero
 	user, password string
 	key            []byte
 	log            *log.Logger
 }
 
+// The session modes of -mode.
+const (
+	modeServer = "server"
+	modeCookie = "cookie"
+)
+
+// redisPrefix starts every key the demo writes in Redis: its processes share them, and other
+// programs on the same Redis do not see them.
+const redisPrefix = "counter:"
+
+// sessionLifetime is the life of a session token; the bearer tokens live less (tokenTTL), so
+// that a subject's revocation entry, which lasts one session lifetime, outlives every token it
+// names.
+const (
+	sessionLifetime = 24 * time.Hour
+	tokenTTL        = time.Hour
+)
+
 // demo is the app with the library's session and bearer policies, ready to serve.
 type demo struct {
 	stack    string
+	where    string // where the sessions and revocations live, for the start-up message
 	app      *app
 	sessions *session.Manager
 	bearer   *bearer.Bearer
 	jwks     http.Handler // the public keys, for ES256 and EdDSA; nil for HS256
 	log      *log.Logger
+	close    func() // releases the Redis connection, if any
+}
+
+// backends returns the session store (nil in cookie mode) and the revocation list: in Redis when
+// addr is set, else in memory, with a description of the choice and the function that releases
+// them.
+func backends(mode, addr string) (session.Store, revoke.List, string, func(), error) {
+	if addr == "" {
+		list := revoke.NewMemory(revoke.MemoryOptions{})
+		if mode == modeCookie {
+			return nil, list, "in the cookie; revocations in this process's memory", func() {}, nil
+		}
+		return session.NewMemoryStore(session.MemoryStoreOptions{}), list,
+			"server-side, in this process's memory (-redis host:port to share them)", func() {}, nil
+	}
+	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}, Prefix: redisPrefix})
+	if err != nil {
+		return nil, nil, "", nil, fmt.Errorf("-redis %s: %w", addr, err)
+	}
+	if mode == modeCookie {
+		return nil, r.List(), "in the cookie; revocations in Redis at " + addr, r.Close, nil
+	}
+	return r.Store(), r.List(), "server-side, in Redis at " + addr, r.Close, nil
 }
 
 func newDemo(cfg config) (*demo, error) {
 	if cfg.stack != "fasthttp" && cfg.stack != "nethttp" {
 		return nil, fmt.Errorf("unknown -stack %q: use fasthttp or nethttp", cfg.stack)
+	}
+	if cfg.mode == "" {
+		cfg.mode = modeServer
+	}
+	if cfg.mode != modeServer && cfg.mode != modeCookie {
+		return nil, fmt.Errorf("unknown -mode %q: use server or cookie", cfg.mode)
 	}
 	if cfg.user == "" || cfg.password == "" {
 		return nil, errors.New("-user and -password must not be empty")
@@ -180,18 +250,39 @@ func newDemo(cfg config) (*demo, error) {
 			return nil, err
 		}
 	}
-	m, err := session.New(cookies, session.Config{
+	store, revocations, where, closeBackends, err := backends(cfg.mode, cfg.redis)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			closeBackends()
+		}
+	}()
+	scfg := session.Config{
+		Lifetime: sessionLifetime,
 		// The /app page reads the session with document.cookie, so the cookie cannot be
 		// HttpOnly. Only do this when scripts need the data: any script on the page can read it.
 		ScriptReadable: true,
-		OnInvalid:      func(err error) { cfg.log.Printf("session cookie refused, starting a new session: %v", err) },
-		OnError:        func(err error) { cfg.log.Printf("session not saved: %v", err) },
-	})
+		// Both fail closed: a store or a list that cannot answer gives a 503, not a new session.
+		Store:       store,
+		Revocations: revocations,
+		OnInvalid:   func(err error) { cfg.log.Printf("session cookie refused, starting a new session: %v", err) },
+		OnError:     func(err error) { cfg.log.Printf("session not saved: %v", err) },
+	}
+	if store != nil {
+		// The user's name stays in the cookie's token, for the /app page and for any service
+		// that reads the cookie without the store; the rest (the counter) is in the store.
+		scfg.TokenFields = []string{fieldUser}
+	}
+	m, err := session.New(cookies, scfg)
 	if err != nil {
 		return nil, err
 	}
 	b, err := bearer.New(tokens, bearer.Config{
-		Realm: "counter",
+		Realm:       "counter",
+		Revocations: revocations,
 		OnInvalid: func(err error) {
 			if !errors.Is(err, bearer.ErrNoToken) { // a request without a token is no news
 				cfg.log.Printf("bearer token refused: %v", err)
@@ -205,10 +296,13 @@ func newDemo(cfg config) (*demo, error) {
 		user:     cfg.user,
 		password: sha256.Sum256([]byte(cfg.password)),
 		tokens:   tokens,
-		tokenTTL: time.Hour,
+		tokenTTL: tokenTTL,
 		now:      time.Now,
+		sessions: m,
+		revoked:  revocations,
 	}
-	return &demo{stack: cfg.stack, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log}, nil
+	ok = true
+	return &demo{stack: cfg.stack, where: where, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log, close: closeBackends}, nil
 }
 
 // newCodec returns the codec of one purpose: HS256 with a key derived from the secret, or an

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -23,28 +24,44 @@ import (
 // testKey is the demo's secret in these tests, so that they can forge what a client cannot.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
-// startDemo serves the demo on a free loopback port with the given stack and returns its base
-// URL. Cleanup stops it through the same path as SIGTERM and expects a clean, prompt return.
+// startDemo serves the demo in its default mode (server-side sessions in memory) on a free
+// loopback port with the given stack and returns its base URL.
 func startDemo(t *testing.T, stack string) string {
 	t.Helper()
-	return startDemoAlg(t, stack, fastjwt.HS256)
+	return serveDemo(t, config{stack: stack})
 }
 
 // startDemoAlg is startDemo signing with alg.
 func startDemoAlg(t *testing.T, stack string, alg fastjwt.Alg) string {
 	t.Helper()
-	d, err := newDemo(config{stack: stack, alg: alg, user: "demo", password: "demo", key: testKey})
+	return serveDemo(t, config{stack: stack, alg: alg})
+}
+
+// serveDemo serves the demo configured by cfg (user and password "demo", the key testKey unless
+// cfg says otherwise) on a free loopback port and returns its base URL. Cleanup stops it
+// through the same path as SIGTERM and expects a clean, prompt return.
+func serveDemo(t *testing.T, cfg config) string {
+	t.Helper()
+	if cfg.user == "" {
+		cfg.user, cfg.password = "demo", "demo"
+	}
+	if cfg.key == nil {
+		cfg.key = testKey
+	}
+	d, err := newDemo(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		d.close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.serve(ctx, ln) }()
 	t.Cleanup(func() {
+		defer d.close()
 		cancel()
 		select {
 		case err := <-done:
@@ -71,6 +88,48 @@ func newClient(t *testing.T, base string) *client {
 		t.Fatal(err)
 	}
 	return &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 5 * time.Second}}
+}
+
+// on returns the same client (the same cookie jar) sending to base: a browser visiting another
+// process of the site. Cookies do not depend on the port (RFC 6265 sec. 8.5), so processes on two
+// ports of 127.0.0.1 see the same cookie, as two servers behind one name would.
+func (c *client) on(base string) *client {
+	return &client{t: c.t, base: base, http: c.http}
+}
+
+// withCookie sends one GET of path to base with the given session cookie and no jar: a replay of
+// an old cookie, which keeps nothing of the answer.
+func withCookie(t *testing.T, base, path, cookie string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", "session="+cookie)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// withToken sends one request to base with the bearer token and no cookie.
+func withToken(t *testing.T, method, base, path, token string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
 
 // do sends the request and returns the response with its body read.
@@ -121,25 +180,34 @@ func (c *client) expectCounter(want string) {
 	if resp.StatusCode != 200 || body != "Current counter value: "+want+"\n" {
 		c.t.Fatalf("GET /: %d %q, want 200 %q", resp.StatusCode, body, "Current counter value: "+want)
 	}
-	if resp.Header.Get("Set-Cookie") == "" {
-		c.t.Fatal("GET / changed the session but set no cookie")
+	if c.sessionCookie() == "" {
+		c.t.Fatal("GET / counted, but the client holds no session cookie")
 	}
 }
 
 // payload decodes the (unverified) payload of a compact JWT.
 func payload(t *testing.T, token string) map[string]any {
 	t.Helper()
+	m := payloadOf(token)
+	if m == nil {
+		t.Fatalf("not a compact JWT with a JSON payload: %q", token)
+	}
+	return m
+}
+
+// payloadOf decodes the (unverified) payload of a compact JWT, or returns nil.
+func payloadOf(token string) map[string]any {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		t.Fatalf("not a compact JWT: %q", token)
+		return nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		t.Fatal(err)
+		return nil
 	}
 	m := map[string]any{}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
 	}
 	return m
 }
@@ -150,14 +218,17 @@ func forEachStack(t *testing.T, f func(t *testing.T, base string)) {
 	}
 }
 
+// In the default mode the counter is server-side: the cookie carries the session id, not the
+// count.
 func TestCounter(t *testing.T) {
 	forEachStack(t, func(t *testing.T, base string) {
 		c := newClient(t, base)
 		for _, want := range []string{"1", "2", "3"} {
 			c.expectCounter(want)
 		}
-		if got := payload(t, c.sessionCookie())["counter"]; got != 3.0 {
-			t.Fatalf("cookie payload counter = %v, want 3", got)
+		p := payload(t, c.sessionCookie())
+		if sid, _ := p["sid"].(string); sid == "" || p["counter"] != nil {
+			t.Fatalf("cookie payload %v, want a session id and no counter", p)
 		}
 
 		// A second browser has its own session.
@@ -169,6 +240,26 @@ func TestCounter(t *testing.T) {
 		}
 		c.expectCounter("4")
 	})
+}
+
+// With -mode cookie the whole session is the cookie's payload, counter included.
+func TestCookieMode(t *testing.T) {
+	for _, stack := range []string{"fasthttp", "nethttp"} {
+		t.Run(stack, func(t *testing.T) {
+			c := newClient(t, serveDemo(t, config{stack: stack, mode: modeCookie}))
+			for _, want := range []string{"1", "2", "3"} {
+				c.expectCounter(want)
+			}
+			if p := payload(t, c.sessionCookie()); p["counter"] != 3.0 || p["sid"] != nil {
+				t.Fatalf("cookie payload %v, want counter 3 and no session id", p)
+			}
+			c.login()
+			if p := payload(t, c.sessionCookie()); p["counter"] != 3.0 || p["sub"] != "demo" {
+				t.Fatalf("cookie payload after login %v, want counter 3 and sub demo", p)
+			}
+			c.expectCounter("4")
+		})
+	}
 }
 
 func TestCookieAttributes(t *testing.T) {
@@ -269,12 +360,32 @@ func TestLogin(t *testing.T) {
 				t.Fatalf("token claims %v, want sub demo and aud %s", p, apiAudience)
 			}
 		}
-		// The session keeps the counter and gains the user.
+		// The session keeps the counter and gains the user, whose name is in the cookie.
 		p := payload(t, c.sessionCookie())
-		if p["user"] != "demo" || p["counter"] != 1.0 {
-			t.Fatalf("session after login: %v, want user demo and counter 1", p)
+		if p["sub"] != "demo" || p["counter"] != nil {
+			t.Fatalf("session after login: %v, want sub demo and the counter kept server-side", p)
 		}
 		c.expectCounter("2")
+	})
+}
+
+// A login gives the session a new id and token: a cookie planted before the login (session
+// fixation) is worth nothing after it, while the session's data moves to the new id.
+func TestLoginRegeneratesTheSession(t *testing.T) {
+	forEachStack(t, func(t *testing.T, base string) {
+		c := newClient(t, base)
+		c.expectCounter("1")
+		before := c.sessionCookie()
+		c.login()
+		after := c.sessionCookie()
+		if payload(t, after)["sid"] == payload(t, before)["sid"] {
+			t.Fatal("the session id did not change at login")
+		}
+		c.expectCounter("2")
+		if resp, body := withCookie(t, base, "/", before); body != "Current counter value: 1\n" {
+			t.Fatalf("the pre-login cookie after login: %d %q, want a fresh session", resp.StatusCode, body)
+		}
+		c.expectCounter("3") // the planted cookie's request did not touch the logged-in session
 	})
 }
 
@@ -348,30 +459,171 @@ func TestAPIMe(t *testing.T) {
 	})
 }
 
+// Logout revokes the session and the bearer token of its login: replayed, the old cookie gets a
+// fresh session and the token a 401, in both modes.
 func TestLogout(t *testing.T) {
-	forEachStack(t, func(t *testing.T, base string) {
-		c := newClient(t, base)
-		c.login()
-		c.expectCounter("1")
-		if c.sessionCookie() == "" {
-			t.Fatal("no session cookie before logout")
+	for _, mode := range []string{modeServer, modeCookie} {
+		for _, stack := range []string{"fasthttp", "nethttp"} {
+			t.Run(mode+"/"+stack, func(t *testing.T) {
+				base := serveDemo(t, config{stack: stack, mode: mode})
+				c := newClient(t, base)
+				token := c.login()
+				c.expectCounter("1")
+				c.expectCounter("2")
+				old := c.sessionCookie()
+				if old == "" {
+					t.Fatal("no session cookie before logout")
+				}
+				resp, _ := c.do("POST", "/logout", "", "")
+				if resp.StatusCode != 204 {
+					t.Fatalf("POST /logout: %d", resp.StatusCode)
+				}
+				deleted := false
+				for _, ck := range resp.Cookies() {
+					deleted = deleted || (ck.Name == "session" && ck.MaxAge < 0)
+				}
+				if !deleted {
+					t.Fatalf("logout did not delete the cookie: Set-Cookie %q", resp.Header.Values("Set-Cookie"))
+				}
+				if v := c.sessionCookie(); v != "" {
+					t.Fatalf("the client still holds a session cookie: %q", v)
+				}
+				c.expectCounter("1")
+				expectLoggedOut(t, base, old, token)
+
+				// Logging out without a session is no error.
+				if resp, _ := newClient(t, base).do("POST", "/logout", "", ""); resp.StatusCode != 204 {
+					t.Fatalf("POST /logout without a session: %d", resp.StatusCode)
+				}
+			})
 		}
-		resp, _ := c.do("POST", "/logout", "", "")
-		if resp.StatusCode != 204 {
-			t.Fatalf("POST /logout: %d", resp.StatusCode)
+	}
+}
+
+// expectLoggedOut checks, on base, that the session cookie gets a fresh session with no user
+// and that the bearer token is refused as revoked.
+func expectLoggedOut(t *testing.T, base, cookie, token string) {
+	t.Helper()
+	if msg := loggedOut(t, base, cookie, token); msg != "" {
+		t.Fatal(msg)
+	}
+}
+
+// loggedOut says what is not yet logged out on base ("" when both the cookie and the token are).
+func loggedOut(t *testing.T, base, cookie, token string) string {
+	t.Helper()
+	if cookie != "" {
+		resp, body := withCookie(t, base, "/", cookie)
+		if resp.StatusCode != 200 || body != "Current counter value: 1\n" {
+			return fmt.Sprintf("%s: the old session cookie: %d %q, want a fresh session", base, resp.StatusCode, body)
 		}
-		deleted := false
 		for _, ck := range resp.Cookies() {
-			deleted = deleted || (ck.Name == "session" && ck.MaxAge < 0)
+			if ck.Name == "session" && payloadOf(ck.Value)["sub"] != nil {
+				return fmt.Sprintf("%s: the fresh session names a user: %q", base, ck.Value)
+			}
 		}
-		if !deleted {
-			t.Fatalf("logout did not delete the cookie: Set-Cookie %q", resp.Header.Values("Set-Cookie"))
+	}
+	if token != "" {
+		resp, _ := withToken(t, "GET", base, "/api/me", token)
+		if ch := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != 401 || !strings.Contains(ch, "revoked") {
+			return fmt.Sprintf("%s: the old bearer token: %d, WWW-Authenticate %q; want 401 revoked", base, resp.StatusCode, ch)
 		}
-		if v := c.sessionCookie(); v != "" {
-			t.Fatalf("the client still holds a session cookie: %q", v)
+	}
+	return ""
+}
+
+// Log out everywhere, authenticated by the session cookie or by a bearer token: every session
+// and token of the user is refused from then on.
+func TestLogoutEverywhere(t *testing.T) {
+	for _, stack := range []string{"fasthttp", "nethttp"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel() // each waits for a new second: see nextSecond
+			base := serveDemo(t, config{stack: stack})
+			testLogoutEverywhere(t, base, base)
+		})
+	}
+}
+
+// testLogoutEverywhere logs the user out everywhere, by session on a and by bearer token on b,
+// and checks that a and b refuse every session and token of the user issued before.
+func testLogoutEverywhere(t *testing.T, a, b string) {
+	t.Helper()
+	// Without credentials: 401 with a challenge; not a POST: 405.
+	anon := newClient(t, a)
+	if resp, body := anon.do("POST", "/logout-everywhere", "", ""); resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("POST /logout-everywhere without credentials: %d %q, WWW-Authenticate %q", resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
+	}
+	anon.expectCounter("1") // a session without a user cannot log anyone out
+	if resp, body := anon.do("POST", "/logout-everywhere", "", ""); resp.StatusCode != 401 {
+		t.Fatalf("POST /logout-everywhere with a session but no user: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := anon.do("GET", "/logout-everywhere", "", ""); resp.StatusCode != 405 {
+		t.Fatalf("GET /logout-everywhere: %d, want 405", resp.StatusCode)
+	}
+	if resp, _ := withToken(t, "POST", b, "/logout-everywhere", "not.a.token"); resp.StatusCode != 401 {
+		t.Fatalf("POST /logout-everywhere with a bad token: %d, want 401", resp.StatusCode)
+	}
+
+	// By session: two browsers of the user, one on each process.
+	x, y := newClient(t, a), newClient(t, b)
+	tx, ty := x.login(), y.login()
+	x.expectCounter("1")
+	y.expectCounter("1")
+	yCookie := y.sessionCookie()
+	resp, _ := x.do("POST", "/logout-everywhere", "", "")
+	if resp.StatusCode != 204 || x.sessionCookie() != "" {
+		t.Fatalf("POST /logout-everywhere by session: %d, cookie left %q", resp.StatusCode, x.sessionCookie())
+	}
+	for _, base := range []string{a, b} {
+		eventually(t, base+": the user's other session and both tokens refused", func() string {
+			if m := loggedOut(t, base, yCookie, tx); m != "" {
+				return m
+			}
+			return loggedOut(t, base, "", ty)
+		})
+	}
+
+	// By bearer token, on the other process, after a new login (in a new second).
+	nextSecond()
+	z := newClient(t, a)
+	tz := z.login()
+	z.expectCounter("1")
+	if resp, body := withToken(t, "GET", b, "/api/me", tz); resp.StatusCode != 200 {
+		t.Fatalf("a login after the log-out-everywhere: /api/me %d %q", resp.StatusCode, body)
+	}
+	zCookie := z.sessionCookie()
+	if resp, body := withToken(t, "POST", b, "/logout-everywhere", tz); resp.StatusCode != 204 {
+		t.Fatalf("POST /logout-everywhere by bearer token: %d %q", resp.StatusCode, body)
+	}
+	for _, base := range []string{a, b} {
+		eventually(t, base+": the session and the token refused", func() string { return loggedOut(t, base, zCookie, tz) })
+	}
+}
+
+// nextSecond waits for the next whole second. A token's "iat" counts whole seconds, and a
+// subject's revocation covers every token of the subject issued before it: a token issued in the
+// same second as the revocation cannot be told apart from one issued just before it, and is
+// refused too. A new login after "log out everywhere" must therefore come a second later.
+func nextSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+}
+
+// eventually retries check, which returns "" once satisfied, for up to two seconds: another
+// process hears of a revocation through Redis's invalidation, an instant later. In memory,
+// the first try succeeds.
+func eventually(t *testing.T, what string, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		msg := check()
+		if msg == "" {
+			return
 		}
-		c.expectCounter("1")
-	})
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s", what, msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func TestTamperedCookieStartsOver(t *testing.T) {
@@ -380,10 +632,10 @@ func TestTamperedCookieStartsOver(t *testing.T) {
 		c.expectCounter("1")
 		c.expectCounter("2")
 		parts := strings.Split(c.sessionCookie(), ".")
-		parts[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"counter":99,"user":"admin"}`))
+		parts[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"counter":99,"sub":"admin"}`))
 		c.setSessionCookie(strings.Join(parts, "."))
 		c.expectCounter("1")
-		if p := payload(t, c.sessionCookie()); p["user"] != nil {
+		if p := payload(t, c.sessionCookie()); p["sub"] != nil {
 			t.Fatalf("fresh session carries %v", p)
 		}
 	})
@@ -395,6 +647,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := newDemo(config{stack: "nethttp", user: "u", password: "", key: testKey}); err == nil {
 		t.Error("empty password accepted")
+	}
+	if _, err := newDemo(config{stack: "nethttp", mode: "redis", user: "u", password: "p", key: testKey}); err == nil || !strings.Contains(err.Error(), "-mode") {
+		t.Errorf("unknown mode: err = %v", err)
 	}
 
 	dir := t.TempDir()

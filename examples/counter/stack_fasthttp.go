@@ -14,22 +14,23 @@ import (
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 )
 
-// fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards /api/me, its
-// Sessions middleware gives every other route the cookie session, and keys (when the demo signs
-// with a key pair) serves the public keys, through fasthttp's net/http adaptor.
+// fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards the routes a
+// bearer token authenticates (see usesBearer), its Sessions middleware gives every other route the
+// session, and keys (when the demo signs with a key pair) serves the public keys, through
+// fasthttp's net/http adaptor.
 func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) fasthttp.RequestHandler {
 	var jwksHandler fasthttp.RequestHandler
 	if keys != nil {
 		jwksHandler = fasthttpadaptor.NewFastHTTPHandler(keys)
 	}
 	api := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
-		writeFasthttp(ctx, a.me(fasthttpRequest(ctx), fasthttpsession.TokenFrom(ctx)))
+		writeFasthttp(ctx, a.api(fasthttpRequest(ctx), fasthttpsession.TokenFrom(ctx)))
 	})
 	site := fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
 		writeFasthttp(ctx, a.site(fasthttpRequest(ctx), fasthttpsession.From(ctx)))
 	})
 	return func(ctx *fasthttp.RequestCtx) {
-		if string(ctx.Path()) == "/api/me" {
+		if usesBearer(string(ctx.Path()), len(ctx.Request.Header.PeekAll("Authorization")) > 0) {
 			api(ctx)
 			return
 		}
@@ -43,6 +44,10 @@ func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Han
 
 func fasthttpRequest(ctx *fasthttp.RequestCtx) request {
 	return request{
+		// What the library's fasthttp adapter does too: the RequestCtx as a context.Context
+		// ends with the server's shutdown and spawns a goroutine per derived context, while the
+		// store and the list bound their calls themselves.
+		ctx:         context.Background(),
 		method:      string(ctx.Method()),
 		path:        string(ctx.Path()),
 		contentType: string(ctx.Request.Header.ContentType()),
@@ -58,6 +63,12 @@ func writeFasthttp(ctx *fasthttp.RequestCtx, r reply) {
 	}
 	if r.allow != "" {
 		ctx.Response.Header.Set("Allow", r.allow)
+	}
+	if r.challenge != "" {
+		ctx.Response.Header.Set("WWW-Authenticate", r.challenge)
+	}
+	if r.retryAfter != "" {
+		ctx.Response.Header.Set("Retry-After", r.retryAfter)
 	}
 	ctx.SetBody(r.body)
 }

@@ -13,18 +13,18 @@ import (
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
-// nethttpHandler wires the app to net/http: the library's Bearer middleware guards /api/me, its
-// Sessions middleware gives every other route the cookie session, and keys (when the demo signs
-// with a key pair) serves the public keys.
+// nethttpHandler wires the app to net/http: the library's Bearer middleware guards the routes a
+// bearer token authenticates (see usesBearer), its Sessions middleware gives every other route the
+// session, and keys (when the demo signs with a key pair) serves the public keys.
 func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) http.Handler {
 	api := nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeNethttp(w, a.me(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
+		writeNethttp(w, a.api(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
 	}))
 	site := nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeNethttp(w, a.site(nethttpRequest(w, r), nethttpsession.FromContext(r.Context())))
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/me" {
+		if usesBearer(r.URL.Path, len(r.Header.Values("Authorization")) > 0) {
 			api.ServeHTTP(w, r)
 			return
 		}
@@ -38,6 +38,7 @@ func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Hand
 
 func nethttpRequest(w http.ResponseWriter, r *http.Request) request {
 	return request{
+		ctx:         r.Context(),
 		method:      r.Method,
 		path:        r.URL.Path,
 		contentType: r.Header.Get("Content-Type"),
@@ -53,6 +54,12 @@ func writeNethttp(w http.ResponseWriter, r reply) {
 	}
 	if r.allow != "" {
 		w.Header().Set("Allow", r.allow)
+	}
+	if r.challenge != "" {
+		w.Header().Set("WWW-Authenticate", r.challenge)
+	}
+	if r.retryAfter != "" {
+		w.Header().Set("Retry-After", r.retryAfter)
 	}
 	w.WriteHeader(r.status)
 	_, _ = w.Write(r.body)
