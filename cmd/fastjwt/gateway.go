@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/gateway"
@@ -183,6 +184,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	failOpen := fs.Bool("fail-open", false, "with --redis: let tokens through when Redis cannot answer (default: 503)")
 	maxCacheAge := defaultMaxCacheAge
 	fs.Var(durationFlag{&maxCacheAge}, "max-cache-age", "the longest a proxy may reuse a 200 (Cache-Control max-age), a `DURATION`\n(default 60s; never beyond the token's expiry)")
+	logLevel := fs.String("log-level", "info", "the least `LEVEL` logged: debug (every decision, without its token), info,\nwarn or error")
 	drain := defaultDrainTimeout
 	fs.Var(durationFlag{&drain}, "drain-timeout", "on SIGTERM, the longest to wait for requests under way, a `DURATION` (default 10s)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
@@ -232,7 +234,11 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		cmd.flagSpec = spec
 	}
 
-	cmd.log = slog.New(slog.NewJSONHandler(stderr, nil))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fail("--log-level: %q is not debug, info, warn or error", *logLevel)
+	}
+	cmd.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if set["redis"] {
 		r, err := dialRedis(*redisAddr, *redisPassEnv)
 		if err != nil {
@@ -426,7 +432,8 @@ func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway tim
 			s.keys = append(s.keys, setting{name: name, value: fs.Lookup(name).Value.String()})
 		}
 	}
-	r := &routeSpec{prefix: "/", issuer: s.name}
+	// The route's name is the realm of its challenges: the bearer package's default.
+	r := &routeSpec{name: bearer.DefaultRealm, prefix: "/", issuer: s.name}
 	switch {
 	case set["aud"] && aud == "":
 		return nil, errors.New("--aud: empty; leave it out for tokens without \"aud\"")

@@ -1,0 +1,602 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/redisstore"
+)
+
+// The gateway command as it runs: the binary is built once, started on a free loopback port
+// (read from its "listening" line), asked over HTTP, signalled, and its exit status and logs
+// checked.
+
+// gatewayBinary builds the command into a directory of t (the test that holds the subtests).
+func gatewayBinary(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not found:", err)
+	}
+	bin := filepath.Join(t.TempDir(), "fastjwt")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// gatewayProc is a running gateway.
+type gatewayProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string // host:port it listens on
+	done chan struct{}
+	err  error // of Wait, once done is closed
+
+	mu   sync.Mutex
+	logs []string // lines of standard error
+	more chan struct{}
+}
+
+// startGateway starts bin gateway with args and env (added to a minimal environment) and waits
+// for its "listening" line. The process is killed at the end of the test if still running.
+func startGateway(t *testing.T, bin string, env []string, args ...string) *gatewayProc {
+	t.Helper()
+	p := &gatewayProc{t: t, done: make(chan struct{}), more: make(chan struct{}, 1)}
+	p.cmd = exec.Command(bin, append([]string{"gateway", "--listen", "127.0.0.1:0"}, args...)...)
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.logs = append(p.logs, sc.Text())
+			p.mu.Unlock()
+			select {
+			case p.more <- struct{}{}:
+			default:
+			}
+		}
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	line := p.waitLog("listening", 0, 20*time.Second)
+	var l struct{ Addr string }
+	if err := json.Unmarshal([]byte(line), &l); err != nil || l.Addr == "" {
+		t.Fatalf("listening line %q: %v", line, err)
+	}
+	p.addr = l.Addr
+	return p
+}
+
+// waitLog waits for a log line from index from on whose "msg" is msg, and returns it.
+func (p *gatewayProc) waitLog(msg string, from int, timeout time.Duration) string {
+	p.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		for _, line := range p.logs[min(from, len(p.logs)):] {
+			var l struct{ Msg string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == msg {
+				p.mu.Unlock()
+				return line
+			}
+		}
+		p.mu.Unlock()
+		select {
+		case <-p.more:
+		case <-p.done:
+			p.t.Fatalf("the gateway exited (%v) before logging %q:\n%s", p.err, msg, p.allLogs())
+		case <-deadline:
+			p.t.Fatalf("no %q log line within %v:\n%s", msg, timeout, p.allLogs())
+		}
+	}
+}
+
+// logCount is the number of log lines so far, for waitLog's from.
+func (p *gatewayProc) logCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.logs)
+}
+
+func (p *gatewayProc) allLogs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.logs, "\n")
+}
+
+// signal sends sig to the gateway (by its PID).
+func (p *gatewayProc) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// reload sends SIGHUP and waits for the outcome: "reloaded" or "reload failed"; it returns the
+// line.
+func (p *gatewayProc) reload() string {
+	p.t.Helper()
+	from := p.logCount()
+	p.signal(syscall.SIGHUP)
+	deadline := time.After(20 * time.Second)
+	for {
+		p.mu.Lock()
+		for _, line := range p.logs[min(from, len(p.logs)):] {
+			var l struct{ Msg string }
+			if json.Unmarshal([]byte(line), &l) == nil && (l.Msg == "reloaded" || strings.HasPrefix(l.Msg, "reload failed")) {
+				p.mu.Unlock()
+				return line
+			}
+		}
+		p.mu.Unlock()
+		select {
+		case <-p.more:
+		case <-p.done:
+			p.t.Fatalf("the gateway exited (%v) on SIGHUP:\n%s", p.err, p.allLogs())
+		case <-deadline:
+			p.t.Fatalf("no outcome of SIGHUP within 20s:\n%s", p.allLogs())
+		}
+	}
+}
+
+// stop sends sig and checks that the gateway exits 0 after logging "stopped".
+func (p *gatewayProc) stop(sig os.Signal) {
+	p.t.Helper()
+	p.signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		p.t.Fatalf("the gateway did not exit within 20s of %v:\n%s", sig, p.allLogs())
+	}
+	if p.err != nil {
+		p.t.Fatalf("after %v: %v\n%s", sig, p.err, p.allLogs())
+	}
+	p.waitLog("stopped", 0, time.Second)
+}
+
+// get asks the gateway for path with the headers given as name, value pairs.
+func (p *gatewayProc) get(path string, header ...string) *http.Response {
+	p.t.Helper()
+	req, err := http.NewRequest("GET", "http://"+p.addr+path, nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp
+}
+
+// status asks /auth with the token (none if "") and returns the status code.
+func (p *gatewayProc) status(token string, header ...string) int {
+	p.t.Helper()
+	if token != "" {
+		header = append(header, "Authorization", "Bearer "+token)
+	}
+	return p.get("/auth", header...).StatusCode
+}
+
+func bodyOf(resp *http.Response) string {
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// hs256Token signs claims (with an exp an hour ahead added) with secret.
+func hs256Token(t *testing.T, secret, claims string) string {
+	t.Helper()
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(secret)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := fmt.Sprintf(`{%s,"exp":%d}`, claims, time.Now().Add(time.Hour).Unix())
+	tok, err := c.AppendSign(nil, []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
+}
+
+// keepAlive is one client connection, kept open across requests.
+type keepAlive struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialKeepAlive(t *testing.T, addr string) *keepAlive {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &keepAlive{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+// auth sends GET /auth with the token on the connection and returns the status.
+func (k *keepAlive) auth(token string) int {
+	k.t.Helper()
+	_ = k.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET /auth HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " + token + "\r\n\r\n"
+	if _, err := io.WriteString(k.conn, req); err != nil {
+		k.t.Fatalf("the kept-alive connection: %v", err)
+	}
+	resp, err := http.ReadResponse(k.r, nil)
+	if err != nil {
+		k.t.Fatalf("the kept-alive connection: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		k.t.Fatalf("the gateway closes the kept-alive connection")
+	}
+	return resp.StatusCode
+}
+
+// checkNoSecrets fails if a log line holds one of the secrets or tokens, or any part of a
+// token long enough to identify it.
+func checkNoSecrets(t *testing.T, logs string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		parts := []string{s}
+		if strings.Count(s, ".") == 2 {
+			parts = strings.Split(s, ".")
+		}
+		for _, part := range parts {
+			if len(part) >= 8 && strings.Contains(logs, part) {
+				t.Errorf("the logs hold a secret or a token's part %q:\n%s", part, logs)
+			}
+		}
+	}
+}
+
+func writeFile600(t *testing.T, path, text string) {
+	t.Helper()
+	// Written aside and renamed, as a deployment tool does, so a reload never reads half a file.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// redisServer is a redis-server started by a test on a free loopback port.
+type redisServer struct {
+	addr string
+	cmd  *exec.Cmd
+	once sync.Once
+}
+
+// startRedis starts redis-server without persistence; it is killed (by its PID) at the end of
+// the test. Without the program the test skips, saying how to enable it; under CI=true it fails.
+func startRedis(t *testing.T) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		const why = "redis-server not found: apt-get install redis-server to run the gateway's Redis test"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(why + " (CI=true: it must run)")
+		}
+		t.Skip("*** SKIPPED: " + why + " ***")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	r := &redisServer{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	var log bytes.Buffer
+	r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", t.TempDir(), "--loglevel", "warning")
+	r.cmd.Stdout, r.cmd.Stderr = &log, &log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.kill)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if redisPing(r.addr) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not answer PING within 10s: %s", r.addr, log.String())
+		}
+	}
+}
+
+// kill stops the server (SIGKILL, as a crash) and waits for it.
+func (r *redisServer) kill() {
+	r.once.Do(func() {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	})
+}
+
+// redisPing reports whether a Redis server answers PING at addr.
+func redisPing(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+func TestGatewayBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := gatewayBinary(t)
+	const secret1 = "first-secret-0123456789abcdefghij"
+	const secret2 = "second-secret-0123456789abcdefghi"
+
+	// Flags only, the secret in the environment: verdicts, claim headers, the admin endpoints;
+	// the logs (at debug level, every decision) hold no secret and no token; SIGTERM exits 0.
+	t.Run("flags", func(t *testing.T) {
+		t.Parallel()
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET",
+			"--claim-header", "sub=X-User", "--claim-header", "role=X-Role", "--log-level", "debug")
+		good := hs256Token(t, secret1, `"sub":"alice","jti":"j-1"`)
+		forged := hs256Token(t, secret2, `"sub":"mallory"`)
+		resp := p.get("/auth", "Authorization", "Bearer "+good, "X-User", "mallory")
+		if resp.StatusCode != 200 || resp.Header.Get("X-User") != "alice" || resp.Header.Values("X-Role") == nil || resp.Header.Get("X-Role") != "" {
+			t.Errorf("valid token: %d, X-User %q, X-Role %q", resp.StatusCode, resp.Header.Get("X-User"), resp.Header.Values("X-Role"))
+		}
+		resp = p.get("/auth", "Authorization", "Bearer "+forged)
+		if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), `Bearer realm="api", error="invalid_token"`) {
+			t.Errorf("forged token: %d, WWW-Authenticate %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+		if got := p.status(""); got != 401 {
+			t.Errorf("no token: %d", got)
+		}
+		if resp := p.get("/healthz"); resp.StatusCode != 200 {
+			t.Errorf("/healthz: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+			t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		if resp := p.get("/metrics"); resp.StatusCode != 200 || !strings.Contains(bodyOf(resp), "# TYPE ") {
+			t.Errorf("/metrics: %d", resp.StatusCode)
+		}
+		p.stop(syscall.SIGTERM)
+		checkNoSecrets(t, p.allLogs(), secret1, secret2, good, forged)
+	})
+
+	// SIGHUP with a new key file: the old key's tokens are refused, the new one's accepted, on a
+	// connection kept alive across the reload.
+	t.Run("reload key", func(t *testing.T) {
+		t.Parallel()
+		keyFile := filepath.Join(t.TempDir(), "key")
+		writeFile600(t, keyFile, secret1+"\n")
+		p := startGateway(t, bin, nil, "--key-file", keyFile)
+		old := hs256Token(t, secret1, `"sub":"alice"`)
+		rotated := hs256Token(t, secret2, `"sub":"alice"`)
+		conn := dialKeepAlive(t, p.addr)
+		if a, b := conn.auth(old), conn.auth(rotated); a != 200 || b != 401 {
+			t.Fatalf("before the reload: old key %d, new key %d", a, b)
+		}
+		writeFile600(t, keyFile, secret2+"\n")
+		if line := p.reload(); !strings.Contains(line, `"msg":"reloaded"`) {
+			t.Fatalf("SIGHUP: %s", line)
+		}
+		if a, b := conn.auth(old), conn.auth(rotated); a != 401 || b != 200 {
+			t.Errorf("after the reload, same connection: old key %d, new key %d", a, b)
+		}
+		if a, b := p.status(old), p.status(rotated); a != 401 || b != 200 {
+			t.Errorf("after the reload, new connection: old key %d, new key %d", a, b)
+		}
+		// A key file that became unreadable: the error is logged, the key in use kept.
+		if err := os.Remove(keyFile); err != nil {
+			t.Fatal(err)
+		}
+		if line := p.reload(); !strings.Contains(line, "reload failed") || !strings.Contains(line, keyFile) {
+			t.Errorf("SIGHUP without the key file: %s", line)
+		}
+		if got := conn.auth(rotated); got != 200 {
+			t.Errorf("after a failed reload: %d", got)
+		}
+		p.stop(syscall.SIGINT)
+		checkNoSecrets(t, p.allLogs(), secret1, secret2, old, rotated)
+	})
+
+	// A config file with two issuers and routes; SIGHUP with a broken file keeps the old
+	// configuration and logs the file's line; a fixed file is taken.
+	t.Run("config", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeFile600(t, filepath.Join(dir, "corp.key"), secret1+"\n")
+		conf := filepath.Join(dir, "gw.conf")
+		good := "[issuer corp]\nkey-file = corp.key\niss = corp\n\n[issuer partners]\nkey-env = GW_PARTNERS\n\n" +
+			"[route /]\nissuer = corp\nclaim-header = sub=X-User\n\n[route /partners/]\nissuer = partners\naud = partner-api\nclaim-header = sub=X-Partner\n"
+		writeFile600(t, conf, good)
+		p := startGateway(t, bin, []string{"GW_PARTNERS=" + secret2}, "--config", conf)
+		corp := hs256Token(t, secret1, `"sub":"alice","iss":"corp"`)
+		partner := hs256Token(t, secret2, `"sub":"bob","aud":"partner-api"`)
+		otherAud := hs256Token(t, secret2, `"sub":"bob","aud":"other"`)
+		for _, tc := range []struct {
+			token, uri string
+			want       int
+		}{
+			{corp, "/x", 200}, {corp, "/partners/x", 401}, {partner, "/partners/x", 200},
+			{partner, "/x", 401}, {otherAud, "/partners/x", 403},
+		} {
+			if got := p.status(tc.token, "X-Forwarded-Uri", tc.uri); got != tc.want {
+				t.Errorf("%s on %s: %d, want %d", tc.token[len(tc.token)-6:], tc.uri, got, tc.want)
+			}
+		}
+		if resp := p.get("/auth", "Authorization", "Bearer "+partner, "X-Original-URI", "/partners/a"); resp.Header.Get("X-Partner") != "bob" {
+			t.Errorf("X-Partner %q", resp.Header.Get("X-Partner"))
+		}
+
+		writeFile600(t, conf, strings.Replace(good, "aud = partner-api", "audience = partner-api", 1))
+		line := p.reload()
+		if !strings.Contains(line, "reload failed") || !strings.Contains(line, conf+`:14: unknown key \"audience\" in route \"/partners/\"`) {
+			t.Errorf("SIGHUP with a broken file: %s", line)
+		}
+		if got := p.status(partner, "X-Forwarded-Uri", "/partners/x"); got != 200 {
+			t.Errorf("after a failed reload: %d", got)
+		}
+
+		writeFile600(t, conf, strings.Replace(good, "sub=X-Partner", "sub=X-Partner-Id", 1))
+		if line := p.reload(); !strings.Contains(line, `"msg":"reloaded"`) {
+			t.Fatalf("SIGHUP with a fixed file: %s", line)
+		}
+		resp := p.get("/auth", "Authorization", "Bearer "+partner, "X-Forwarded-Uri", "/partners/x")
+		if resp.StatusCode != 200 || resp.Header.Get("X-Partner-Id") != "bob" {
+			t.Errorf("after the reload: %d, X-Partner-Id %q", resp.StatusCode, resp.Header.Get("X-Partner-Id"))
+		}
+		p.stop(syscall.SIGTERM)
+		checkNoSecrets(t, p.allLogs(), secret1, secret2, corp, partner, otherAud)
+	})
+
+	// Keys from a JWK Set at a URL, kept by a jwks.Client: its tokens verify, and /readyz
+	// reports the set.
+	t.Run("jwks url", func(t *testing.T) {
+		t.Parallel()
+		set := jwksOf(t, "--key-file", keyPath("p256.sec1.pem"), "--alg", "ES256", "--kid", "ec")
+		s := newJWKSServer(t, set)
+		p := startGateway(t, bin, nil, "--jwks", s.URL+"/jwks.json", "--alg", "ES256")
+		tok := sign(t, fmt.Sprintf(`{"sub":"carol","exp":%d}`, time.Now().Add(time.Hour).Unix()),
+			"--alg", "ES256", "--key-file", keyPath("p256.sec1.pem"), "--kid", "ec")
+		if got := p.status(tok); got != 200 {
+			t.Errorf("token of the set: %d", got)
+		}
+		if got := p.status(hs256Token(t, secret1, `"sub":"x"`)); got != 401 {
+			t.Errorf("HS256 token: %d", got)
+		}
+		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+			t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		p.stop(syscall.SIGTERM)
+	})
+
+	// --redis: a revoked jti is refused; while Redis is down /readyz fails naming it and tokens
+	// get 503 (fail closed), and a gateway cannot start without it.
+	t.Run("redis", func(t *testing.T) {
+		t.Parallel()
+		r := startRedis(t)
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.addr)
+		kept := hs256Token(t, secret1, `"sub":"alice","jti":"kept"`)
+		revoked := hs256Token(t, secret1, `"sub":"alice","jti":"gone"`)
+		if a, b := p.status(kept), p.status(revoked); a != 200 || b != 200 {
+			t.Fatalf("before the revocation: %d, %d", a, b)
+		}
+		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+			t.Errorf("/readyz with Redis up: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = rs.List().RevokeToken(context.Background(), "gone", time.Now().Add(time.Hour))
+		rs.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Redis tells the gateway's client-side cache of the change; wait for it, bounded.
+		for deadline := time.Now().Add(10 * time.Second); p.status(revoked) != 401; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the revoked token is still accepted 10s after its revocation")
+			}
+		}
+		if got := p.status(kept); got != 200 {
+			t.Errorf("the other token after the revocation: %d", got)
+		}
+
+		r.kill()
+		resp := p.get("/readyz")
+		if resp.StatusCode != 503 || !strings.Contains(bodyOf(resp), "redis") {
+			t.Errorf("/readyz with Redis down: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		// A token not seen before cannot be checked: 503, not 200.
+		fresh := hs256Token(t, secret1, `"sub":"dave","jti":"fresh"`)
+		if got := p.status(fresh); got != 503 {
+			t.Errorf("a token with Redis down: %d, want 503", got)
+		}
+		p.stop(syscall.SIGTERM)
+		checkNoSecrets(t, p.allLogs(), secret1, kept, revoked, fresh)
+
+		cmd := exec.Command(bin, "gateway", "--key-env", "GW_SECRET", "--redis", r.addr)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GW_SECRET=" + secret1}
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "fastjwt gateway: --redis: ") {
+			t.Errorf("start without Redis: %v: %s", err, out)
+		}
+	})
+
+	// A gateway that cannot start exits 2 with one line that says why.
+	t.Run("start errors", func(t *testing.T) {
+		t.Parallel()
+		cmd := exec.Command(bin, "gateway", "--key-env", "GW_UNSET_VARIABLE")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "--key-env: environment variable GW_UNSET_VARIABLE is not set") {
+			t.Errorf("%v: %s", err, out)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		cmd = exec.Command(bin, "gateway", "--key-env", "GW_SECRET", "--listen", ln.Addr().String())
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GW_SECRET=" + secret1}
+		out, err = cmd.CombinedOutput()
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "--listen: listen tcp "+ln.Addr().String()) {
+			t.Errorf("%v: %s", err, out)
+		}
+	})
+}
