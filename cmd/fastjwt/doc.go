@@ -1,7 +1,7 @@
 // Command fastjwt signs, verifies and inspects JSON Web Tokens from the command line (HS256 with
 // a secret; RS256, PS256, ES256 and EdDSA with a public or private key), with the same strict
-// codec the library uses (package github.com/fastjwt/session/fastjwt), and prints the public
-// JWK Set of a key.
+// codec the library uses (package github.com/fastjwt/session/fastjwt), prints the public
+// JWK Set of a key, and serves token verification for a proxy (fastjwt gateway).
 //
 // Usage:
 //
@@ -29,6 +29,10 @@
 //	                                  serves at /.well-known/jwks.json; exit status 0, 2 for errors
 //
 //	fastjwt inspect < token           stdin: one token; prints header and payload WITHOUT verifying
+//
+//	fastjwt gateway [flags]           serves token verification (package gateway) for nginx
+//	                                  auth_request, Caddy forward_auth, Traefik forwardAuth and
+//	                                  Envoy ext_authz, or in front of an upstream (--upstream)
 //
 //	fastjwt help [command]            the usage, or one command's flags (also: --help, -h,
 //	                                  fastjwt <command> --help); exit status 0
@@ -91,6 +95,71 @@
 // flag and says what is wrong (`--leeway: "banana" is not a duration (e.g. 30s, 2m)`), and exit
 // status 2. Help (--help, -h, help) goes to stdout with exit status 0.
 //
+// # The gateway
+//
+// fastjwt gateway answers, on one listener (--listen ADDR, default 127.0.0.1:8401; port 0 picks
+// a free one): /auth (nginx auth_request, Caddy forward_auth, Traefik forwardAuth; the route is
+// chosen by X-Forwarded-Uri or X-Original-URI), /ext-authz/<path> (Envoy's HTTP ext_authz),
+// /healthz, /readyz (keys loaded and JWK Sets fresh, Redis reachable) and /metrics (Prometheus).
+// With --upstream URL it verifies every other request and proxies it to URL.
+//
+// Its keys and policy come either from the flags, which make one issuer and the route "/":
+//
+//	--alg, --key-file, --key-file-raw, --key-env, --key, --kid, --allow-short-key, --jwks PATH|URL,
+//	--jwks-timeout      the keys, as for verify; a JWK Set at a URL is fetched at start and kept
+//	                    fresh (package fastjwt/jwks: refreshed as its max-age says, refetched for
+//	                    an unknown kid)
+//	--iss ISSUER --aud AUDIENCE --leeway DURATION --types LIST
+//	                    the claims and token types required
+//	--claim-header CLAIM=HEADER   repeatable: the claim, sent in the header on success
+//	--cookie NAME       the token may also come from this cookie
+//
+// or from --config FILE, never both (with --config those flags are refused). The other flags
+// apply either way: --listen, --upstream URL, --redis HOST:PORT (the revocation list of package
+// redisstore; requests get 503 when it cannot answer, or pass with --fail-open),
+// --redis-password-env NAME, --max-cache-age DURATION (default 60s), --drain-timeout DURATION
+// (default 10s), --log-level LEVEL (default info).
+//
+// The config file holds [issuer NAME] and [route /PREFIX] sections of "key = value" lines:
+//
+//	# a comment line ('#' or ';')
+//	[issuer corp]                 # NAME: letters, digits, '.', '_', '-'
+//	key-file = corp.key           # relative to the config file; or key-env = NAME, or
+//	iss = https://corp.example    #   jwks = PATH|URL (with alg = RS256, PS256, ES256 or EdDSA)
+//	leeway = 30s
+//
+//	[route /]                     # the path prefix; the longest matching one wins
+//	issuer = corp                 # required
+//	claim-header = sub=X-User     # repeatable
+//
+//	[route /partners/]
+//	issuer = corp
+//	aud = partner-api             # required "aud" (a token carrying another is refused, 403)
+//	types = at+jwt                # accepted "typ": none, JWT, at+jwt, session+jwt
+//	cookie = token
+//	name = partners               # in logs, metrics and the realm (default: the prefix)
+//
+// An issuer takes alg, key-file, key-file-raw, key-env, jwks, jwks-timeout, kid and
+// allow-short-key (the key flags of the same names; exactly one of key-file, key-env and jwks;
+// never a secret in the file itself), iss and leeway. A route takes issuer, aud, types,
+// claim-header, cookie and name. Everything is checked before anything is served, and each
+// mistake is reported with its line, e.g.
+//
+//	gateway.conf:7: unknown key "ky-env" in issuer "corp"; known: alg, key-file, ...
+//
+// for unknown or repeated keys and sections, missing keys, a route naming an unknown issuer, an
+// issuer no route uses, bad durations and names, a claim header that is hop-by-hop
+// (Connection, Transfer-Encoding...), carries credentials (Authorization, Cookie) or routes
+// the request (Host, X-Forwarded-*, X-Original-URI, x-envoy-*), and keys that cannot be read.
+//
+// Logs are JSON lines (log/slog) on stderr; at start one says
+// {"level":"INFO","msg":"listening","addr":"127.0.0.1:PORT",...} with the real address. No token
+// and no secret is logged. SIGHUP reads the keys and the config file again and swaps the new
+// configuration in without dropping a connection; when anything is wrong with it, the error is
+// logged and the one in use is kept (--listen, --upstream and --redis are not reloaded). SIGTERM
+// or SIGINT drains the requests under way and exits 0; exit status 1 means the server failed or
+// did not drain within --drain-timeout, 2 that it did not start.
+//
 // Example:
 //
 //	$ head -c 32 /dev/urandom | base64 > key
@@ -103,6 +172,10 @@
 //	{"valid":true,"header":{"alg":"ES256","kid":"2026-01","typ":"JWT"},"payload":{...}}
 //	$ fastjwt verify --jwks https://issuer.example/.well-known/jwks.json < token
 //	{"valid":true,"header":{"alg":"ES256","kid":"2026-01","typ":"JWT"},"payload":{...}}
+//	$ fastjwt gateway --key-file key --claim-header sub=X-User &
+//	{"time":"...","level":"INFO","msg":"listening","addr":"127.0.0.1:8401","mode":"forward-auth",...}
+//	$ curl -si -H "Authorization: Bearer $(cat token)" http://127.0.0.1:8401/auth | grep X-User
+//	X-User: alice
 //	$ fastjwt inspect < token
 //	UNVERIFIED: signature not checked
 //	{
