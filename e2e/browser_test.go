@@ -1,6 +1,8 @@
 // Package e2e drives the counter demo in a real browser: headless Chromium, controlled with
-// chromedp, against the compiled demo program running as a separate process. It is its own module
-// so that chromedp never enters the library's go.mod.
+// chromedp, against the compiled demo program running as a separate process, in its default mode
+// (server-side sessions: the cookie carries the session id and the user's name) and in cookie
+// mode (the counter in the cookie). It is its own module so that chromedp never enters the
+// library's go.mod.
 package e2e
 
 import (
@@ -54,7 +56,7 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	build := exec.CommandContext(ctx, "go", "build", "-o", counterBin, "./examples/counter")
-	build.Dir = root // the demo lives in the root module, not in this one
+	build.Dir = root // the demo is a module of its own, which the root's go.work ties in
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the counter demo: %v\n%s", err, out)
 		return 1
@@ -87,13 +89,14 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// startCounter runs the demo program on a free loopback port and returns its base URL. The
-// program prints the address it listens on, so the port is chosen by the kernel (-addr :0) with
-// no window for another process to take it. Cleanup stops it with SIGTERM and expects a clean,
-// prompt exit: that is the program's graceful shutdown.
-func startCounter(t *testing.T, stack string) string {
+// startCounter runs the demo program with args on a free loopback port and returns its base URL.
+// The program prints the address it listens on, so the port is chosen by the kernel (-addr :0)
+// with no window for another process to take it. Cleanup stops it with SIGTERM and expects a
+// clean, prompt exit: that is the program's graceful shutdown.
+func startCounter(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(counterBin, "-addr", "127.0.0.1:0", "-stack", stack)
+	stack := strings.Join(args, " ")
+	cmd := exec.Command(counterBin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -223,15 +226,53 @@ func pageText(t *testing.T, ctx context.Context, url string) string {
 }
 
 // appView is what the /app page displays.
-type appView struct{ user, counter, state string }
+type appView struct{ user, sid, counter, state string }
 
 func readApp(t *testing.T, ctx context.Context, base string) appView {
 	t.Helper()
 	do(t, ctx, "open /app", chromedp.Navigate(base+"/app"), chromedp.WaitVisible(chromedp.ID("state")))
 	return appView{
 		user:    get(t, ctx, "read #user", chromedp.Text(chromedp.ID("user"))),
+		sid:     get(t, ctx, "read #sid", chromedp.Text(chromedp.ID("sid"))),
 		counter: get(t, ctx, "read #counter", chromedp.Text(chromedp.ID("counter"))),
 		state:   get(t, ctx, "read #state", chromedp.Text(chromedp.ID("state"))),
+	}
+}
+
+// login opens /app, submits the page's form (a fetch() POST of its fields) and returns what the
+// page then says.
+func login(t *testing.T, ctx context.Context, base, password string) string {
+	t.Helper()
+	do(t, ctx, "log in",
+		chromedp.Navigate(base+"/app"),
+		chromedp.SendKeys(chromedp.ID("username"), "demo"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-button")),
+		chromedp.WaitVisible(chromedp.CSS(`#result[data-status]`)),
+	)
+	return get(t, ctx, "read login status", chromedp.Text(chromedp.ID("result")))
+}
+
+// click opens /app, presses one of its buttons and returns what the page then says. The page is
+// opened afresh so that the result waited for is this button's, not an earlier one's.
+func click(t *testing.T, ctx context.Context, base, button string) string {
+	t.Helper()
+	do(t, ctx, "click "+button,
+		chromedp.Navigate(base+"/app"),
+		chromedp.Click(chromedp.ID(button)),
+		chromedp.WaitVisible(chromedp.CSS(`#result[data-status]`)),
+	)
+	return get(t, ctx, "read the result of "+button, chromedp.Text(chromedp.ID("result")))
+}
+
+// countTo visits / n times and expects the counts 1 to n.
+func countTo(t *testing.T, ctx context.Context, base string, n int) {
+	t.Helper()
+	for want := 1; want <= n; want++ {
+		got := pageText(t, ctx, base+"/")
+		if exp := fmt.Sprintf("Current counter value: %d", want); got != exp {
+			t.Fatalf("visit %d of /: got %q, want %q", want, got, exp)
+		}
 	}
 }
 
@@ -282,10 +323,12 @@ func TestBrowser(t *testing.T) {
 	for _, stack := range []string{"fasthttp", "nethttp"} {
 		t.Run(stack, func(t *testing.T) { testBrowser(t, stack) })
 	}
+	t.Run("cookie mode", testCookieMode)
 }
 
+// testBrowser runs the demo's default mode: server-side sessions in memory.
 func testBrowser(t *testing.T, stack string) {
-	base := startCounter(t, stack)
+	base := startCounter(t, "-stack", stack)
 	ctx := newBrowser(t)
 
 	// A fresh browser has no session, and opening the page does not create one.
@@ -297,28 +340,15 @@ func testBrowser(t *testing.T, stack string) {
 	}
 
 	// A wrong password is refused, and leaves no session.
-	do(t, ctx, "log in with a wrong password",
-		chromedp.SendKeys(chromedp.ID("username"), "demo"),
-		chromedp.SendKeys(chromedp.ID("password"), "wrong"),
-		chromedp.Click(chromedp.ID("login-button")),
-		chromedp.WaitVisible(chromedp.CSS(`#result[data-status]`)),
-	)
-	if s := get(t, ctx, "read login status", chromedp.Text(chromedp.ID("result"))); s != "login failed (401)" {
+	if s := login(t, ctx, base, "wrong"); s != "login failed (401)" {
 		t.Fatalf("wrong password: page says %q, want %q", s, "login failed (401)")
 	}
 	if c := sessionCookie(t, ctx, base); c != nil {
 		t.Fatalf("a failed login set a session cookie: %q", c.Value)
 	}
 
-	// Log in through the page's form (a fetch() POST of the form fields).
-	do(t, ctx, "log in",
-		chromedp.Navigate(base+"/app"),
-		chromedp.SendKeys(chromedp.ID("username"), "demo"),
-		chromedp.SendKeys(chromedp.ID("password"), "demo"),
-		chromedp.Click(chromedp.ID("login-button")),
-		chromedp.WaitVisible(chromedp.CSS(`#result[data-status]`)),
-	)
-	if s := get(t, ctx, "read login status", chromedp.Text(chromedp.ID("result"))); s != "logged in" {
+	// Log in through the page's form.
+	if s := login(t, ctx, base, "demo"); s != "logged in" {
 		t.Fatalf("login: page says %q, want %q", s, "logged in")
 	}
 	c := sessionCookie(t, ctx, base)
@@ -329,17 +359,13 @@ func testBrowser(t *testing.T, stack string) {
 		t.Fatal("session cookie is HttpOnly: the page could not read it")
 	}
 
-	// The counter lives in the session: three visits count 1, 2, 3.
-	for want := 1; want <= 3; want++ {
-		got := pageText(t, ctx, base+"/")
-		if exp := fmt.Sprintf("Current counter value: %d", want); got != exp {
-			t.Fatalf("visit %d of /: got %q, want %q", want, got, exp)
-		}
-	}
+	// The counter lives in the server's store: three visits count 1, 2, 3.
+	countTo(t, ctx, base, 3)
 
-	// The page decodes the cookie and shows the user and the counter.
-	if v := readApp(t, ctx, base); v.user != "demo" || v.counter != "3" {
-		t.Fatalf("/app after login and 3 visits shows %+v, want user demo and counter 3", v)
+	// The page decodes the cookie: the user's name and the session id; the counter is not in it.
+	v := readApp(t, ctx, base)
+	if v.user != "demo" || v.sid == "(none)" || v.counter != "(kept on the server)" {
+		t.Fatalf("/app after login and 3 visits shows %+v, want user demo, a session id and the counter on the server", v)
 	}
 	warning := get(t, ctx, "read warning", chromedp.Text(chromedp.ID("warning")))
 	if !strings.Contains(warning, "cannot check the signature") {
@@ -347,39 +373,21 @@ func testBrowser(t *testing.T, stack string) {
 	}
 
 	// Tamper: rewrite the payload in the browser's cookie, keeping the old signature.
-	c = sessionCookie(t, ctx, base)
-	forged := forge(t, c.Value, func(m map[string]any) {
-		m["user"] = "admin"
-		m["counter"] = 99
-	})
-	{
-		sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-		_, err := chromedp.Call(sctx, network.SetCookie, network.SetCookieParams{
-			Name: "session", Value: forged, URL: base + "/", Path: "/",
-		})
-		cancel()
-		if err != nil {
-			t.Fatalf("setting the forged cookie: %v", err)
-		}
-	}
-	if got := sessionCookie(t, ctx, base); got == nil || got.Value != forged {
-		t.Fatal("the browser did not take the forged cookie")
-	}
+	forgeCookie(t, ctx, base, func(m map[string]any) { m["sub"] = "admin" })
 
-	// The server does not believe it: / starts over from a fresh, empty session.
+	// The server does not believe it: / starts over from a fresh session without a user.
 	if got := pageText(t, ctx, base+"/"); got != "Current counter value: 1" {
 		t.Fatalf("/ with a forged cookie: got %q, want a fresh session (counter 1)", got)
 	}
-	if v := readApp(t, ctx, base); v.user != "(none)" || v.counter != "1" {
-		t.Fatalf("/app after the forged cookie was replaced shows %+v, want no user and counter 1", v)
+	if v := readApp(t, ctx, base); v.user != "(none)" || v.sid == "(none)" || v.sid == "" {
+		t.Fatalf("/app after the forged cookie was replaced shows %+v, want no user and a new session id", v)
 	}
 
-	// Log out through the page: the cookie is gone.
-	do(t, ctx, "log out",
-		chromedp.Click(chromedp.ID("logout-button")),
-		chromedp.WaitVisible(chromedp.CSS(`#result[data-status]`)),
-	)
-	if s := get(t, ctx, "read logout status", chromedp.Text(chromedp.ID("result"))); s != "logged out" {
+	// Log in again, then log out through the page: the cookie is gone.
+	if s := login(t, ctx, base, "demo"); s != "logged in" {
+		t.Fatalf("second login: page says %q", s)
+	}
+	if s := click(t, ctx, base, "logout-button"); s != "logged out" {
 		t.Fatalf("logout: page says %q", s)
 	}
 	if c := sessionCookie(t, ctx, base); c != nil {
@@ -387,5 +395,59 @@ func testBrowser(t *testing.T, stack string) {
 	}
 	if v := readApp(t, ctx, base); v.state != "no session" {
 		t.Fatalf("/app after logout shows %+v, want no session", v)
+	}
+
+	// Log in once more, and log out everywhere through the page.
+	if s := login(t, ctx, base, "demo"); s != "logged in" {
+		t.Fatalf("third login: page says %q", s)
+	}
+	if s := click(t, ctx, base, "everywhere-button"); s != "logged out everywhere" {
+		t.Fatalf("log out everywhere: page says %q", s)
+	}
+	if c := sessionCookie(t, ctx, base); c != nil {
+		t.Fatalf("session cookie still present after logging out everywhere: %q", c.Value)
+	}
+}
+
+// testCookieMode runs the demo with -mode cookie: the counter is in the cookie, and the page
+// shows it.
+func testCookieMode(t *testing.T) {
+	base := startCounter(t, "-mode", "cookie")
+	ctx := newBrowser(t)
+	if s := login(t, ctx, base, "demo"); s != "logged in" {
+		t.Fatalf("login: page says %q, want %q", s, "logged in")
+	}
+	countTo(t, ctx, base, 3)
+	if v := readApp(t, ctx, base); v.user != "demo" || v.counter != "3" || v.sid != "(none)" {
+		t.Fatalf("/app after login and 3 visits shows %+v, want user demo, counter 3 and no session id", v)
+	}
+	forgeCookie(t, ctx, base, func(m map[string]any) { m["counter"] = 99 })
+	if got := pageText(t, ctx, base+"/"); got != "Current counter value: 1" {
+		t.Fatalf("/ with a forged cookie: got %q, want a fresh session (counter 1)", got)
+	}
+	if v := readApp(t, ctx, base); v.user != "(none)" || v.counter != "1" {
+		t.Fatalf("/app after the forged cookie was replaced shows %+v, want no user and counter 1", v)
+	}
+}
+
+// forgeCookie rewrites the payload of the browser's session cookie with edit, keeping the old
+// signature, and checks that the browser took it.
+func forgeCookie(t *testing.T, ctx context.Context, base string, edit func(map[string]any)) {
+	t.Helper()
+	c := sessionCookie(t, ctx, base)
+	if c == nil {
+		t.Fatal("no session cookie to forge")
+	}
+	forged := forge(t, c.Value, edit)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	_, err := chromedp.Call(sctx, network.SetCookie, network.SetCookieParams{
+		Name: "session", Value: forged, URL: base + "/", Path: "/",
+	})
+	cancel()
+	if err != nil {
+		t.Fatalf("setting the forged cookie: %v", err)
+	}
+	if got := sessionCookie(t, ctx, base); got == nil || got.Value != forged {
+		t.Fatal("the browser did not take the forged cookie")
 	}
 }
