@@ -253,3 +253,30 @@ func roundTrip(tb testing.TB, addr, method, target string, lines ...string) rawA
 
 // client is an http.Client for the tests' requests through net/http.
 var client = &http.Client{Timeout: 5 * time.Second}
+
+// conn is a raw client connection for requests whose bytes the test writes itself.
+type conn struct {
+	c interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	r *bufio.Reader
+}
+
+func newConn(tb testing.TB, addr string) *conn {
+	tb.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	tb.Cleanup(func() { c.Close() })
+	return &conn{c: c, r: bufio.NewReader(c)}
+}
+
+func (c *conn) write(tb testing.TB, s string) {
+	tb.Helper()
+	if _, err := c.c.Write([]byte(s)); err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -90,6 +90,10 @@ func (g *Gateway) newProxy() http.Handler {
 		allowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			dw := w.(*decisionWriter)
 			g.proxyDecided(dw, 200, "")
+			// net/http's HTTP/1 server would read the rest of the request body before the first
+			// byte of the answer: a stream in both directions (a long upload answered as it
+			// goes, a chat) would stall. HTTP/2 is always full duplex (the call fails: ignored).
+			_ = http.NewResponseController(dw.ResponseWriter).EnableFullDuplex()
 			rp.ServeHTTP(dw.ResponseWriter, r)
 		})
 		rt.proxy = nethttpsession.Bearer(rt.b, g.proxyRefused)(allowed)
