@@ -10,12 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -177,13 +179,19 @@ func (p *gatewayProc) reload() string {
 func (p *gatewayProc) stop(sig os.Signal) {
 	p.t.Helper()
 	p.signal(sig)
+	p.wait()
+}
+
+// wait checks that the gateway exits 0, within 20s, after logging "stopped".
+func (p *gatewayProc) wait() {
+	p.t.Helper()
 	select {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
-		p.t.Fatalf("the gateway did not exit within 20s of %v:\n%s", sig, p.allLogs())
+		p.t.Fatalf("the gateway did not exit within 20s:\n%s", p.allLogs())
 	}
 	if p.err != nil {
-		p.t.Fatalf("after %v: %v\n%s", sig, p.err, p.allLogs())
+		p.t.Fatalf("exit: %v\n%s", p.err, p.allLogs())
 	}
 	p.waitLog("stopped", 0, time.Second)
 }
@@ -575,6 +583,64 @@ func TestGatewayBinary(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "fastjwt gateway: --redis: ") {
 			t.Errorf("start without Redis: %v: %s", err, out)
 		}
+	})
+
+	// --upstream: verified requests reach the upstream with the claim header (never the
+	// client's), refused ones never do; SIGTERM lets a request under way finish, then exits 0.
+	t.Run("upstream", func(t *testing.T) {
+		t.Parallel()
+		var reached atomic.Int64
+		arrived, release := make(chan struct{}), make(chan struct{})
+		up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			reached.Add(1)
+			if r.URL.Path == "/slow" {
+				close(arrived)
+				select {
+				case <-release:
+				case <-time.After(10 * time.Second):
+				}
+			}
+			fmt.Fprintf(w, "%s %q", r.URL.Path, r.Header.Values("X-User"))
+		}))
+		defer up.Close()
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET",
+			"--claim-header", "sub=X-User", "--upstream", up.URL)
+		tok := hs256Token(t, secret1, `"sub":"alice"`)
+		resp := p.get("/hello", "Authorization", "Bearer "+tok, "x-user", "mallory")
+		if body := bodyOf(resp); resp.StatusCode != 200 || body != `/hello ["alice"]` {
+			t.Errorf("verified request: %d %q", resp.StatusCode, body)
+		}
+		if resp := p.get("/hello", "X-User", "mallory"); resp.StatusCode != 401 || reached.Load() != 1 {
+			t.Errorf("request without a token: %d, upstream reached %d times", resp.StatusCode, reached.Load())
+		}
+
+		slow := make(chan *http.Response, 1)
+		go func() {
+			req, _ := http.NewRequest("GET", "http://"+p.addr+"/slow", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+			if err != nil {
+				t.Errorf("the request under way at SIGTERM: %v", err)
+				resp = nil
+			}
+			slow <- resp
+		}()
+		select {
+		case <-arrived:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the slow request did not reach the upstream")
+		}
+		from := p.logCount()
+		p.signal(syscall.SIGTERM)
+		p.waitLog("shutting down", from, 10*time.Second)
+		close(release)
+		if resp := <-slow; resp == nil || resp.StatusCode != 200 {
+			t.Errorf("the request under way at SIGTERM: %v", resp)
+		} else {
+			resp.Body.Close()
+		}
+		p.wait()
+		checkNoSecrets(t, p.allLogs(), secret1, tok)
 	})
 
 	// A gateway that cannot start exits 2 with one line that says why.
