@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -404,7 +405,16 @@ func (c *gatewayCommand) load() (*generation, error) {
 	if err != nil {
 		gen.close()
 		if spec.file != "" {
-			return nil, fmt.Errorf("%s: %v", spec.file, err)
+			// The file's checks are meant to find every mistake first; should the gateway
+			// refuse a route nonetheless, the message still points at its section.
+			line := 0
+			for _, r := range spec.routes {
+				if strings.Contains(err.Error(), strconv.Quote(r.prefix)) {
+					line = r.line
+					break
+				}
+			}
+			return nil, &configError{spec.file, line, err.Error()}
 		}
 		return nil, err
 	}
@@ -455,12 +465,9 @@ func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway tim
 		if msg != "" {
 			return nil, fmt.Errorf("--claim-header: %s", msg)
 		}
-		for _, prev := range r.headers {
-			if strings.EqualFold(prev.Header, f.Header) {
-				return nil, fmt.Errorf("--claim-header: header %q already receives claim %q", f.Header, prev.Claim)
-			}
+		if msg := addClaimHeader(&r.headers, f); msg != "" {
+			return nil, fmt.Errorf("--claim-header: %s", msg)
 		}
-		r.headers = append(r.headers, f)
 	}
 	return &gatewaySpec{issuers: []*issuerSpec{s}, routes: []*routeSpec{r}}, nil
 }

@@ -378,13 +378,30 @@ func (r *routeSpec) set(key, value string, line int) string {
 		if msg != "" {
 			return msg
 		}
-		for _, prev := range r.headers {
-			if strings.EqualFold(prev.Header, f.Header) {
-				return fmt.Sprintf("header %q already receives claim %q", f.Header, prev.Claim)
-			}
+		if msg := addClaimHeader(&r.headers, f); msg != "" {
+			return msg
 		}
-		r.headers = append(r.headers, f)
 	}
+	return ""
+}
+
+// maxClaimHeaders bounds the claim headers of a route, as package gateway does.
+const maxClaimHeaders = 64
+
+// addClaimHeader adds f to the claim headers of a route, unless its header already receives a
+// claim: names differing in case, or in '-' and '_' (one header to a CGI-style upstream, which
+// reads X-User and X_User both as HTTP_X_USER), are one header.
+func addClaimHeader(headers *[]bearer.Forward, f bearer.Forward) string {
+	unify := func(h string) string { return strings.ToLower(strings.ReplaceAll(h, "_", "-")) }
+	for _, prev := range *headers {
+		if unify(prev.Header) == unify(f.Header) {
+			return fmt.Sprintf("header %q already receives claim %q", f.Header, prev.Claim)
+		}
+	}
+	if len(*headers) == maxClaimHeaders {
+		return fmt.Sprintf("more than %d claim headers", maxClaimHeaders)
+	}
+	*headers = append(*headers, f)
 	return ""
 }
 
@@ -429,10 +446,21 @@ func checkRoutePrefix(p string) string {
 		return fmt.Sprintf("route prefix longer than %d bytes", maxRoutePrefixLen)
 	case strings.ContainsAny(p, "?#"):
 		return fmt.Sprintf("bad route prefix %q: a path, without '?' or '#'", p)
+	case strings.ContainsAny(p, "%\\"):
+		// The gateway matches prefixes against the path as the proxy sent it; an escape would
+		// make one path match or miss depending on its spelling.
+		return fmt.Sprintf("bad route prefix %q: no '%%' escape or '\\'", p)
 	}
 	for i := 0; i < len(p); i++ {
 		if p[i] <= ' ' || p[i] >= 0x7f {
-			return fmt.Sprintf("bad route prefix %q: visible ASCII only (percent-encode the rest)", p)
+			return fmt.Sprintf("bad route prefix %q: visible ASCII only", p)
+		}
+	}
+	segs := strings.Split(p[1:], "/")
+	for i, seg := range segs {
+		seg, _, _ = strings.Cut(seg, ";")
+		if seg == "" && i < len(segs)-1 || seg == "." || seg == ".." {
+			return fmt.Sprintf("bad route prefix %q: an empty or dot segment (a proxy normalizes the path: it would never match)", p)
 		}
 	}
 	return ""
@@ -518,6 +546,7 @@ var reservedHeaders = map[string]string{
 	"retry-after":         "it is the gateway's answer",
 	"location":            "it is the gateway's answer",
 	"date":                "it is the gateway's answer",
+	"server":              "it is the gateway's answer",
 	"forwarded":           "the proxies use it to route the request",
 	"via":                 "the proxies use it to route the request",
 	"x-forwarded-for":     "the proxies use it to route the request",

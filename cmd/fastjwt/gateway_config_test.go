@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,12 @@ func TestGatewayConfigErrors(t *testing.T) {
 			[]string{`gw.conf:6: bad route prefix "api": it must start with '/'`}},
 		{"prefix with a query", good + "[route /a?b]\nissuer = corp\n",
 			[]string{`gw.conf:6: bad route prefix "/a?b": a path`}},
+		{"prefix with an escape", good + "[route /a%2Fb/]\nissuer = corp\n",
+			[]string{`gw.conf:6: bad route prefix "/a%2Fb/": no '%' escape or '\'`}},
+		{"prefix with a dot segment", good + "[route /a/../b]\nissuer = corp\n",
+			[]string{`gw.conf:6: bad route prefix "/a/../b": an empty or dot segment`}},
+		{"prefix with an empty segment", good + "[route /a//b]\nissuer = corp\n",
+			[]string{`gw.conf:6: bad route prefix "/a//b": an empty or dot segment`}},
 		{"duplicate issuer", good + "\n[issuer corp]\nkey-env = K\n",
 			[]string{`gw.conf:7: duplicate [issuer corp] (first at line 1)`}},
 		{"duplicate route", good + "[route /]\nissuer = corp\n",
@@ -68,6 +75,10 @@ func TestGatewayConfigErrors(t *testing.T) {
 			[]string{`gw.conf:6: route "/": claim-header: header "X-Envoy-Auth-Headers-To-Remove" cannot receive a claim: Envoy`}},
 		{"one header, two claims", good + "claim-header = sub=X-User\nclaim-header = email=x-user\n",
 			[]string{`gw.conf:7: route "/": claim-header: header "x-user" already receives claim "sub"`}},
+		{"one header to a CGI upstream", good + "claim-header = sub=X-User\nclaim-header = email=X_User\n",
+			[]string{`gw.conf:7: route "/": claim-header: header "X_User" already receives claim "sub"`}},
+		{"too many claim headers", good + claimHeaderLines(65),
+			[]string{`gw.conf:70: route "/": claim-header: more than 64 claim headers`}},
 		{"bad cookie name", good + "cookie = a;b\n",
 			[]string{`gw.conf:6: route "/": cookie: "a;b" is not a cookie name`}},
 		{"bad types", good + "types = JWT bearer\n",
@@ -284,4 +295,13 @@ func absKeyPath(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// claimHeaderLines returns n claim-header lines, each to a header of its own.
+func claimHeaderLines(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "claim-header = c%d=X-C%d\n", i, i)
+	}
+	return b.String()
 }
