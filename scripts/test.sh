@@ -187,7 +187,7 @@ if [ "$tier" = full ]; then
 	[ -f fuzz/go.mod ] && step "fuzz: seed corpora and a bounded run of every target" bash -c 'cd fuzz && ./run.sh'
 	[ -f redisstore/go.mod ] && suite "Redis store (redisstore)" redisstore
 	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
-	[ -f e2e/go.mod ] && suite "browser test (e2e)" e2e
+	[ -f e2e/go.mod ] && suite "browser test, gateway behind nginx and caddy (e2e)" e2e
 fi
 
 echo
