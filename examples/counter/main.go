@@ -81,6 +81,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if _, set := os.LookupEnv(secretEnv); *redisAddr != "" && *keyFile == "" && !set {
+		fmt.Fprintf(os.Stderr, "note: processes sharing a Redis are one site only with one secret: start each with the same -key-file or %s\n", secretEnv)
+	}
 	a, err := fastjwt.ParseAlg(*alg)
 	if err != nil || (a != fastjwt.HS256 && a != fastjwt.ES256 && a != fastjwt.EdDSA) {
 		return fmt.Errorf("-alg %q: use HS256, ES256 or EdDSA", *alg)
@@ -208,7 +211,7 @@ func backends(mode, addr string) (session.Store, revoke.List, string, func(), er
 	}
 	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}, Prefix: redisPrefix})
 	if err != nil {
-		return nil, nil, "", nil, fmt.Errorf("-redis %s: %w", addr, err)
+		return nil, nil, "", nil, fmt.Errorf("-redis: %w (is Redis listening there? without -redis the sessions stay in this process's memory)", err)
 	}
 	if mode == modeCookie {
 		return nil, r.List(), "in the cookie; revocations in Redis at " + addr, r.Close, nil
