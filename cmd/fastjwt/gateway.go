@@ -381,12 +381,9 @@ func (c *gatewayCommand) load() (*generation, error) {
 				return nil, err
 			}
 			if iv.client != nil {
+				// Package gateway makes the client's Ready a readiness check of each route
+				// it serves; the generation closes it when replaced.
 				gen.clients = append(gen.clients, iv.client)
-				name, client := "jwks "+s.name, iv.client
-				if r.aud != "" {
-					name += " aud=" + r.aud
-				}
-				cfg.Checks = append(cfg.Checks, gateway.Check{Name: name, Check: func(context.Context) error { return client.Ready() }})
 			}
 			v = iv.v
 			verifiers[key] = v
