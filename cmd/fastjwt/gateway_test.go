@@ -249,6 +249,22 @@ func hs256Token(t *testing.T, secret, claims string) string {
 	return string(tok)
 }
 
+// accessToken signs claims (with an exp an hour ahead added) with secret as an RFC 9068 access
+// token ("typ":"at+jwt").
+func accessToken(t *testing.T, secret, claims string) string {
+	t.Helper()
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(secret)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := fmt.Sprintf(`{%s,"exp":%d}`, claims, time.Now().Add(time.Hour).Unix())
+	tok, err := c.AppendSignType(nil, fastjwt.TypeAccess, []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
+}
+
 // keepAlive is one client connection, kept open across requests.
 type keepAlive struct {
 	t    *testing.T
@@ -467,7 +483,8 @@ func TestGatewayBinary(t *testing.T) {
 		writeFile600(t, filepath.Join(dir, "corp.key"), secret1+"\n")
 		conf := filepath.Join(dir, "gw.conf")
 		good := "[issuer corp]\nkey-file = corp.key\niss = corp\n\n[issuer partners]\nkey-env = GW_PARTNERS\n\n" +
-			"[route /]\nissuer = corp\nclaim-header = sub=X-User\n\n[route /partners/]\nissuer = partners\naud = partner-api\nclaim-header = sub=X-Partner\n"
+			"[route /]\nissuer = corp\nclaim-header = sub=X-User\n\n[route /partners/]\nissuer = partners\naud = partner-api\nclaim-header = sub=X-Partner\n" +
+			"\n[route /at/]\nissuer = corp\ntypes = at+jwt\ncookie = tok\n"
 		writeFile600(t, conf, good)
 		p := startGateway(t, bin, []string{"GW_PARTNERS=" + secret2}, "--config", conf)
 		corp := hs256Token(t, secret1, `"sub":"alice","iss":"corp"`)
@@ -486,6 +503,21 @@ func TestGatewayBinary(t *testing.T) {
 		}
 		if resp := p.get("/auth", "Authorization", "Bearer "+partner, "X-Original-URI", "/partners/a"); resp.Header.Get("X-Partner") != "bob" {
 			t.Errorf("X-Partner %q", resp.Header.Get("X-Partner"))
+		}
+		// The route /at/ takes RFC 9068 access tokens only, from the header or its cookie.
+		access := accessToken(t, secret1, `"sub":"alice","iss":"corp"`)
+		for _, tc := range []struct {
+			header []string
+			want   int
+		}{
+			{[]string{"Authorization", "Bearer " + corp}, 401},
+			{[]string{"Authorization", "Bearer " + access}, 200},
+			{[]string{"Cookie", "a=b; tok=" + access}, 200},
+			{[]string{"Cookie", "tok=" + corp}, 401},
+		} {
+			if got := p.get("/auth", append(tc.header, "X-Forwarded-Uri", "/at/x")...).StatusCode; got != tc.want {
+				t.Errorf("/at/ with %s: %d, want %d", tc.header[0], got, tc.want)
+			}
 		}
 
 		writeFile600(t, conf, strings.Replace(good, "aud = partner-api", "audience = partner-api", 1))
@@ -506,7 +538,7 @@ func TestGatewayBinary(t *testing.T) {
 			t.Errorf("after the reload: %d, X-Partner-Id %q", resp.StatusCode, resp.Header.Get("X-Partner-Id"))
 		}
 		p.stop(syscall.SIGTERM)
-		checkNoSecrets(t, p.allLogs(), secret1, secret2, corp, partner, otherAud)
+		checkNoSecrets(t, p.allLogs(), secret1, secret2, corp, partner, otherAud, access)
 	})
 
 	// Keys from a JWK Set at a URL, kept by a jwks.Client: its tokens verify, and /readyz
