@@ -559,6 +559,18 @@ func TestGatewayBinary(t *testing.T) {
 		if resp := p.get("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
 		}
+		// SIGHUP fetches the set again; while its server fails, the keys in use are kept.
+		fetches := s.requests.Load()
+		s.set(func(s *jwksServer) { s.status = 500 })
+		if line := p.reload(); !strings.Contains(line, "reload failed") || !strings.Contains(line, "--jwks: ") {
+			t.Errorf("SIGHUP with the JWK Set's server failing: %s", line)
+		}
+		if s.requests.Load() == fetches {
+			t.Error("SIGHUP did not fetch the JWK Set again")
+		}
+		if got := p.status(tok); got != 200 {
+			t.Errorf("after a failed reload: %d", got)
+		}
 		p.stop(syscall.SIGTERM)
 	})
 
