@@ -122,22 +122,27 @@
 //
 // The config file holds [issuer NAME] and [route /PREFIX] sections of "key = value" lines:
 //
-//	# a comment line ('#' or ';')
-//	[issuer corp]                 # NAME: letters, digits, '.', '_', '-'
-//	key-file = corp.key           # relative to the config file; or key-env = NAME, or
-//	iss = https://corp.example    #   jwks = PATH|URL (with alg = RS256, PS256, ES256 or EdDSA)
+//	# A comment line ('#' or ';'); never a comment after a value.
+//	# NAME: letters, digits, '.', '_', '-'.
+//	[issuer corp]
+//	# Relative to the config file; or key-env = NAME, or jwks = PATH|URL (with alg = ES256...).
+//	key-file = corp.key
+//	iss = https://corp.example
 //	leeway = 30s
 //
-//	[route /]                     # the path prefix; the longest matching one wins
-//	issuer = corp                 # required
-//	claim-header = sub=X-User     # repeatable
+//	# The path prefix; the longest matching one wins. issuer is required.
+//	[route /]
+//	issuer = corp
+//	claim-header = sub=X-User
 //
+//	# aud: a token carrying another "aud" is refused (403); types: none, JWT, at+jwt,
+//	# session+jwt; name: in logs, metrics and the realm (default: the prefix).
 //	[route /partners/]
 //	issuer = corp
-//	aud = partner-api             # required "aud" (a token carrying another is refused, 403)
-//	types = at+jwt                # accepted "typ": none, JWT, at+jwt, session+jwt
+//	aud = partner-api
+//	types = at+jwt
 //	cookie = token
-//	name = partners               # in logs, metrics and the realm (default: the prefix)
+//	name = partners
 //
 // An issuer takes alg, key-file, key-file-raw, key-env, jwks, jwks-timeout, kid and
 // allow-short-key (the key flags of the same names; exactly one of key-file, key-env and jwks;

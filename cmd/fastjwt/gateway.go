@@ -80,8 +80,8 @@ did not start (bad flags or config file, keys, Redis, the listener).`,
 
 // gatewayConfigHelp describes the config file, in the help of the command and in doc.go.
 const gatewayConfigHelp = `The config file (--config FILE) holds [issuer NAME] and [route /PREFIX] sections of
-"key = value" lines; '#' or ';' starts a comment line; a value is the rest of the line,
-spaces around it removed. Every mistake is reported with its line (file:line: ...), at start
+"key = value" lines; '#' or ';' starts a comment line (never a comment after a value); a
+value is the rest of the line, spaces around it removed. Every mistake is reported with its line (file:line: ...), at start
 and on SIGHUP, and nothing is served from a file with a mistake.
   [issuer NAME]       NAME: letters, digits, '.', '_', '-'
     alg = ALG           as --alg (default HS256)

@@ -23,17 +23,19 @@ import (
 // lines. It is read whole and checked before anything is served, and again on SIGHUP, so that a
 // mistake is reported with its file and line and never half applied:
 //
-//	# lines starting with '#' or ';' are comments; blank lines are ignored
-//	[issuer corp]                 # NAME: letters, digits, '.', '_', '-'
-//	alg      = HS256              # HS256 (default), RS256, PS256, ES256, EdDSA
+//	# Lines starting with '#' or ';' are comments; blank lines are ignored. A comment is
+//	# never at the end of a "key = value" line: such a line is refused, not read as a value.
+//	[issuer corp]
+//	alg      = HS256
 //	key-file = /etc/fastjwt/corp.key
 //	iss      = https://corp.example
 //	leeway   = 30s
 //
-//	[route /api/]                 # the path prefix; the longest one matching wins
+//	# The path prefix; the longest one matching wins.
+//	[route /api/]
 //	issuer       = corp
 //	aud          = api
-//	claim-header = sub=X-User     # repeatable
+//	claim-header = sub=X-User
 //
 // The format is described for users in the help of the gateway command (gatewayConfigHelp).
 
@@ -258,6 +260,11 @@ func parseGatewayConfig(file string, data []byte) (*gatewaySpec, error) {
 			continue
 		}
 		seen[key] = n
+		if i := strings.IndexAny(value, "#;"); i > 0 && (value[i-1] == ' ' || value[i-1] == '\t') {
+			// "iss = https://corp.example # our IdP" would otherwise require that whole text.
+			errs.add(n, "%s: %q: a comment goes on a line of its own", where, key)
+			continue
+		}
 		if value == "" {
 			errs.add(n, "%s: %q has no value", where, key)
 			continue

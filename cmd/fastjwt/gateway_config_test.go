@@ -95,6 +95,8 @@ func TestGatewayConfigErrors(t *testing.T) {
 			[]string{`gw.conf:6: issuer "spare" is used by no route`}},
 		{"no route", "[issuer corp]\nkey-env = K\n",
 			[]string{`gw.conf: no [route /PREFIX] section`, `gw.conf:1: issuer "corp" is used by no route`}},
+		{"comment after a value", good + "aud = api # the API\n",
+			[]string{`gw.conf:6: route "/": "aud": a comment goes on a line of its own`}},
 		{"control character", good + "aud = a\x00b\n",
 			[]string{`gw.conf:6: control character in the line`}},
 		{"not UTF-8", good + "\n\naud = \xff\n",
@@ -138,7 +140,7 @@ func TestGatewayConfigParse(t *testing.T) {
 		"[issuer partners]\nalg = ES256\njwks = https://login.partner.example/jwks.json\n" +
 		"[issuer abs]\nkey-file = /etc/abs.key\nallow-short-key = true\n" +
 		"[route /]\nissuer = corp\nclaim-header = sub=X-User\nclaim-header = email = X-Email\n" +
-		"[route /partners/]\nname = partners\nissuer = partners\naud = partner-api\ntypes = at+jwt, none\ncookie = tok\n" +
+		"[route /partners/]\nname = partners\nissuer = partners\naud = partner#api\ntypes = at+jwt, none\ncookie = tok\n" +
 		"[route /abs/]\nissuer = abs\n"
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -168,7 +170,7 @@ func TestGatewayConfigParse(t *testing.T) {
 		!slices.Equal(root.headers, []bearer.Forward{{Claim: "sub", Header: "X-User"}, {Claim: "email", Header: "X-Email"}}) {
 		t.Errorf("route /: %+v", root)
 	}
-	if p.prefix != "/partners/" || p.name != "partners" || p.aud != "partner-api" || p.cookie != "tok" ||
+	if p.prefix != "/partners/" || p.name != "partners" || p.aud != "partner#api" || p.cookie != "tok" ||
 		!slices.Equal(p.types, []fastjwt.Type{fastjwt.TypeAccess, fastjwt.TypeNone}) {
 		t.Errorf("route /partners/: %+v", p)
 	}
