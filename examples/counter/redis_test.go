@@ -135,3 +135,25 @@ func TestRedisDownThenBack(t *testing.T) {
 	}
 	newClient(t, b).expectCounter("1")
 }
+
+// In cookie mode with -redis, the count travels in the cookie, and the revocation list is in
+// Redis: a logout on one process is seen by the other, which refuses the old cookie and token.
+func TestCookieModeSharesRevocations(t *testing.T) {
+	srv := needRedis(t)
+	args := []string{"-mode", "cookie", "-redis", srv.addr()}
+	a, b := startProcess(t, append(args, "-stack", "fasthttp")...), startProcess(t, append(args, "-stack", "nethttp")...)
+	x := newClient(t, a)
+	token := x.login()
+	x.expectCounter("1")
+	x.on(b).expectCounter("2")
+	if p := payload(t, x.sessionCookie()); p["counter"] != 2.0 || p["sub"] != "demo" {
+		t.Fatalf("cookie payload %v, want counter 2 and sub demo", p)
+	}
+	old := x.sessionCookie()
+	if resp, _ := x.do("POST", "/logout", "", ""); resp.StatusCode != 204 {
+		t.Fatalf("POST /logout: %d", resp.StatusCode)
+	}
+	eventually(t, "the other process refuses the logged-out cookie and token", func() string {
+		return loggedOut(t, b, old, token)
+	})
+}
