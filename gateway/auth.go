@@ -25,20 +25,27 @@ var callContext = context.Background()
 // into the answer rather than into a request (the proxy copies them to the upstream request).
 // Pooled: reset by get and put.
 type answer struct {
-	ctx     *fasthttp.RequestCtx
-	rt      *route
-	set     uint64 // bit i: rt.headers[i] was set from the token
+	ctx *fasthttp.RequestCtx
+	rt  *route
+	set uint64 // bit i: rt.headers[i] was set from the token
+	// auth holds the Authorization lines, read in the same pass over the header as the
+	// original URI (nAuth of them; only the first two are kept, two are already ambiguous).
+	auth    [2][]byte
+	nAuth   int
 	buf     []byte
 	scratch [maxTarget]byte
 }
 
-var answers = sync.Pool{New: func() any { return &answer{buf: make([]byte, 0, 256)} }}
+var answers = sync.Pool{New: func() any { return &answer{buf: make([]byte, 0, 256), nAuth: -1} }}
 
 // AppendValues appends every line of the named header of the subrequest, whatever the spelling
 // of its name. Cookie lines are read from the raw head, as the client sent them (fasthttp
 // re-parses cookies with a grammar of its own), as the fasthttp adapter does.
 func (a *answer) AppendValues(dst [][]byte, name string) [][]byte {
 	h := &a.ctx.Request.Header
+	if name == "Authorization" && a.nAuth >= 0 {
+		return append(dst, a.auth[:min(a.nAuth, len(a.auth))]...)
+	}
 	if name == "Cookie" {
 		if raw := h.RawHeaders(); len(raw) > 0 {
 			return appendRawValues(dst, raw, name)
@@ -64,12 +71,13 @@ func (a *answer) AppendQuery(dst [][]byte, _ string) [][]byte { return dst }
 // header; those the token does not set are sent empty (or listed for removal) by allow.
 func (a *answer) Del(string) {}
 
-// Set puts a verified claim header into the answer.
+// Set puts a verified claim header into the answer. (SetCanonical: the names are canonical
+// already, and fasthttp's normalizing of a name costs as much as the rest of the copy.)
 func (a *answer) Set(name string, value []byte) {
 	for i, h := range a.rt.headers {
 		if h == name {
 			a.set |= 1 << i
-			a.ctx.Response.Header.SetBytesV(name, value)
+			a.ctx.Response.Header.SetCanonical(a.rt.keys[i], value)
 			return
 		}
 	}
@@ -99,11 +107,20 @@ func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
 // X-Forwarded-Uri (Traefik, Caddy) or X-Original-URI (nginx, as the documented snippet sets it),
 // and whether it is unambiguous: two lines of one, or both present with different values, are
 // refused, never resolved by order. Neither: "/", the default route.
-func originalTarget(h *fasthttp.RequestHeader) ([]byte, bool) {
+//
+// The same pass records the Authorization lines in a (all of them, whatever the route), so that
+// the token's extraction does not walk the header again.
+func originalTarget(h *fasthttp.RequestHeader, a *answer) ([]byte, bool) {
 	var fwd, orig []byte
 	nf, no := 0, 0
+	a.nAuth = 0
 	for k, v := range h.All() {
 		switch {
+		case httpsyntax.EqualFold(k, "Authorization"):
+			if a.nAuth < len(a.auth) {
+				a.auth[a.nAuth] = v
+			}
+			a.nAuth++
 		case httpsyntax.EqualFold(k, "X-Forwarded-Uri"):
 			fwd, nf = v, nf+1
 		case httpsyntax.EqualFold(k, "X-Original-Uri"):
@@ -145,22 +162,32 @@ func extAuthzTarget(uri []byte) ([]byte, bool) {
 	return nil, false
 }
 
-// decide answers one forward-auth subrequest (ep is epAuth or epExtAuthz; target the original
-// request target, ok false when it was ambiguous).
-func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, target []byte, ok bool) {
-	start := time.Now()
+// decide answers one forward-auth subrequest: ep is epAuth or epExtAuthz, whose original
+// request target is extTarget.
+func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte) {
+	// fasthttp's server reads the clock for each request (ctx.Time); only a handler called
+	// outside one reads it here.
+	start := ctx.Time()
+	if start.IsZero() {
+		start = time.Now()
+	}
 	a := answers.Get().(*answer)
 	a.ctx = ctx
+	target, ok := extTarget, true
+	if ep == epAuth {
+		target, ok = originalTarget(&ctx.Request.Header, a)
+	}
 	status, reason := 0, ""
 	var rt *route
 	var path []byte
-	var now time.Time
 	if ok {
 		path, ok = routePath(target, g.strict, &a.scratch)
 	}
 	if ok {
 		rt = g.pick(path)
 	}
+	var exp time.Time
+	hasExp := false
 	switch {
 	case !ok:
 		status, reason = 400, "ambiguous original request target"
@@ -179,15 +206,18 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, target []byte, o
 			refuse(ctx, status, aerr.Challenge())
 		} else {
 			status = 200
-			now = time.Now()
-			a.allow(ep, t, g.maxAge, now)
+			a.allow(ep)
+			exp, hasExp = t.Claims().Expires()
 		}
 		rt.b.Release(t)
 	}
-	if now.IsZero() {
-		now = time.Now()
+	// One more reading of the clock gives both the decision's latency and the time the
+	// answer's max-age counts from.
+	elapsed := time.Since(start)
+	if status == 200 {
+		a.cacheControl(g.maxAge, exp, hasExp, start, elapsed)
 	}
-	g.metrics.observe(ep, status, now.Sub(start))
+	g.metrics.observe(ep, status, elapsed)
 	if g.log.Enabled(callContext, slog.LevelDebug) {
 		name := ""
 		if rt != nil {
@@ -197,16 +227,18 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, target []byte, o
 			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
 	}
 	a.ctx, a.rt, a.set, a.buf = nil, nil, 0, a.buf[:0]
+	a.auth, a.nAuth = [2][]byte{}, -1
 	answers.Put(a)
 }
 
-// allow completes the answer of an allowed subrequest: the claim headers the token lacks (or
-// whose value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the
-// proxy overwrites or drops the client's own), and named in x-envoy-auth-headers-to-remove to
-// Envoy (which copies only headers present in the answer); then the cache lifetime.
-func (a *answer) allow(ep endpoint, t *bearer.Token, maxAge int64, now time.Time) {
+// allow completes the claim headers of an allowed subrequest: those the token lacks (or whose
+// value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the proxy
+// overwrites or drops the client's own), and named in x-envoy-auth-headers-to-remove to Envoy
+// (which copies only headers present in the answer).
+func (a *answer) allow(ep endpoint) {
 	h := &a.ctx.Response.Header
-	for i, name := range a.rt.headers {
+	a.buf = a.buf[:0]
+	for i := range a.rt.headers {
 		if a.set&(1<<i) != 0 {
 			continue
 		}
@@ -216,23 +248,32 @@ func (a *answer) allow(ep endpoint, t *bearer.Token, maxAge int64, now time.Time
 			}
 			a.buf = append(a.buf, a.rt.lower[i]...)
 		} else {
-			h.SetBytesV(name, nil)
+			h.SetCanonical(a.rt.keys[i], nil)
 		}
 	}
 	if len(a.buf) > 0 {
-		h.SetBytesV(envoyRemove, a.buf)
+		h.SetCanonical(envoyRemoveKey, a.buf)
 	}
-	// The decision may be reused for max-age seconds: never past the token's expiry, never past
-	// MaxCacheAge.
-	if exp, ok := t.Claims().Expires(); ok {
-		if left := int64(exp.Sub(now) / time.Second); left < maxAge {
+}
+
+// cacheControl sets the answer's lifetime: a proxy may reuse the decision for max-age seconds,
+// never past the token's expiry, never past MaxCacheAge.
+func (a *answer) cacheControl(maxAge int64, exp time.Time, hasExp bool, start time.Time, elapsed time.Duration) {
+	if hasExp {
+		if left := int64((exp.Sub(start) - elapsed) / time.Second); left < maxAge {
 			maxAge = max(left, 0)
 		}
 	}
 	a.buf = append(a.buf[:0], "private, max-age="...)
 	a.buf = strconv.AppendInt(a.buf, maxAge, 10)
-	h.SetBytesV("Cache-Control", a.buf)
+	a.ctx.Response.Header.SetCanonical(cacheControlKey, a.buf)
 }
+
+// Keys of the answer headers, for SetCanonical.
+var (
+	envoyRemoveKey  = []byte(envoyRemove)
+	cacheControlKey = []byte("Cache-Control")
+)
 
 // refuse answers a refused subrequest: status, the challenge if any, Retry-After on 503, and
 // no-store, since a refusal must not be reused for the next request.

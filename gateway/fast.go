@@ -7,13 +7,12 @@ import (
 // serveFast is the forward-auth mode's handler.
 func (g *Gateway) serveFast(ctx *fasthttp.RequestCtx) {
 	if t, ok := extAuthzTarget(ctx.Request.Header.RequestURI()); ok {
-		g.decide(ctx, epExtAuthz, t, true)
+		g.decide(ctx, epExtAuthz, t)
 		return
 	}
 	switch string(ctx.Path()) {
 	case "/auth":
-		t, ok := originalTarget(&ctx.Request.Header)
-		g.decide(ctx, epAuth, t, ok)
+		g.decide(ctx, epAuth, nil)
 	case "/healthz":
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 		ctx.SetContentType(textPlain)

@@ -34,6 +34,7 @@ type route struct {
 	prefix  string
 	b       *bearer.Bearer
 	headers []string // the claim headers, canonical (as bearer.Config.Forward holds them)
+	keys    [][]byte // the same, as the keys of fasthttp's SetCanonical
 	lower   []string // the same, lower-case, as Envoy names headers
 	stats   jwksStats
 	proxy   http.Handler
@@ -141,6 +142,7 @@ func newRoute(r Route, cfg *Config) (*route, error) {
 			}
 		}
 		rt.headers = append(rt.headers, h)
+		rt.keys = append(rt.keys, []byte(h))
 		rt.lower = append(rt.lower, strings.ToLower(h))
 	}
 	realm := rt.name

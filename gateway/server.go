@@ -52,7 +52,7 @@ func NewServer(g *Gateway) *Server {
 		}
 	} else {
 		s.fast = &fasthttp.Server{
-			Handler: func(ctx *fasthttp.RequestCtx) { s.g.Load().serveFast(ctx) },
+			Handler: s.HandleFastHTTP,
 			// Names are read ASCII case-insensitively everywhere, so normalizing them would only
 			// cost time; fasthttp recommends it off behind a proxy.
 			DisableHeaderNamesNormalizing: true,
@@ -147,3 +147,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	return err
 }
+
+// HandleFastHTTP answers one request as Serve does in forward-auth mode (/auth, /ext-authz/...,
+// /healthz, /readyz, /metrics) under the current Gateway, whatever the mode: for a fasthttp
+// server of one's own. It reads header names ASCII case-insensitively, so it holds with and
+// without DisableHeaderNamesNormalizing.
+func (s *Server) HandleFastHTTP(ctx *fasthttp.RequestCtx) { s.g.Load().serveFast(ctx) }
