@@ -12,11 +12,17 @@ import (
 // TestCaddy runs the documented Caddyfile (forward_auth) in front of the gateway and the
 // upstream.
 func TestCaddy(t *testing.T) {
-	caddy := needProgram(t, "caddy", "caddy")
 	up := startUpstream(t)
 	gw := startGateway(t)
-	base := startCaddy(t, caddy, gw.addr, up.addr)
-	runCases(t, front{name: "caddy", base: base}, up)
+	runCases(t, caddyFront(t, gw.addr, up.addr), up, cases())
+}
+
+// caddyFront starts caddy with the documented snippet in front of the gateway and the upstream
+// at the addresses given (or skips the test when caddy is not installed).
+func caddyFront(t *testing.T, gatewayAddr, upstreamAddr string) front {
+	t.Helper()
+	caddy := needProgram(t, "caddy", "caddy")
+	return front{name: "caddy", base: startCaddy(t, caddy, gatewayAddr, upstreamAddr)}
 }
 
 // startCaddy runs `caddy run` with the documented site block on a free loopback port (plain

@@ -13,26 +13,33 @@ import (
 // TestNginx runs the documented nginx snippet (auth_request) in front of the gateway and the
 // upstream.
 func TestNginx(t *testing.T) {
-	nginx := needProgram(t, "nginx", "nginx")
 	up := startUpstream(t)
 	gw := startGateway(t)
-	base := startNginx(t, nginx, gw.addr, up.addr)
-	runCases(t, front{
-		name:    "nginx",
-		base:    base,
-		refusal: nginxRefusal,
-		// nginx refuses a request with two Authorization lines itself ("client sent duplicate
-		// header line"), before any subrequest.
-		answers: map[string]int{twoAuthorizations: 400},
-	}, up)
+	f := nginxFront(t, gw.addr, up.addr)
+	runCases(t, f, up, cases())
 
 	t.Run("the auth location is internal", func(t *testing.T) {
 		before := up.count()
-		resp, body := send(t, newClient(t), base, proxyCase{path: "/_fastjwt", headers: []header{bearer(validToken())}})
+		resp, body := send(t, newClient(t), f.base, proxyCase{path: "/_fastjwt", headers: []header{bearer(validToken())}})
 		if resp.StatusCode != 404 || up.count() != before {
 			t.Errorf("GET /_fastjwt: status %d (want 404), upstream reached %d times\n%s", resp.StatusCode, up.count()-before, body)
 		}
 	})
+}
+
+// nginxFront starts nginx with the documented snippet in front of the gateway and the upstream
+// at the addresses given (or skips the test when nginx is not installed).
+func nginxFront(t *testing.T, gatewayAddr, upstreamAddr string) front {
+	t.Helper()
+	nginx := needProgram(t, "nginx", "nginx")
+	return front{
+		name:    "nginx",
+		base:    startNginx(t, nginx, gatewayAddr, upstreamAddr),
+		refusal: nginxRefusal,
+		// nginx refuses a request with two Authorization lines itself ("client sent duplicate
+		// header line"), before any subrequest.
+		answers: map[string]int{twoAuthorizations: 400},
+	}
 }
 
 // nginxRefusal is what nginx's auth_request makes of the gateway's refusals: 401 and 403 pass

@@ -135,14 +135,20 @@ type gatewayProc struct {
 // exits.
 func startGateway(t *testing.T, extra ...string) *gatewayProc {
 	t.Helper()
-	args := append([]string{"gateway",
-		"--listen", "127.0.0.1:0",
+	return runGateway(t, append([]string{
 		"--key-env", keyEnv,
 		"--aud", audience,
 		"--claim-header", "sub=X-User",
 		"--claim-header", "role=X-Role",
 		"--cookie", cookieName,
-	}, extra...)
+	}, extra...)...)
+}
+
+// runGateway runs `fastjwt gateway --listen 127.0.0.1:0` with the flags given and the test key in
+// the environment variable keyEnv, as startGateway says.
+func runGateway(t *testing.T, flags ...string) *gatewayProc {
+	t.Helper()
+	args := append([]string{"gateway", "--listen", "127.0.0.1:0"}, flags...)
 	cmd := exec.Command(fastjwtBin, args...)
 	cmd.Env = append(os.Environ(), keyEnv+"="+string(secret))
 	addrc := make(chan string, 1)

@@ -7,5 +7,5 @@ import "testing"
 func TestReverseProxyMode(t *testing.T) {
 	up := startUpstream(t)
 	gw := startGateway(t, "--upstream", "http://"+up.addr)
-	runCases(t, front{name: "the gateway in reverse-proxy mode", base: "http://" + gw.addr}, up)
+	runCases(t, front{name: "the gateway in reverse-proxy mode", base: "http://" + gw.addr}, up, cases())
 }

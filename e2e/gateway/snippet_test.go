@@ -92,3 +92,29 @@ func yamlValue(t *testing.T, name, doc, key string) string {
 	t.Fatalf("the %s snippet has no %q", name, key)
 	return ""
 }
+
+// yamlKeys returns the keys of the YAML mapping that follows the line whose trimmed text is key,
+// for entries of the simple form `Name: ""` (an empty value) the documentation uses.
+func yamlKeys(t *testing.T, name, doc, key string) []string {
+	t.Helper()
+	lines := strings.Split(doc, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != key {
+			continue
+		}
+		var keys []string
+		for _, entry := range lines[i+1:] {
+			k, ok := strings.CutSuffix(strings.TrimSpace(entry), `: ""`)
+			if !ok {
+				break
+			}
+			keys = append(keys, k)
+		}
+		if len(keys) == 0 {
+			t.Fatalf("the %s snippet has no entries under %q", name, key)
+		}
+		return keys
+	}
+	t.Fatalf("the %s snippet has no line %q", name, key)
+	return nil
+}

@@ -8,19 +8,27 @@ import (
 )
 
 // TestTraefik checks the gateway against Traefik's forwardAuth middleware, configured as
-// docs/gateway.md shows (the address and authResponseHeaders are read from it), with a Go
-// client that does what Traefik does.
+// docs/gateway.md shows (the address, authResponseHeaders and the headers the headers middleware
+// removes are read from it), with a Go client that does what Traefik does.
 func TestTraefik(t *testing.T) {
-	doc := snippet(t, "traefik")
 	up := startUpstream(t)
 	gw := startGateway(t)
+	runCases(t, traefikFront(t, gw.addr, up.addr), up, cases())
+}
+
+// traefikFront serves the Traefik contract client, configured by the documented snippet, in
+// front of the gateway and the upstream at the addresses given.
+func traefikFront(t *testing.T, gatewayAddr, upstreamAddr string) front {
+	t.Helper()
+	doc := snippet(t, "traefik")
 	fa := &traefikForwardAuth{
-		address:             substitute(t, "traefik", yamlValue(t, "traefik", doc, "address"), docGateway, gw.addr),
+		removed:             yamlKeys(t, "traefik", doc, "customRequestHeaders:"),
+		address:             substitute(t, "traefik", yamlValue(t, "traefik", doc, "address"), docGateway, gatewayAddr),
 		authResponseHeaders: yamlList(t, "traefik", doc, "authResponseHeaders:"),
 		client:              authClient(),
-		next:                toUpstream(up.addr),
+		next:                toUpstream(upstreamAddr),
 	}
-	runCases(t, front{name: "traefik", base: serveFront(t, fa)}, up)
+	return front{name: "traefik", base: serveFront(t, fa)}
 }
 
 // traefikForwardAuth is Traefik's forwardAuth middleware (pkg/middlewares/auth/forward.go) with
@@ -30,6 +38,9 @@ func TestTraefik(t *testing.T) {
 // lets the request through after, for each of authResponseHeaders, deleting the request's header
 // and copying the answer's; any other answer goes to the client with its headers and body.
 type traefikForwardAuth struct {
+	// removed are the headers the headers middleware before forwardAuth removes
+	// (customRequestHeaders with an empty value).
+	removed             []string
 	address             string
 	authResponseHeaders []string
 	client              *http.Client
@@ -37,6 +48,9 @@ type traefikForwardAuth struct {
 }
 
 func (f *traefikForwardAuth) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	for _, h := range f.removed {
+		req.Header.Del(h)
+	}
 	check, err := http.NewRequestWithContext(req.Context(), http.MethodGet, f.address, nil)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
