@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"mime"
 	"net/http"
 	"net/url"
@@ -40,6 +41,7 @@ type app struct {
 	now      func() time.Time
 	sessions *session.Manager // logs a user out everywhere (Manager.RevokeSubject)
 	revoked  revoke.List      // the list both the sessions and the bearer tokens are checked against
+	log      *log.Logger
 }
 
 // The session's names. "sub" is the user's name once logged in: the registered claim that
@@ -94,9 +96,11 @@ func methodNotAllowed(allow string) reply {
 }
 
 // unavailable answers 503 when the store or the revocation list cannot answer: the request may
-// be fine, so it is neither a 401 nor a fresh session, and the client may retry.
-func unavailable(what string, err error) reply {
-	r := text(http.StatusServiceUnavailable, "%s: %v\n", what, err)
+// be fine, so it is neither a 401 nor a fresh session, and the client may retry. The cause goes
+// to the log, not to the client.
+func (a *app) unavailable(what string, err error) reply {
+	a.log.Printf("%s: %v", what, err)
+	r := text(http.StatusServiceUnavailable, "%s\n", http.StatusText(http.StatusServiceUnavailable))
 	r.retryAfter = bearer.RetryAfter
 	return r
 }
@@ -184,10 +188,10 @@ func (a *app) counter(s *session.Session) reply {
 // itself (its token revoked, its data destroyed, the cookie deleted).
 func (a *app) logout(r request, s *session.Session) reply {
 	if err := a.revokeAccessToken(r.ctx, s); err != nil {
-		return unavailable("revoking the access token", err)
+		return a.unavailable("revoking the access token", err)
 	}
 	if err := s.Logout(r.ctx); err != nil {
-		return unavailable("revoking the session", err)
+		return a.unavailable("revoking the session", err)
 	}
 	return reply{status: http.StatusNoContent}
 }
@@ -199,7 +203,7 @@ func (a *app) logoutEverywhere(ctx context.Context, user string) (rep reply, ok 
 		return errorReply(http.StatusForbidden, "insufficient_scope", "the token names no subject"), false
 	}
 	if err := a.sessions.RevokeSubject(ctx, user); err != nil {
-		return unavailable("revoking the user's sessions", err), false
+		return a.unavailable("revoking the user's sessions", err), false
 	}
 	return reply{status: http.StatusNoContent}, true
 }
@@ -233,10 +237,10 @@ func (a *app) login(r request, s *session.Session) reply {
 		return errorReply(http.StatusUnauthorized, "invalid_credentials", "wrong user name or password")
 	}
 	if err := a.revokeAccessToken(r.ctx, s); err != nil {
-		return unavailable("revoking the previous access token", err)
+		return a.unavailable("revoking the previous access token", err)
 	}
 	if err := s.Regenerate(r.ctx); err != nil {
-		return unavailable("revoking the session's old token", err)
+		return a.unavailable("revoking the session's old token", err)
 	}
 	now := a.now()
 	claims := tokenClaims{

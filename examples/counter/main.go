@@ -303,6 +303,7 @@ func newDemo(cfg config) (*demo, error) {
 		now:      time.Now,
 		sessions: m,
 		revoked:  revocations,
+		log:      cfg.log,
 	}
 	ok = true
 	return &demo{stack: cfg.stack, where: where, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log, close: closeBackends}, nil
