@@ -25,9 +25,9 @@ var callContext = context.Background()
 // into the answer rather than into a request (the proxy copies them to the upstream request).
 // Pooled: reset by get and put.
 type answer struct {
-	ctx *fasthttp.RequestCtx
-	rt  *route
-	set uint64 // bit i: rt.headers[i] was set from the token
+	ctx    *fasthttp.RequestCtx
+	claims *claimSet // the Gateway's
+	set    uint64    // bit i: claims.headers[i] was set from the token
 	// auth holds the Authorization lines, read in the same pass over the header as the
 	// original URI (nAuth of them; only the first two are kept, two are already ambiguous).
 	auth    [2][]byte
@@ -74,10 +74,10 @@ func (a *answer) Del(string) {}
 // Set puts a verified claim header into the answer. (SetCanonical: the names are canonical
 // already, and fasthttp's normalizing of a name costs as much as the rest of the copy.)
 func (a *answer) Set(name string, value []byte) {
-	for i, h := range a.rt.headers {
+	for i, h := range a.claims.headers {
 		if h == name {
 			a.set |= 1 << i
-			a.ctx.Response.Header.SetCanonical(a.rt.keys[i], value)
+			a.ctx.Response.Header.SetCanonical(a.claims.keys[i], value)
 			return
 		}
 	}
@@ -172,7 +172,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 		start = time.Now()
 	}
 	a := answers.Get().(*answer)
-	a.ctx = ctx
+	a.ctx, a.claims = ctx, &g.claims
 	target, ok := extTarget, true
 	if ep == epAuth {
 		target, ok = originalTarget(&ctx.Request.Header, a)
@@ -196,7 +196,6 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 		status, reason = 403, "no route for the path"
 		refuse(ctx, status, nil)
 	default:
-		a.rt = rt
 		t := rt.b.Acquire()
 		if aerr := rt.b.Authenticate(callContext, t, a); aerr != nil {
 			status, reason = aerr.Status, aerr.Description
@@ -226,19 +225,20 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 		g.log.LogAttrs(callContext, slog.LevelDebug, "decision", slog.String("endpoint", endpointNames[ep]),
 			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
 	}
-	a.ctx, a.rt, a.set, a.buf = nil, nil, 0, a.buf[:0]
+	a.ctx, a.claims, a.set, a.buf = nil, nil, 0, a.buf[:0]
 	a.auth, a.nAuth = [2][]byte{}, -1
 	answers.Put(a)
 }
 
-// allow completes the claim headers of an allowed subrequest: those the token lacks (or whose
-// value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the proxy
+// allow completes the claim headers of an allowed subrequest: those of every route (see
+// Gateway.claims) that the token did not set (the route does not set them, the token lacks the
+// claim, or its value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the proxy
 // overwrites or drops the client's own), and named in x-envoy-auth-headers-to-remove to Envoy
 // (which copies only headers present in the answer).
 func (a *answer) allow(ep endpoint) {
 	h := &a.ctx.Response.Header
 	a.buf = a.buf[:0]
-	for i := range a.rt.headers {
+	for i := range a.claims.headers {
 		if a.set&(1<<i) != 0 {
 			continue
 		}
@@ -246,9 +246,9 @@ func (a *answer) allow(ep endpoint) {
 			if len(a.buf) > 0 {
 				a.buf = append(a.buf, ',')
 			}
-			a.buf = append(a.buf, a.rt.lower[i]...)
+			a.buf = append(a.buf, a.claims.lower[i]...)
 		} else {
-			h.SetCanonical(a.rt.keys[i], nil)
+			h.SetCanonical(a.claims.keys[i], nil)
 		}
 	}
 	if len(a.buf) > 0 {

@@ -26,6 +26,9 @@ func TestConfigRefused(t *testing.T) {
 		"header twice": func(c *Config) {
 			c.Routes[0].ClaimHeaders = []bearer.Forward{{Claim: "sub", Header: "X-User"}, {Claim: "name", Header: "x_user"}}
 		},
+		"two routes, one header": func(c *Config) {
+			c.Routes[1].ClaimHeaders = []bearer.Forward{{Claim: "sub", Header: "X_User"}}
+		},
 		"bad cookie":       func(c *Config) { c.Routes[0].Cookie = "a b" },
 		"upstream scheme":  func(c *Config) { c.Upstream = mustURL("ftp://x") },
 		"upstream no host": func(c *Config) { c.Upstream = mustURL("http:///x") },

@@ -26,6 +26,41 @@ type Gateway struct {
 	maxAge  int64 // Config.MaxCacheAge in whole seconds
 	checks  []Check
 	proxy   http.Handler // reverse-proxy mode: every path but the admin ones
+	// claims is the union of every route's claim headers. A proxy is configured once for all
+	// of them (nginx's auth_request_set lines, Caddy's copy_headers, Traefik's
+	// authResponseHeaders, Envoy's allowed_upstream_headers), so every allowing answer covers
+	// every one, whichever route decided: those the route does not set are sent empty (or
+	// listed for removal to Envoy), and reverse-proxy mode strips them all from the client's
+	// request. Otherwise a client's own X-Role would reach the upstream on a route that sets
+	// only X-User.
+	claims claimSet
+}
+
+// claimSet is a list of claim header names, in the forms the answers need.
+type claimSet struct {
+	headers []string // canonical (as bearer.Config.Forward holds them)
+	keys    [][]byte // the same, as the keys of fasthttp's SetCanonical
+	lower   []string // the same, lower-case, as Envoy names headers
+}
+
+// add adds the canonical name h unless it is there; it refuses a name that only an upstream's
+// CGI-style mapping (any case, "-" or "_") makes the same as one there.
+func (c *claimSet) add(h string) error {
+	for _, o := range c.headers {
+		switch {
+		case o == h:
+			return nil
+		case unify(o) == unify(h):
+			return fmt.Errorf("claim headers %q and %q are one header to some upstreams (names differing only in case, - or _)", o, h)
+		}
+	}
+	if len(c.headers) == maxClaimHeaders {
+		return fmt.Errorf("more than %d claim headers", maxClaimHeaders)
+	}
+	c.headers = append(c.headers, h)
+	c.keys = append(c.keys, []byte(h))
+	c.lower = append(c.lower, strings.ToLower(h))
+	return nil
 }
 
 // route is one Route, prepared.
@@ -33,14 +68,13 @@ type route struct {
 	name    string
 	prefix  string
 	b       *bearer.Bearer
-	headers []string // the claim headers, canonical (as bearer.Config.Forward holds them)
-	keys    [][]byte // the same, as the keys of fasthttp's SetCanonical
-	lower   []string // the same, lower-case, as Envoy names headers
+	headers []string // this route's claim headers, canonical
 	stats   jwksStats
 	proxy   http.Handler
 }
 
-// maxClaimHeaders bounds the claim headers of a route (a bit set per request records them).
+// maxClaimHeaders bounds the claim headers of all routes together (a bit set per request
+// records them).
 const maxClaimHeaders = 64
 
 // reserved are the headers an answer of the gateway sets itself, or that carry credentials or
@@ -91,7 +125,7 @@ func New(cfg Config) (*Gateway, error) {
 		}
 	}
 	for i, r := range cfg.Routes {
-		rt, err := newRoute(r, &cfg)
+		rt, err := g.newRoute(r, &cfg)
 		if err != nil {
 			return fail("route %d (%q): %v", i, r.PathPrefix, err)
 		}
@@ -115,16 +149,13 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
-func newRoute(r Route, cfg *Config) (*route, error) {
+func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 	if !validPrefix(r.PathPrefix) {
 		return nil, fmt.Errorf("PathPrefix must start with / and hold no query, fragment, escape, control character, empty or dot segment")
 	}
 	rt := &route{name: r.Name, prefix: r.PathPrefix}
 	if rt.name == "" {
 		rt.name = r.PathPrefix
-	}
-	if len(r.ClaimHeaders) > maxClaimHeaders {
-		return nil, fmt.Errorf("more than %d claim headers", maxClaimHeaders)
 	}
 	for _, f := range r.ClaimHeaders {
 		if !httpsyntax.IsToken(f.Header) || f.Claim == "" {
@@ -141,9 +172,10 @@ func newRoute(r Route, cfg *Config) (*route, error) {
 				return nil, fmt.Errorf("claim header %q named twice (names differing only in case, - or _ are one header)", f.Header)
 			}
 		}
+		if err := g.claims.add(h); err != nil {
+			return nil, err
+		}
 		rt.headers = append(rt.headers, h)
-		rt.keys = append(rt.keys, []byte(h))
-		rt.lower = append(rt.lower, strings.ToLower(h))
 	}
 	realm := rt.name
 	b, err := bearer.New(r.Verifier, bearer.Config{

@@ -69,10 +69,11 @@ func (g *Gateway) newProxy() http.Handler {
 				pr.SetXForwarded()
 				// The claim headers are set on the outbound request here, after ReverseProxy has
 				// dropped the hop-by-hop headers: a client's "Connection: X-User" must not remove
-				// a verified claim. Names an upstream would read as the same header (any case,
-				// "-" or "_") and trailers of those names are dropped first.
-				stripClaims(pr.Out.Header, rt)
-				stripClaims(pr.Out.Trailer, rt)
+				// a verified claim. The claim headers of every route, with the names an upstream
+				// would read as the same header (any case, "-" or "_"), and trailers of those
+				// names, are dropped first.
+				stripClaims(pr.Out.Header, &g.claims)
+				stripClaims(pr.Out.Trailer, &g.claims)
 				for _, h := range rt.headers {
 					if v, ok := pr.In.Header[h]; ok {
 						pr.Out.Header[h] = v
@@ -101,11 +102,11 @@ func (g *Gateway) newProxy() http.Handler {
 	return http.HandlerFunc(g.serveProxy)
 }
 
-// stripClaims deletes from h every field an upstream could take for one of rt's claim headers.
-func stripClaims(h http.Header, rt *route) {
+// stripClaims deletes from h every field an upstream could take for one of the claim headers.
+func stripClaims(h http.Header, claims *claimSet) {
 	for k := range h {
 		u := unify(k)
-		for _, c := range rt.headers {
+		for _, c := range claims.headers {
 			if u == unify(c) {
 				delete(h, k)
 				break
