@@ -56,6 +56,8 @@ func authCases(t *testing.T) []authCase {
 		{name: "admin route escaped", lines: []string{"X-Forwarded-Uri: /%61dmin/users", "Authorization: Bearer " + good}, status: 403, challenge: `realm="admin"`},
 		{name: "admin route absolute form", lines: []string{"X-Original-URI: http://site.test/admin/x", "Authorization: Bearer " + good}, status: 403, challenge: `realm="admin"`},
 		{name: "admin cookie", lines: []string{"X-Forwarded-Uri: /admin/", "Cookie: a=1; tok=" + admin}, status: 200, user: ptr("root")},
+		{name: "admin cookie lower case", lines: []string{"x-forwarded-uri: /admin/", "cookie: tok=" + admin}, status: 200, user: ptr("root")},
+		{name: "admin two cookies", lines: []string{"X-Forwarded-Uri: /admin/", "Cookie: tok=" + admin, "cookie: tok=" + admin}, status: 400},
 		{name: "admin cookie and header", lines: []string{"X-Forwarded-Uri: /admin/", "Cookie: tok=" + admin, "Authorization: Bearer " + admin}, status: 400},
 		{name: "cookie off the route", lines: []string{"Cookie: tok=" + good}, status: 401},
 		{name: "both URIs agree", lines: []string{"X-Forwarded-Uri: /admin/x", "X-Original-URI: /admin/x", "Authorization: Bearer " + admin}, status: 200},
