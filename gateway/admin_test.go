@@ -9,6 +9,13 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
+)
+
+// A JWK Set client reports what the metrics and the readiness checks read.
+var (
+	_ jwksStats                  = (*jwks.Client)(nil)
+	_ interface{ Ready() error } = (*jwks.Client)(nil)
 )
 
 func mustURL(s string) *url.URL {

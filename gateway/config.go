@@ -13,8 +13,8 @@ import (
 
 // Route is one policy: requests whose original path starts with PathPrefix.
 type Route struct {
-	// Name names the route in logs, metrics and the realm of its WWW-Authenticate challenge
-	// (default: PathPrefix).
+	// Name names the route in logs and metrics (default: PathPrefix) and is the realm of its
+	// WWW-Authenticate challenge (default: bearer.DefaultRealm).
 	Name string
 	// PathPrefix selects the route: the longest prefix of the original path wins (a byte prefix,
 	// so "/api" also matches "/apix"; write "/api/" for a segment). "/" is the default route.
@@ -37,7 +37,7 @@ type Route struct {
 // Config is the configuration of a Gateway. New refuses one that cannot work.
 type Config struct {
 	// Routes are the policies; at least one. A request whose path no prefix matches is refused
-	// with 401 unless a route has PathPrefix "/".
+	// with 403 (no route has PathPrefix "/").
 	Routes []Route
 	// Revocations, if set, is checked after the signature of every token (nil: none).
 	Revocations revoke.List

@@ -177,7 +177,7 @@ func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 		}
 		rt.headers = append(rt.headers, h)
 	}
-	realm := rt.name
+	realm := r.Name // "" gives bearer's default realm
 	b, err := bearer.New(r.Verifier, bearer.Config{
 		Realm:       realm,
 		Schemes:     []string{"Bearer", "JWT"},
