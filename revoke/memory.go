@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/swisstable"
 )
 
 // DefaultMaxEntries is the number of entries (revoked "jti"s plus subject epochs) a Memory list
@@ -61,7 +62,7 @@ type Memory struct {
 }
 
 const (
-	memShards   = 64 // a power of two, at most 256 (see table.start)
+	memShards   = 64 // a power of two, at most 256 (the low 8 bits of a hash are the caller's: see swisstable)
 	sweepSample = 8  // slots of a table looked at by each write
 	keyBufSize  = 128
 )
@@ -96,7 +97,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 	}
 	for i := range m.shards {
 		for k := range m.shards[i].tabs {
-			m.shards[i].tabs[k].Store(newTable(minTableSize))
+			m.shards[i].tabs[k].Store(newTable())
 		}
 		m.shards[i].soonest = math.MaxInt64
 	}
@@ -107,12 +108,10 @@ var _ List = (*Memory)(nil)
 
 func (m *Memory) now() int64 { return nanos(m.clock()) }
 
-// probe is a lookup under way: the key, its hash, its table, and the first group it probes
-// with that group's control word, loaded.
+// probe is a lookup under way: its table and the probe begun there.
 type probe struct {
-	t       *table
-	h, g, w uint64
-	key     []byte
+	t *table
+	p swisstable.Probe
 }
 
 // begin starts the lookup of key in the table of this kind: it hashes the key and loads the
@@ -120,12 +119,11 @@ type probe struct {
 func (m *Memory) begin(kind int, key []byte) probe {
 	h := maphash.Bytes(m.seed, key)
 	t := m.shards[h&(memShards-1)].tabs[kind].Load()
-	g := t.group(h)
-	return probe{t: t, h: h, g: g, w: t.ctrl[g].Load(), key: key}
+	return probe{t: t, p: t.Begin(h)}
 }
 
-// end finishes the lookup: the entry for the key, or nil.
-func (p *probe) end() *entry { return p.t.findFrom(p.g, p.w, p.h, p.key) }
+// end finishes the lookup of key: its entry, or nil.
+func (p *probe) end(key []byte) *entry { return p.t.End(p.p, key) }
 
 // Revoked implements List. It never fails: the list is in memory. The clock is read only when
 // an entry names the token.
@@ -146,9 +144,9 @@ func (m *Memory) Revoked(_ context.Context, cl *fastjwt.Claims) (bool, error) {
 	}
 	now := int64(math.MinInt64) // not read yet
 	if hasID {
-		if e := byID.end(); e != nil {
+		if e := byID.end(id); e != nil {
 			now = m.now()
-			if now < e.until {
+			if now < e.Val.until {
 				return true, nil
 			}
 		}
@@ -160,8 +158,8 @@ func (m *Memory) Revoked(_ context.Context, cl *fastjwt.Claims) (bool, error) {
 		n++
 	}
 	if hasSub {
-		if e := bySub.end(); e != nil {
-			epochs[n] = epoch{at: e.at, until: e.until}
+		if e := bySub.end(sub); e != nil {
+			epochs[n] = e.Val
 			n++
 		}
 	}
@@ -250,7 +248,7 @@ func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 	for swept := false; ; swept = true {
 		s.mu.Lock()
 		t := s.tabs[kind].Load()
-		old := t.find(h, []byte(key))
+		old := t.Find(h, []byte(key))
 		if old == nil && m.count.Add(1) > m.max {
 			m.count.Add(-1)
 			s.mu.Unlock()
@@ -260,19 +258,19 @@ func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 			m.sweepAll(now)
 			continue
 		}
-		ne := &entry{hash: h, key: key, at: e.at, until: e.until}
+		ne := &entry{Hash: h, Key: key, Val: e}
 		if old != nil {
-			ne.at, ne.until = max(old.at, e.at), max(old.until, e.until)
+			ne.Val = epoch{at: max(old.Val.at, e.at), until: max(old.Val.until, e.until)}
 		}
-		if _, stored := t.put(ne); !stored {
-			nt, dropped := t.rebuilt(now)
+		if _, stored := t.Put(ne); !stored {
+			nt, dropped := rebuilt(t, now)
 			m.count.Add(-int64(dropped))
-			nt.put(ne)
+			nt.Put(ne)
 			s.tabs[kind].Store(nt)
 			t = nt
 		}
-		s.soonest = min(s.soonest, ne.until)
-		removed, _ := t.sweep(&s.cursor[kind], sweepSample, now)
+		s.soonest = min(s.soonest, ne.Val.until)
+		removed, _ := sweep(t, &s.cursor[kind], sweepSample, now)
 		m.count.Add(-int64(removed))
 		s.mu.Unlock()
 		return nil
@@ -291,7 +289,7 @@ func (m *Memory) sweepAll(now int64) {
 			for k := range s.tabs {
 				t := s.tabs[k].Load()
 				var cursor uint64
-				removed, soon := t.sweep(&cursor, len(t.slots), now)
+				removed, soon := sweep(t, &cursor, t.Slots(), now)
 				m.count.Add(-int64(removed))
 				soonest = min(soonest, soon)
 			}

@@ -1,4 +1,4 @@
-package revoke
+package swisstable
 
 import (
 	"fmt"
@@ -15,24 +15,27 @@ import (
 // 0x80|tag7. The shard bits (the low 8) are left zero.
 func hashIn(g uint64, tag7 uint8) uint64 { return uint64(tag7)<<57 | g<<8 }
 
-func mustFind(t *testing.T, tb *table, h uint64, key string, want bool) {
+// entry is the entry of the tests: its value is an expiry.
+type entry = Entry[int64]
+
+func mustFind(t *testing.T, tb *Table[int64], h uint64, key string, want bool) {
 	t.Helper()
-	e := tb.find(h, []byte(key))
+	e := tb.Find(h, []byte(key))
 	if (e != nil) != want {
-		t.Fatalf("find(%q) = %v, want found %v", key, e, want)
+		t.Fatalf("Find(%q) = %v, want found %v", key, e, want)
 	}
-	if e != nil && e.key != key {
-		t.Fatalf("find(%q) returned the entry of %q", key, e.key)
+	if e != nil && e.Key != key {
+		t.Fatalf("Find(%q) returned the entry of %q", key, e.Key)
 	}
 }
 
 func TestTableCollisions(t *testing.T) {
-	tb := newTable(64) // 8 groups of 8
-	h := hashIn(3, 5)  // every key: group 3, the same tag, the same hash
-	const n = 40       // five groups' worth: probes cross groups and wrap around
+	tb := New[int64](64) // 8 groups of 8
+	h := hashIn(3, 5)    // every key: group 3, the same tag, the same hash
+	const n = 40         // five groups' worth: probes cross groups and wrap around
 	for i := range n {
-		e := &entry{hash: h, key: fmt.Sprint("k", i), until: 100}
-		if replaced, stored := tb.put(e); replaced || !stored {
+		e := &entry{Hash: h, Key: fmt.Sprint("k", i), Val: 100}
+		if replaced, stored := tb.Put(e); replaced || !stored {
 			t.Fatalf("put k%d: replaced %v, stored %v", i, replaced, stored)
 		}
 	}
@@ -42,22 +45,17 @@ func TestTableCollisions(t *testing.T) {
 	mustFind(t, tb, h, "absent", false)
 	mustFind(t, tb, hashIn(3, 6), "k1", false) // another tag: not this entry
 	// Replacing keeps one entry per key.
-	if replaced, stored := tb.put(&entry{hash: h, key: "k7", until: 200}); !replaced || !stored {
+	if replaced, stored := tb.Put(&entry{Hash: h, Key: "k7", Val: 200}); !replaced || !stored {
 		t.Fatalf("put k7 again: replaced %v, stored %v", replaced, stored)
 	}
-	if e := tb.find(h, []byte("k7")); e == nil || e.until != 200 {
+	if e := tb.Find(h, []byte("k7")); e == nil || e.Val != 200 {
 		t.Fatalf("k7 after replacement: %+v", e)
 	}
 	// Remove every other entry: the rest are still found past the removed slots, and a new
 	// key reuses a removed slot without growing the count of used slots.
-	var c uint64
-	removed, _ := tb.sweep(&c, 0, 0) // a sweep of no slot removes nothing
-	if removed != 0 {
-		t.Fatal("an empty sweep removed entries")
-	}
-	for i := range uint64(len(tb.slots)) {
-		if e := tb.live(i); e != nil && e.key[1]%2 == 0 {
-			tb.remove(i)
+	for i := range tb.Slots() {
+		if e := tb.At(i); e != nil && e.Key[1]%2 == 0 {
+			tb.Remove(i)
 		}
 	}
 	for i := range n {
@@ -65,7 +63,7 @@ func TestTableCollisions(t *testing.T) {
 		mustFind(t, tb, h, k, k[1]%2 != 0)
 	}
 	used := tb.used
-	if _, stored := tb.put(&entry{hash: h, key: "new", until: 100}); !stored {
+	if _, stored := tb.Put(&entry{Hash: h, Key: "new", Val: 100}); !stored {
 		t.Fatal("put into a removed slot failed")
 	}
 	if tb.used != used {
@@ -75,25 +73,30 @@ func TestTableCollisions(t *testing.T) {
 }
 
 func TestTableLoadBound(t *testing.T) {
-	tb := newTable(minTableSize)
+	tb := New[int64](MinSize)
 	stored := 0
 	for i := range 100 {
 		h := rand.Uint64() &^ 0xff
-		if _, ok := tb.put(&entry{hash: h, key: fmt.Sprint(i), until: 100}); !ok {
+		if _, ok := tb.Put(&entry{Hash: h, Key: fmt.Sprint(i), Val: 100}); !ok {
 			break
 		}
 		stored++
 	}
-	if stored != minTableSize*3/4 {
-		t.Fatalf("stored %d entries in %d slots, want %d (3/4)", stored, minTableSize, minTableSize*3/4)
+	if stored != MinSize*3/4 {
+		t.Fatalf("stored %d entries in %d slots, want %d (3/4)", stored, MinSize, MinSize*3/4)
 	}
-	nt, dropped := tb.rebuilt(0)
-	if dropped != 0 || len(nt.slots)*3 < (stored+1)*8 {
-		t.Fatalf("rebuilt: %d slots, %d dropped", len(nt.slots), dropped)
+	nt, dropped := tb.Rebuilt(func(*entry) bool { return true })
+	if dropped != 0 || nt.Slots()*3 < (stored+1)*8 {
+		t.Fatalf("Rebuilt: %d slots, %d dropped", nt.Slots(), dropped)
 	}
-	nt, dropped = tb.rebuilt(100) // every entry expires at 100
-	if dropped != stored || len(nt.slots) != minTableSize {
-		t.Fatalf("rebuilt after expiry: %d slots, %d dropped", len(nt.slots), dropped)
+	for i := range tb.Slots() {
+		if e := tb.At(i); e != nil {
+			mustFind(t, nt, e.Hash, e.Key, true)
+		}
+	}
+	nt, dropped = tb.Rebuilt(func(*entry) bool { return false })
+	if dropped != stored || nt.Slots() != MinSize {
+		t.Fatalf("Rebuilt keeping none: %d slots, %d dropped", nt.Slots(), dropped)
 	}
 }
 
@@ -101,7 +104,7 @@ func TestTableLoadBound(t *testing.T) {
 // compared with a map.
 func TestTableModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	tb := newTable(128)
+	tb := New[int64](128)
 	model := map[string]uint64{}
 	hashes := []uint64{hashIn(0, 1), hashIn(0, 2), hashIn(7, 1), hashIn(15, 1), hashIn(15, 9)}
 	hashOf := func(k string) uint64 { return hashes[int(k[0])%len(hashes)] }
@@ -109,17 +112,16 @@ func TestTableModel(t *testing.T) {
 		k := string(rune('a' + r.IntN(40)))
 		switch r.IntN(3) {
 		case 0:
-			if _, ok := tb.put(&entry{hash: hashOf(k), key: k, until: 1}); ok {
+			if _, ok := tb.Put(&entry{Hash: hashOf(k), Key: k, Val: 1}); ok {
 				model[k] = hashOf(k)
 			} else if _, had := model[k]; had {
 				t.Fatalf("step %d: put of an existing key failed", step)
 			}
 		case 1:
-			for i := range uint64(len(tb.slots)) {
-				if e := tb.live(i); e != nil && e.key == k {
-					tb.remove(i)
-					delete(model, k)
-				}
+			if tb.Delete(hashOf(k), k) {
+				delete(model, k)
+			} else if _, had := model[k]; had {
+				t.Fatalf("step %d: Delete of an existing key found nothing", step)
 			}
 		case 2:
 			_, want := model[k]
@@ -131,12 +133,12 @@ func TestTableModel(t *testing.T) {
 // Readers never miss an entry that stays, while a writer adds, replaces and removes others that
 // share its hash and its groups (run with -race).
 func TestTableConcurrent(t *testing.T) {
-	tb := newTable(256)
+	tb := New[int64](256)
 	var mu sync.Mutex // the shard's mutex: writers only
 	h := hashIn(2, 3)
 	const stay = 6
 	for i := range stay {
-		tb.put(&entry{hash: h, key: fmt.Sprint("stay", i), until: 1})
+		tb.Put(&entry{Hash: h, Key: fmt.Sprint("stay", i), Val: 1})
 	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -146,7 +148,7 @@ func TestTableConcurrent(t *testing.T) {
 			defer wg.Done()
 			for n := 0; !stop.Load(); n++ {
 				k := fmt.Sprint("stay", (n+r)%stay)
-				if e := tb.find(h, []byte(k)); e == nil || e.key != k {
+				if e := tb.Find(h, []byte(k)); e == nil || e.Key != k {
 					t.Errorf("reader %d: %s not found (%v)", r, k, e)
 					return
 				}
@@ -156,11 +158,11 @@ func TestTableConcurrent(t *testing.T) {
 	for round := range 2000 {
 		mu.Lock()
 		for i := range 8 {
-			tb.put(&entry{hash: h, key: fmt.Sprint("churn", i), until: int64(round)})
+			tb.Put(&entry{Hash: h, Key: fmt.Sprint("churn", i), Val: int64(round)})
 		}
-		for i := range uint64(len(tb.slots)) {
-			if e := tb.live(i); e != nil && e.key[0] == 'c' && (round+int(i))%3 == 0 {
-				tb.remove(i)
+		for i := range tb.Slots() {
+			if e := tb.At(i); e != nil && e.Key[0] == 'c' && (round+i)%3 == 0 {
+				tb.Remove(i)
 			}
 		}
 		mu.Unlock()
