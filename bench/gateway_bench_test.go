@@ -29,7 +29,7 @@ const gatewayClients = 1024
 
 // maxGatewayMiddlewareRatio: a decision may take at most this many times the library's fasthttp
 // bearer middleware with the same claims on the same subrequest.
-const maxGatewayMiddlewareRatio = 1.4
+const maxGatewayMiddlewareRatio = 1.5
 
 // gatewayWorkload holds the tokens, their subrequests and a handler over one codec.
 type gatewayWorkload struct {
