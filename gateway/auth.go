@@ -230,11 +230,11 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	answers.Put(a)
 }
 
-// allow completes the claim headers of an allowed subrequest: those of every route (see
+// allow completes the claim headers of an allowed subrequest. Those of every route (see
 // Gateway.claims) that the token did not set (the route does not set them, the token lacks the
-// claim, or its value cannot be a header value) are sent empty to nginx, Traefik and Caddy (so that the proxy
-// overwrites or drops the client's own), and named in x-envoy-auth-headers-to-remove to Envoy
-// (which copies only headers present in the answer).
+// claim, or its value cannot be a header value) are sent empty to nginx, Traefik and Caddy, so
+// that the proxy overwrites or drops the client's own, and are named in
+// x-envoy-auth-headers-to-remove to Envoy, which copies only headers present in the answer.
 func (a *answer) allow(ep endpoint) {
 	h := &a.ctx.Response.Header
 	a.buf = a.buf[:0]
