@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -147,6 +148,54 @@ func BenchmarkLoadCacheHit(b *testing.B) {
 	for b.Loop() {
 		if found, err := s.Load(ctx, "bench", nop); !found || err != nil {
 			b.Fatal(found, err)
+		}
+	}
+}
+
+// benchClients is the number of distinct tokens of the many-clients benchmarks.
+const benchClients = 10000
+
+// clientClaims returns the verified claims of benchClients distinct tokens, each with its own
+// "jti" and "sub".
+func clientClaims(tb testing.TB, c *fastjwt.Codec) []fastjwt.Claims {
+	cls := make([]fastjwt.Claims, benchClients)
+	now := time.Now().Unix()
+	for i := range cls {
+		p := fmt.Appendf(nil, `{"sub":"user-%d","name":"John Doe","admin":true,"iat":%d,"exp":%d,`+
+			`"iss":"https://auth.example.com","aud":"api.example.com",`+
+			`"jti":"3f2c9a1e-7b4d-4e8a-9c1f-%012d","roles":["reader","writer"],"counter":42}`, i, now, now+3600, i)
+		tok, err := c.AppendSign(nil, p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := c.AppendVerifyClaims(nil, tok, &cls[i]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return cls
+}
+
+// BenchmarkRevokedCacheHitMany is the check of 10,000 clients' tokens in turn, each seen once
+// before (its keys cached on this node): the realistic form of BenchmarkRevokedCacheHit.
+func BenchmarkRevokedCacheHitMany(b *testing.B) {
+	needRedis(b)
+	l := dial(b, shared, Options{}).List()
+	cls := clientClaims(b, benchCodec(b))
+	ctx := context.Background()
+	for i := range cls {
+		if r, err := l.Revoked(ctx, &cls[i]); r || err != nil {
+			b.Fatal(r, err)
+		}
+	}
+	runtime.GC()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if r, err := l.Revoked(ctx, &cls[i]); r || err != nil {
+			b.Fatal(r, err)
+		}
+		if i++; i == len(cls) {
+			i = 0
 		}
 	}
 }

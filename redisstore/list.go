@@ -78,20 +78,19 @@ func (l *List) global(ctx context.Context) (answer, error) {
 	return ans, err
 }
 
-// entry returns what the key of name (a "jti" or a "sub") holds.
-func (l *List) entry(ctx context.Context, kind int, name []byte) (answer, error) {
-	var gen uint64
-	if l.ans != nil {
-		ans, ok, g := l.ans.lookup(kind, name)
-		if ok {
+// entry returns what the key of name (a "jti" or a "sub") holds, from the List's answers when
+// they have it (p is the lookup begun there; nil without answers), else through the
+// client-side cache.
+func (l *List) entry(ctx context.Context, kind int, name []byte, p *answerProbe) (answer, error) {
+	if p != nil {
+		if ans, ok := l.ans.end(p, name); ok {
 			return ans, nil
 		}
-		gen = g
 	}
 	// name is the start of a buffer with room after it: the key is built there.
 	ans, err := l.fetch(ctx, string(l.appendKey(name[len(name):], kind, name)))
-	if err == nil && l.ans != nil {
-		l.ans.store(kind, name, ans, gen)
+	if err == nil && p != nil {
+		l.ans.store(kind, name, ans, p)
 	}
 	return ans, err
 }
@@ -99,7 +98,7 @@ func (l *List) entry(ctx context.Context, kind int, name []byte) (answer, error)
 // Revoked implements revoke.List. An error (Redis unreachable, the timeout) means the list
 // could not answer; nothing is assumed.
 func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
-	var buf [keyBufSize]byte
+	var idBuf, subBuf [keyBufSize]byte
 	iat := int64(math.MinInt64) // a token without "iat" is revoked by any epoch
 	if t, ok := cl.IssuedAt(); ok {
 		iat = nanos(t)
@@ -112,8 +111,24 @@ func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
 	if all.found && iat < all.epoch {
 		return true, nil
 	}
-	if id, ok := cl.AppendID(buf[:0]); ok {
-		ans, err := l.entry(ctx, kindJTI, id)
+	id, hasID := cl.AppendID(idBuf[:0])
+	sub, hasSub := cl.AppendSubject(subBuf[:0])
+	// Both lookups in the answers are begun before either is ended, so that the CPU waits for
+	// their memory reads at the same time.
+	var byID, bySub *answerProbe
+	var probes [2]answerProbe
+	if l.ans != nil {
+		if hasID {
+			probes[kindJTI] = l.ans.begin(kindJTI, id)
+			byID = &probes[kindJTI]
+		}
+		if hasSub {
+			probes[kindSub] = l.ans.begin(kindSub, sub)
+			bySub = &probes[kindSub]
+		}
+	}
+	if hasID {
+		ans, err := l.entry(ctx, kindJTI, id, byID)
 		if err != nil {
 			return false, wrap("reading a token's entry", err)
 		}
@@ -121,8 +136,8 @@ func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
 			return true, nil
 		}
 	}
-	if sub, ok := cl.AppendSubject(buf[:0]); ok {
-		ans, err := l.entry(ctx, kindSub, sub)
+	if hasSub {
+		ans, err := l.entry(ctx, kindSub, sub, bySub)
 		if err != nil {
 			return false, wrap("reading a subject's epoch", err)
 		}
