@@ -185,3 +185,13 @@ func (c *Codec) PublicKeys() []PublicKey {
 	}
 	return out
 }
+
+// CacheStats returns the counts of c's verified-token cache (see WithVerifyCache): how many
+// verifies it answered and how many it could not. It is cheap enough for every scrape of a
+// metrics endpoint, not for every request. A codec without a cache returns zeros.
+func (c *Codec) CacheStats() CacheStats {
+	if c.cache == nil {
+		return CacheStats{}
+	}
+	return c.cache.stats()
+}

@@ -427,3 +427,32 @@ func TestVerifyCacheTwoWays(t *testing.T) {
 		t.Fatalf("after a third token: a %v, b %v, d %v", isCached(c, a), isCached(c, b), isCached(c, d))
 	}
 }
+
+// CacheStats counts every lookup as a hit or a miss: a token verified before is a hit, a token
+// the codec has not seen (or a forgery, which is never stored) a miss.
+func TestVerifyCacheStats(t *testing.T) {
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.CacheStats(); st != (CacheStats{Entries: 8}) {
+		t.Fatalf("a new codec: %+v", st)
+	}
+	tok, _ := other.AppendSign(nil, []byte(`{"sub":"a"}`))
+	forged := append([]byte(nil), tok...)
+	forged[len(forged)-2] ^= 1
+	var cl Claims
+	for _, v := range [][]byte{tok, tok, tok, forged, forged} {
+		_, _ = c.AppendVerifyClaims(nil, v, &cl)
+	}
+	if st := c.CacheStats(); st != (CacheStats{Hits: 2, Misses: 3, Entries: 8}) {
+		t.Fatalf("after a miss, two hits and two forgeries: %+v, want 2 hits and 3 misses", st)
+	}
+	if st := other.CacheStats(); st != (CacheStats{}) {
+		t.Fatalf("a codec without a cache: %+v", st)
+	}
+}

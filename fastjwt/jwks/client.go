@@ -380,3 +380,13 @@ func (c *Client) Fetches() uint64 { return c.fetches.Load() }
 
 // FailedFetches returns the number of fetches that failed (each reported to Options.OnError).
 func (c *Client) FailedFetches() uint64 { return c.failed.Load() }
+
+// CacheStats returns the counts of the verified-token cache of the key set in use. A new set
+// comes with a new cache, whose counts start from zero.
+func (c *Client) CacheStats() fastjwt.CacheStats {
+	ks := c.set.Load()
+	if ks == nil {
+		return fastjwt.CacheStats{}
+	}
+	return ks.codec.CacheStats()
+}

@@ -19,8 +19,10 @@ func TestClientVerifies(t *testing.T) {
 	}
 	s := newServer(t, set(t, keys...))
 	c := newClient(t, s, Options{})
+	var toks [][]byte
 	for _, k := range keys {
 		tok := sign(t, k)
+		toks = append(toks, tok)
 		var cl fastjwt.Claims
 		out, err := c.AppendVerifyClaims([]byte("prefix"), tok, &cl)
 		if err != nil || string(out) != "prefix"+testPayload || cl.Subject() != "alice" {
@@ -35,6 +37,16 @@ func TestClientVerifies(t *testing.T) {
 	}
 	if err := c.Ready(); err != nil {
 		t.Errorf("Ready: %v", err)
+	}
+	// The tokens above were verified once (misses); once more, from the key set's cache (hits).
+	for _, tok := range toks {
+		var cl fastjwt.Claims
+		if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.CacheStats(); st.Hits != 3 || st.Misses != 3 {
+		t.Errorf("CacheStats %+v after three tokens verified twice, want 3 hits and 3 misses", st)
 	}
 	if a := c.Age(); a <= 0 || a > time.Minute {
 		t.Errorf("Age %v", a)
