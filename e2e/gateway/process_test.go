@@ -3,9 +3,12 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -191,14 +194,29 @@ func checkLogsHoldNoSecret(t *testing.T, logs string) {
 }
 
 // freePort returns a loopback port nobody listens on at the moment, for programs that cannot
-// report the port they chose (nginx, caddy). Another process could take it before the program
-// binds it; waitListening then reports the failure with the program's output.
+// report the port they chose (nginx, caddy). It is taken below the kernel's range of ephemeral
+// ports, where the client side of every loopback connection (of this test and of anyone else's
+// on the machine) could take it before the program binds it; only a program listening on that
+// very port could, and waitListening then reports it with the program's output.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768 // Linux's default start of the ephemeral range
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				low = n
+			}
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for range 100 {
+		port := 10000 + rand.IntN(low-10000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // taken
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatalf("no free loopback port in 10000-%d after 100 tries", low-1)
+	return 0
 }
