@@ -51,11 +51,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# free_port prints a loopback port nobody listens on now (one of 20000-59999, at random).
+# free_port prints a loopback port nobody listens on now, at random below the kernel's range of
+# ephemeral ports (where the many client connections of a load test would take it from nginx).
 free_port() {
-	local p
+	local p low=32768
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
