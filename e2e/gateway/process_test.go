@@ -63,6 +63,9 @@ type process struct {
 	out  *logBuffer // standard output and error
 	done chan struct{}
 	err  error // the exit, once done is closed
+
+	stopFunc func(t *testing.T) // signals, waits (bounded) and checks the exit
+	stopped  bool               // by stop, before the end of the test
 }
 
 // startProcess starts cmd with its output in a logBuffer (which may watch lines, see onLine) and
@@ -81,13 +84,8 @@ func startProcess(t *testing.T, name string, cmd *exec.Cmd, onLine func([]byte),
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-			t.Errorf("%s exited before the end of the test: %v\noutput:\n%s", name, p.err, p.out)
-			return
-		default:
-		}
+	p.stopFunc = func(t *testing.T) {
+		t.Helper()
 		_ = cmd.Process.Signal(sig)
 		select {
 		case <-p.done:
@@ -99,8 +97,27 @@ func startProcess(t *testing.T, name string, cmd *exec.Cmd, onLine func([]byte),
 			<-p.done
 			t.Errorf("%s still running %v after %v; killed\noutput:\n%s", name, stopTimeout, sig, p.out)
 		}
+	}
+	t.Cleanup(func() {
+		if p.stopped {
+			return
+		}
+		select {
+		case <-p.done:
+			t.Errorf("%s exited before the end of the test: %v\noutput:\n%s", name, p.err, p.out)
+			return
+		default:
+		}
+		p.stopFunc(t)
 	})
 	return p
+}
+
+// stop stops the process before the end of the test, as the cleanup would.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	p.stopped = true
+	p.stopFunc(t)
 }
 
 // waitListening waits until addr accepts connections; it fails the test if the process exits
