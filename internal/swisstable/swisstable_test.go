@@ -86,7 +86,7 @@ func TestTableLoadBound(t *testing.T) {
 		t.Fatalf("stored %d entries in %d slots, want %d (3/4)", stored, MinSize, MinSize*3/4)
 	}
 	nt, dropped := tb.Rebuilt(func(*entry) bool { return true })
-	if dropped != 0 || nt.Slots()*3 < (stored+1)*8 {
+	if dropped != 0 || nt.Slots() < (stored+1)*2 {
 		t.Fatalf("Rebuilt: %d slots, %d dropped", nt.Slots(), dropped)
 	}
 	for i := range tb.Slots() {
