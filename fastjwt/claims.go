@@ -88,3 +88,102 @@ func (s jsonString) appendTo(dst []byte) ([]byte, bool) {
 	}
 	return appendUnescaped(dst, s.raw), true
 }
+
+// LookupClaims sets found[i] to the raw JSON value of the top-level member names[i] of payload,
+// a verified payload, as LookupClaim returns it (a string with its quotes), or to nil when
+// payload has no such member. Names beyond len(found) are not looked up.
+//
+// It is LookupClaim for several names at once, at less than the cost of one, when c is the
+// Claims the verify of payload filled (the same slice): "iss", "sub", "jti" and "aud" then come
+// from what the verify's scan recorded, without reading the payload again, and the absence of
+// "exp", "nbf" or "iat" is known the same way. Any other name (every name, when c describes
+// another payload or none) is found in one pass over the members that stops as soon as every
+// such name is found and does not validate again what the verify validated. It allocates
+// nothing for member names of up to 64 bytes.
+func (c *Claims) LookupClaims(payload []byte, names []string, found [][]byte) {
+	names = names[:min(len(names), len(found))]
+	same := len(payload) > 0 && len(c.payload) == len(payload) && &c.payload[0] == &payload[0]
+	left := 0 // names the walk must find
+	for i, name := range names {
+		found[i] = nil
+		if same {
+			var known bool
+			if found[i], known = c.recorded(name); known {
+				continue
+			}
+		}
+		left++
+	}
+	d := payload
+	if left == 0 {
+		return
+	}
+	// A verified payload is one valid object; the checks below keep any other input from
+	// being read out of bounds.
+	i := skipSpace(d, 0)
+	if i >= len(d) || d[i] != '{' {
+		return
+	}
+	for i = skipSpace(d, i+1); left > 0 && i < len(d) && d[i] == '"'; {
+		end, code := skipString(d, i)
+		if code > stringEscaped {
+			return
+		}
+		name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
+		i = skipSpace(d, end)
+		if i >= len(d) || d[i] != ':' {
+			return
+		}
+		start := skipSpace(d, i+1)
+		var err error
+		if i, err = skipValue(d, start, 1); err != nil {
+			return
+		}
+		for k, want := range names {
+			// A recorded name that is absent matches no member: the scan would have recorded it.
+			if found[k] != nil || (!name.esc && string(name.raw) != want) || (name.esc && !name.equals(want)) {
+				continue
+			}
+			found[k] = d[start:i]
+			left--
+		}
+		if i = skipSpace(d, i); i < len(d) && d[i] == ',' {
+			i = skipSpace(d, i+1)
+		}
+	}
+}
+
+// recorded returns the raw JSON value of name when the verify's scan recorded it (nil when
+// absent), and whether it did: the scan keeps where the string claims and "aud" are, and only
+// whether the dates are present.
+func (c *Claims) recorded(name string) (raw []byte, known bool) {
+	if len(name) != 3 {
+		return nil, false
+	}
+	quoted := func(s span) []byte {
+		if !s.ok {
+			return nil
+		}
+		return c.payload[s.start-1 : s.end+1]
+	}
+	switch name {
+	case "iss":
+		return quoted(c.iss), true
+	case "sub":
+		return quoted(c.sub), true
+	case "jti":
+		return quoted(c.jti), true
+	case "aud":
+		if !c.aud.ok {
+			return nil, true
+		}
+		return c.payload[c.aud.start:c.aud.end], true
+	case "exp":
+		return nil, !c.exp.ok
+	case "nbf":
+		return nil, !c.nbf.ok
+	case "iat":
+		return nil, !c.iat.ok
+	}
+	return nil, false
+}
