@@ -1,6 +1,7 @@
 package bearer
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -161,13 +162,17 @@ func (b *Bearer) setHeaders(t *Token, r Request) {
 		if raw == nil {
 			continue
 		}
-		start := len(t.buf)
+		v := raw
 		if raw[0] == '"' {
-			t.buf, _ = fastjwt.AppendString(t.buf, raw)
-		} else {
-			t.buf = append(t.buf, raw...)
+			// A string without escapes is its own decoded value: no copy.
+			v = raw[1 : len(raw)-1]
+			if bytes.IndexByte(v, '\\') >= 0 {
+				start := len(t.buf)
+				t.buf, _ = fastjwt.AppendString(t.buf, raw)
+				v = t.buf[start:]
+			}
 		}
-		if v := t.buf[start:]; safeHeaderValue(v) {
+		if safeHeaderValue(v) {
 			r.Set(f.Header, v)
 		}
 	}

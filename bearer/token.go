@@ -20,7 +20,6 @@ type Token struct {
 	buf     []byte   // forwarded header values and the challenge
 	lines   [][]byte // request header lines being read
 	vals    [][]byte // cookie or query values being read
-	name    []byte   // a decoded member name with escapes
 	aerr    AuthError
 }
 
@@ -36,32 +35,13 @@ func (t *Token) reset() {
 		buf:     t.buf[:0],
 		lines:   t.lines[:0],
 		vals:    t.vals[:0],
-		name:    t.name[:0],
 	}
 }
 
-// walk reads, in one pass over the verified payload, the raw values of every claim the Bearer
-// needs (required and forwarded).
-func (t *Token) walk() {
-	names := t.b.claims
-	// The payload verified, so it is one valid object: the walk cannot fail.
-	_ = fastjwt.EachMember(t.payload, func(name, value []byte) bool {
-		n := name[1 : len(name)-1]
-		for i := range n {
-			if n[i] == '\\' {
-				t.name, _ = fastjwt.AppendString(t.name[:0], name)
-				n = t.name
-				break
-			}
-		}
-		for i, want := range names {
-			if string(n) == want {
-				t.found[i] = value
-			}
-		}
-		return true
-	})
-}
+// walk reads the raw values of every claim the Bearer needs (required and forwarded): those
+// the verify recorded (sub, iss, jti, aud) from its Claims, the others in one pass over the
+// payload that ends at the last of them.
+func (t *Token) walk() { t.claims.LookupClaims(t.payload, t.b.claims, t.found) }
 
 // Valid reports whether the request carried a valid token. It is false only in Optional mode,
 // for a request without a token.
