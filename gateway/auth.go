@@ -28,6 +28,7 @@ type answer struct {
 	ctx    *fasthttp.RequestCtx
 	claims *claimSet // the Gateway's
 	set    uint64    // bit i: claims.headers[i] was set from the token
+	next   int       // where Set starts looking in claims.headers
 	// auth holds the Authorization lines, read in the same pass over the header as the
 	// original URI (nAuth of them; only the first two are kept, two are already ambiguous).
 	auth    [2][]byte
@@ -74,9 +75,17 @@ func (a *answer) Del(string) {}
 // Set puts a verified claim header into the answer. (SetCanonical: the names are canonical
 // already, and fasthttp's normalizing of a name costs as much as the rest of the copy.)
 func (a *answer) Set(name string, value []byte) {
-	for i, h := range a.claims.headers {
-		if h == name {
+	// The Bearer sets its headers in the order of its Forward list, which is the order of
+	// the route's headers in the union: the search starts after the header set last.
+	n := len(a.claims.headers)
+	for j := range n {
+		i := a.next + j
+		if i >= n {
+			i -= n
+		}
+		if a.claims.headers[i] == name {
 			a.set |= 1 << i
+			a.next = i + 1
 			a.ctx.Response.Header.SetCanonical(a.claims.keys[i], value)
 			return
 		}
@@ -115,15 +124,21 @@ func originalTarget(h *fasthttp.RequestHeader, a *answer) ([]byte, bool) {
 	nf, no := 0, 0
 	a.nAuth = 0
 	for k, v := range h.All() {
-		switch {
-		case httpsyntax.EqualFold(k, "Authorization"):
+		// The three names differ in length and all end in a letter whose case folds with
+		// |0x20: most names of a subrequest (X-Forwarded-For, -Host, -Proto...) are ruled
+		// out by those two bytes before a comparison of the whole name.
+		if len(k) < 13 || len(k) > 15 {
+			continue
+		}
+		switch last := k[len(k)-1] | 0x20; {
+		case len(k) == 13 && last == 'n' && httpsyntax.EqualFold(k, "Authorization"):
 			if a.nAuth < len(a.auth) {
 				a.auth[a.nAuth] = v
 			}
 			a.nAuth++
-		case httpsyntax.EqualFold(k, "X-Forwarded-Uri"):
+		case len(k) == 15 && last == 'i' && httpsyntax.EqualFold(k, "X-Forwarded-Uri"):
 			fwd, nf = v, nf+1
-		case httpsyntax.EqualFold(k, "X-Original-Uri"):
+		case len(k) == 14 && last == 'i' && httpsyntax.EqualFold(k, "X-Original-Uri"):
 			orig, no = v, no+1
 		}
 	}
@@ -214,7 +229,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	// answer's max-age counts from.
 	elapsed := time.Since(start)
 	if status == 200 {
-		a.cacheControl(g.maxAge, exp, hasExp, start, elapsed)
+		a.cacheControl(g.maxAge, g.cacheControl, exp, hasExp, start, elapsed)
 	}
 	g.metrics.observe(ep, status, elapsed)
 	if g.log.Enabled(callContext, slog.LevelDebug) {
@@ -225,7 +240,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 		g.log.LogAttrs(callContext, slog.LevelDebug, "decision", slog.String("endpoint", endpointNames[ep]),
 			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
 	}
-	a.ctx, a.claims, a.set, a.buf = nil, nil, 0, a.buf[:0]
+	a.ctx, a.claims, a.set, a.next, a.buf = nil, nil, 0, 0, a.buf[:0]
 	a.auth, a.nAuth = [2][]byte{}, -1
 	answers.Put(a)
 }
@@ -257,17 +272,22 @@ func (a *answer) allow(ep endpoint) {
 }
 
 // cacheControl sets the answer's lifetime: a proxy may reuse the decision for max-age seconds,
-// never past the token's expiry, never past MaxCacheAge.
-func (a *answer) cacheControl(maxAge int64, exp time.Time, hasExp bool, start time.Time, elapsed time.Duration) {
+// never past the token's expiry, never past MaxCacheAge. full is the value for maxAge (the
+// Gateway's, built once), the usual one: most tokens outlive MaxCacheAge.
+func (a *answer) cacheControl(maxAge int64, full []byte, exp time.Time, hasExp bool, start time.Time, elapsed time.Duration) {
 	if hasExp {
 		if left := int64((exp.Sub(start) - elapsed) / time.Second); left < maxAge {
-			maxAge = max(left, 0)
+			a.buf = append(a.buf[:0], cacheControlPrefix...)
+			a.buf = strconv.AppendInt(a.buf, max(left, 0), 10)
+			a.ctx.Response.Header.SetCanonical(cacheControlKey, a.buf)
+			return
 		}
 	}
-	a.buf = append(a.buf[:0], "private, max-age="...)
-	a.buf = strconv.AppendInt(a.buf, maxAge, 10)
-	a.ctx.Response.Header.SetCanonical(cacheControlKey, a.buf)
+	a.ctx.Response.Header.SetCanonical(cacheControlKey, full)
 }
+
+// cacheControlPrefix begins the Cache-Control value of an allowing answer.
+const cacheControlPrefix = "private, max-age="
 
 // Keys of the answer headers, for SetCanonical.
 var (

@@ -10,6 +10,12 @@ func (g *Gateway) serveFast(ctx *fasthttp.RequestCtx) {
 		g.decide(ctx, epExtAuthz, t)
 		return
 	}
+	// The usual forward-auth target, "/auth" as sent, is recognized without parsing the URI;
+	// any other goes through fasthttp's normalized path.
+	if uri := ctx.Request.Header.RequestURI(); string(uri) == "/auth" {
+		g.decide(ctx, epAuth, nil)
+		return
+	}
 	switch string(ctx.Path()) {
 	case "/auth":
 		g.decide(ctx, epAuth, nil)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,8 +25,11 @@ type Gateway struct {
 	log     *slog.Logger
 	metrics *Metrics
 	maxAge  int64 // Config.MaxCacheAge in whole seconds
-	checks  []Check
-	proxy   http.Handler // reverse-proxy mode: every path but the admin ones
+	// cacheControl is the Cache-Control value of an allowing answer for a token that outlives
+	// maxAge.
+	cacheControl []byte
+	checks       []Check
+	proxy        http.Handler // reverse-proxy mode: every path but the admin ones
 	// claims is the union of every route's claim headers. A proxy is configured once for all
 	// of them (nginx's auth_request_set lines, Caddy's copy_headers, Traefik's
 	// authResponseHeaders, Envoy's allowed_upstream_headers), so every allowing answer covers
@@ -113,6 +117,7 @@ func New(cfg Config) (*Gateway, error) {
 		maxAge:  int64(cfg.MaxCacheAge / time.Second),
 		checks:  slices.Clone(cfg.Checks),
 	}
+	g.cacheControl = strconv.AppendInt([]byte(cacheControlPrefix), g.maxAge, 10)
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}

@@ -29,8 +29,11 @@ func routePath(target []byte, strict bool, scratch *[maxTarget]byte) ([]byte, bo
 		}
 		target = rest[j:]
 	}
-	if i := bytes.IndexAny(target, "?#"); i >= 0 {
-		target = target[:i]
+	for i, c := range target { // a loop: IndexAny builds its byte set on every call
+		if c == '?' || c == '#' {
+			target = target[:i]
+			break
+		}
 	}
 	if len(target) == 0 || target[0] != '/' {
 		return nil, false
@@ -106,6 +109,9 @@ func cleanSegments(p []byte) bool {
 
 // schemeEnd returns the index after "http://" or "https://" at the start of t (any case), or 0.
 func schemeEnd(t []byte) int {
+	if len(t) == 0 || t[0]|0x20 != 'h' { // the usual origin form
+		return 0
+	}
 	for _, s := range [...]string{"http://", "https://"} {
 		if len(t) >= len(s) && httpsyntax.EqualFold(t[:len(s)], s) {
 			return len(s)
