@@ -172,6 +172,15 @@ func newClient(t *testing.T) *http.Client {
 // send makes the request of c to base, every header spelled as written.
 func send(t *testing.T, client *http.Client, base string, c proxyCase) (*http.Response, []byte) {
 	t.Helper()
+	resp, body, err := sendErr(client, base, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// sendErr is send for goroutines other than the test's: it returns its error.
+func sendErr(client *http.Client, base string, c proxyCase) (*http.Response, []byte, error) {
 	method, path := c.method, c.path
 	if method == "" {
 		method = "GET"
@@ -185,7 +194,7 @@ func send(t *testing.T, client *http.Client, base string, c proxyCase) (*http.Re
 	}
 	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	for _, h := range c.headers {
 		// Assigned to the map directly, not with Header.Add: Go's client writes a name as it is
@@ -194,14 +203,11 @@ func send(t *testing.T, client *http.Client, base string, c proxyCase) (*http.Re
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return resp, b, err
 }
 
 // checkSeen checks what the upstream received for an allowed case.
