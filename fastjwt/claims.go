@@ -1,6 +1,9 @@
 package fastjwt
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
 // Claims is a view of the registered claims (RFC 7519 sec. 4.1) of a verified payload, filled by
 // AppendVerifyClaims during its single scan of the payload. Its byte slices point into the
@@ -118,31 +121,39 @@ func (c *Claims) LookupClaims(payload []byte, names []string, found [][]byte) {
 	if left == 0 {
 		return
 	}
-	// A verified payload is one valid object; the checks below keep any other input from
-	// being read out of bounds.
+	// A verified payload is one valid strict object, so the walk only looks for where each
+	// member ends (a string at its first unescaped quote, a number or literal at the first
+	// delimiter) instead of validating again; the bounds checks keep any other input from being
+	// read out of bounds.
 	i := skipSpace(d, 0)
 	if i >= len(d) || d[i] != '{' {
 		return
 	}
 	for i = skipSpace(d, i+1); left > 0 && i < len(d) && d[i] == '"'; {
-		end, code := skipString(d, i)
-		if code > stringEscaped {
-			return
-		}
-		name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
+		end := endOfString(d, i)
+		name := d[i+1 : end-1]
 		i = skipSpace(d, end)
 		if i >= len(d) || d[i] != ':' {
 			return
 		}
 		start := skipSpace(d, i+1)
-		var err error
-		if i, err = skipValue(d, start, 1); err != nil {
+		if i = endOfValue(d, start); i < 0 {
 			return
 		}
+		esc := -1 // whether name has escapes: looked at once, only if no name matches as is
 		for k, want := range names {
-			// A recorded name that is absent matches no member: the scan would have recorded it.
-			if found[k] != nil || (!name.esc && string(name.raw) != want) || (name.esc && !name.equals(want)) {
+			if found[k] != nil {
 				continue
+			}
+			if string(name) != want {
+				if esc < 0 {
+					esc = min(bytes.IndexByte(name, '\\')+1, 1)
+				}
+				// A recorded name that is absent matches no member: the scan would have
+				// recorded it.
+				if esc == 0 || !(jsonString{raw: name, esc: true, ok: true}).equals(want) {
+					continue
+				}
 			}
 			found[k] = d[start:i]
 			left--
@@ -151,6 +162,51 @@ func (c *Claims) LookupClaims(payload []byte, names []string, found [][]byte) {
 			i = skipSpace(d, i+1)
 		}
 	}
+}
+
+// endOfString returns the index after the closing quote of the string of a valid JSON text
+// whose opening quote is at d[i] (len(d) if it has none).
+func endOfString(d []byte, i int) int {
+	for j := i + 1; j < len(d); j++ {
+		k := bytes.IndexByte(d[j:], '"')
+		if k < 0 {
+			break
+		}
+		j += k
+		n := 0 // backslashes before the quote: an odd number escapes it
+		for m := j - 1; m > i && d[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+	}
+	return len(d)
+}
+
+// endOfValue returns the index after the value of a valid JSON text that starts at d[i], or -1.
+// Objects and arrays, rare among the claims a layer forwards, take the validating scan.
+func endOfValue(d []byte, i int) int {
+	if i >= len(d) {
+		return -1
+	}
+	switch d[i] {
+	case '"':
+		return endOfString(d, i)
+	case '{', '[':
+		end, err := skipValue(d, i, 1)
+		if err != nil {
+			return -1
+		}
+		return end
+	}
+	for j := i; j < len(d); j++ { // a number or a literal
+		switch d[j] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return j
+		}
+	}
+	return len(d)
 }
 
 // recorded returns the raw JSON value of name when the verify's scan recorded it (nil when

@@ -9,7 +9,7 @@ import (
 // lookupNames are the names TestLookupClaims asks for: every registered claim, escaped and
 // unusual names, and absent ones.
 var lookupNames = []string{
-	"sub", "iss", "jti", "aud", "exp", "nbf", "iat", "name", "admin", "o", "esc", "é", "", "absent", "su", "subx",
+	"sub", "iss", "jti", "aud", "exp", "nbf", "iat", "name", "admin", "o", "esc", "é", "", "absent", "su", "subx", `bs\`, `q"`, "last",
 }
 
 func TestLookupClaims(t *testing.T) {
@@ -20,7 +20,7 @@ func TestLookupClaims(t *testing.T) {
 	for _, p := range []string{
 		`{"sub":"alice","name":"A \"B\"","admin":true,"iss":"https://i","aud":["x","y"],"exp":4102444800,"jti":"j1"}`,
 		` { "o" : {"sub":"inner","n":[1,{"a":null}]} , "s\u0075b" : "esc\u0041ped", "\u0065sc":1.5e3, "iat":1.25 } `,
-		`{"\u00e9":"accent","aud":"one","nbf":1700000000,"":"empty name","su":1,"subx":2}`,
+		`{"\u00e9":"accent","aud":"one","nbf":1700000000,"":"empty name","su":1,"subx":2,"bs\\":"x\\","q\"":[],"last":false}`,
 		`{}`,
 		`{"name":null,"exp":4.1024448005e9}`,
 	} {
