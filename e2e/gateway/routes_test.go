@@ -49,52 +49,47 @@ func routeCases() []proxyCase {
 	}
 }
 
-// TestRoutes checks, through every front, that the route is chosen by the original URI the
-// proxy passes (a client cannot choose another), and that the claim headers of every route are
-// answered for, so that a proxy copying all of them never passes a client's own.
-func TestRoutes(t *testing.T) {
+// The route tests, one per front: the route is chosen by the original URI the proxy passes (a
+// client cannot choose another), and the claim headers of every route are answered for, so that a
+// proxy copying all of them never passes a client's own. The status is what the front answers
+// for the uriSpoofed case.
+func TestRoutesNginx(t *testing.T) {
+	// the snippet replaces X-Original-URI; the client's X-Forwarded-Uri conflicts: 400, made 500
+	testRoutes(t, nginxKind, false, 500)
+}
+
+func TestRoutesCaddy(t *testing.T) {
+	// Caddy replaces X-Forwarded-Uri; the client's X-Original-URI conflicts
+	testRoutes(t, caddyKind, false, 400)
+}
+
+func TestRoutesTraefik(t *testing.T) { testRoutes(t, traefikKind, false, 400) }
+
+func TestRoutesEnvoy(t *testing.T) {
+	// Envoy passes neither header: the path chooses the admin route, which refuses the token
+	testRoutes(t, envoyKind, false, 403)
+}
+
+func TestRoutesReverseProxy(t *testing.T) { testRoutes(t, reverseProxyKind, true, 403) }
+
+// testRoutes runs routeCases through a front of kind over a gateway with routesConfig (and
+// --upstream in proxy mode).
+func testRoutes(t *testing.T, kind frontKind, proxyMode bool, spoofedStatus int) {
 	conf := filepath.Join(t.TempDir(), "gateway.conf")
 	if err := os.WriteFile(conf, []byte(routesConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fronts := []struct {
-		name string
-		make func(t *testing.T, gw *gatewayProc, up *upstream) front
-		// own is the status this front answers for the uriSpoofed case.
-		own int
-		// proxyMode runs the gateway with --upstream.
-		proxyMode bool
-	}{
-		{"nginx", func(t *testing.T, gw *gatewayProc, up *upstream) front { return nginxFront(t, gw.addr, up.addr) },
-			// the snippet replaces X-Original-URI; the client's X-Forwarded-Uri conflicts: 400, made 500
-			500, false},
-		{"caddy", func(t *testing.T, gw *gatewayProc, up *upstream) front { return caddyFront(t, gw.addr, up.addr) },
-			// Caddy replaces X-Forwarded-Uri; the client's X-Original-URI conflicts
-			400, false},
-		{"traefik", func(t *testing.T, gw *gatewayProc, up *upstream) front { return traefikFront(t, gw.addr, up.addr) },
-			400, false},
-		{"envoy", func(t *testing.T, gw *gatewayProc, up *upstream) front { return envoyFront(t, gw.addr, up.addr) },
-			// Envoy passes neither header: the path chooses the admin route, which refuses the token
-			403, false},
-		{"reverse-proxy mode", func(t *testing.T, gw *gatewayProc, up *upstream) front {
-			return front{name: "the gateway in reverse-proxy mode", base: "http://" + gw.addr}
-		}, 403, true},
+	up := startUpstream(t)
+	flags := []string{"--config", conf}
+	if proxyMode {
+		flags = append(flags, "--upstream", "http://"+up.addr)
 	}
-	for _, fr := range fronts {
-		t.Run(fr.name, func(t *testing.T) {
-			up := startUpstream(t)
-			flags := []string{"--config", conf}
-			if fr.proxyMode {
-				flags = append(flags, "--upstream", "http://"+up.addr)
-			}
-			gw := runGateway(t, flags...)
-			f := fr.make(t, gw, up)
-			answers := map[string]int{uriSpoofed: fr.own}
-			for k, v := range f.answers {
-				answers[k] = v
-			}
-			f.answers = answers
-			runCases(t, f, up, routeCases())
-		})
+	gw := runGateway(t, flags...)
+	f := kind(t, gw, up)
+	answers := map[string]int{uriSpoofed: spoofedStatus}
+	for k, v := range f.answers {
+		answers[k] = v
 	}
+	f.answers = answers
+	runCases(t, f, up, routeCases())
 }
