@@ -96,9 +96,10 @@ func verifyClients(c *fastjwt.Codec, toks [][]byte, l revoke.List) func() error 
 	}
 }
 
-// BenchmarkRevoke: the check alone, of one token again and again (one) and of the clients'
-// tokens in turn (clients), on one core and on all; and the verify of the clients' tokens
-// without and with the check after it, with the verified-token cache of 64 Ki entries that
+// BenchmarkRevoke: the verify of the workload's token seen before (verify-one, the reference);
+// the check alone, of one token again and again (one) and of the clients' tokens in turn
+// (clients), on one core and on all; and the verify of the clients' tokens without and with the
+// check after it, with the verified-token cache of 64 Ki entries that
 // keeps most of them (see BenchmarkClients).
 func BenchmarkRevoke(b *testing.B) {
 	toks := clientTokens(b, nil)
@@ -116,6 +117,8 @@ func BenchmarkRevoke(b *testing.B) {
 			m.stop(b)
 		})
 	}
+	verify, _ := fastjwtRaw(token)
+	run("verify-one", verify) // the reference: the verify of a token seen before
 	run("memory-one", revokeCheck(l, cls[:1]))
 	run("memory-clients", revokeCheck(l, cls))
 	b.Run("memory-clients-parallel", func(b *testing.B) {
