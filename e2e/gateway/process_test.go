@@ -168,7 +168,8 @@ func startGateway(t *testing.T, extra ...string) *gatewayProc {
 // the environment variable keyEnv, as startGateway says.
 func runGateway(t *testing.T, flags ...string) *gatewayProc {
 	t.Helper()
-	args := append([]string{"gateway", "--listen", "127.0.0.1:0"}, flags...)
+	// Debug logs every decision: the check that no token reaches a log line then covers them all.
+	args := append([]string{"gateway", "--listen", "127.0.0.1:0", "--log-level", "debug"}, flags...)
 	cmd := exec.Command(fastjwtBin, args...)
 	cmd.Env = append(os.Environ(), keyEnv+"="+string(secret))
 	addrc := make(chan string, 1)
