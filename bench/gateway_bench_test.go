@@ -31,6 +31,23 @@ const gatewayClients = 1024
 // bearer middleware with the same claims on the same subrequest.
 const maxGatewayMiddlewareRatio = 1.5
 
+// maxFirstSeenVerifyRatio: a decision on a first-seen token may take at most this many times the
+// codec's verify of it. Measured 2.0x-2.3x on a loaded 2-core machine (2.2x-2.5x while the
+// bearer walked the whole payload with a callback per member).
+const maxFirstSeenVerifyRatio = 2.6
+
+// maxRepeatedFloorRatio: a decision on a repeated token (a verified-token cache hit) may take at
+// most this many times the floor (HMAC and base64 decode of the same token). Measured 2.0x-2.5x
+// on a loaded 2-core machine (2.5x-3.2x while the bearer walked the whole payload).
+const maxRepeatedFloorRatio = 3.0
+
+// The aims, logged beside the measured ratios: a first-seen decision within 1.5x the verify, a
+// repeated one below the floor.
+const (
+	aimFirstSeenVerifyRatio = 1.5
+	aimRepeatedFloorRatio   = 1.0
+)
+
 // gatewayWorkload holds the tokens, their subrequests and a handler over one codec.
 type gatewayWorkload struct {
 	toks   [][]byte
@@ -180,14 +197,17 @@ func TestGatewayAllocs(t *testing.T) {
 // TestGatewaySpeed is the gateway's speed gate, in the style of TestGateSpeed: interleaved
 // rounds, medians, ratios to references measured in the same process.
 //
-// Gated: the decision against the library's fasthttp bearer middleware doing the same bearer
-// work (the same Authenticate, claims and headers), so that what the gateway adds around it
-// (route, original URI, answer headers, Cache-Control, metrics) stays small. Logged, not gated:
-// the decision against the codec's verify and the floor. On the many-clients workload the
-// bearer's walk of the payload for the claim headers and fasthttp's header copies cost about as
-// much as a first-seen verify, so the decision takes about 2.5x that verify, and a repeated
-// token about 2.5x the floor: those are the costs to cut (in package bearer and the codec)
-// before the decision can approach the verify alone.
+// Gated: a first-seen decision against the codec's verify of the same tokens, a repeated one
+// against the floor, and both against the library's fasthttp bearer middleware doing the same
+// bearer work (the same Authenticate, claims and headers), so that what the gateway adds around
+// it (route, original URI, answer headers, Cache-Control, metrics) stays small. The claims the
+// verify records (sub here) cost nothing more, the others (name, admin) a walk that ends at the
+// last one; what remains around the verify is about a microsecond's worth of fixed work per
+// decision on this workload: two clock readings (the handler is called outside fasthttp's server,
+// which would have stamped the request already), fasthttp's copies of four answer headers, the
+// scan of the subrequest's header lines, and the cache misses of 1024 subrequests and answers
+// visited in turn. The aim is a decision within 1.5x the verify for a first-seen token and
+// below the floor for a repeated one.
 func TestGatewaySpeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("speed gate skipped with -short")
@@ -205,16 +225,24 @@ func TestGatewaySpeed(t *testing.T) {
 	floor := &timed{name: "floor", run: floorCycle(cold.toks)}
 	measure(t, []*timed{verify, auth, mw, verifyHit, authHit, mwHit, floor})
 
-	t.Logf("auth, first-seen token: %.2fx the codec's verify (%.2fx added); %.2fx the middleware (gate: <= %.2fx)",
-		auth.median()/verify.median(), (auth.median()-verify.median())/verify.median(),
+	t.Logf("auth, first-seen token: %.2fx the codec's verify (gate: <= %.2fx, aim %.2fx); %.2fx the middleware (gate: <= %.2fx)",
+		auth.median()/verify.median(), maxFirstSeenVerifyRatio, aimFirstSeenVerifyRatio,
 		auth.median()/mw.median(), maxGatewayMiddlewareRatio)
-	t.Logf("auth, repeated token: %.2fx the floor, %.2fx the cached verify; %.2fx the middleware (gate: <= %.2fx)",
-		authHit.median()/floor.median(), authHit.median()/verifyHit.median(),
-		authHit.median()/mwHit.median(), maxGatewayMiddlewareRatio)
-	for _, p := range [][2]*timed{{auth, mw}, {authHit, mwHit}} {
-		if r := p[0].median() / p[1].median(); r > maxGatewayMiddlewareRatio {
+	t.Logf("auth, repeated token: %.2fx the floor (gate: <= %.2fx, aim < %.2fx), %.2fx the cached verify; %.2fx the middleware (gate: <= %.2fx)",
+		authHit.median()/floor.median(), maxRepeatedFloorRatio, aimRepeatedFloorRatio,
+		authHit.median()/verifyHit.median(), authHit.median()/mwHit.median(), maxGatewayMiddlewareRatio)
+	for _, g := range []struct {
+		a, ref *timed
+		max    float64
+	}{
+		{auth, verify, maxFirstSeenVerifyRatio},
+		{authHit, floor, maxRepeatedFloorRatio},
+		{auth, mw, maxGatewayMiddlewareRatio},
+		{authHit, mwHit, maxGatewayMiddlewareRatio},
+	} {
+		if r := g.a.median() / g.ref.median(); r > g.max {
 			t.Errorf("%s takes %.2fx the %s (%.0f vs %.0f ns/op), want <= %.2fx",
-				p[0].name, r, p[1].name, p[0].median(), p[1].median(), maxGatewayMiddlewareRatio)
+				g.a.name, r, g.ref.name, g.a.median(), g.ref.median(), g.max)
 		}
 	}
 }
