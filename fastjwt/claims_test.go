@@ -2,6 +2,7 @@ package fastjwt
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -123,4 +124,32 @@ func TestLookupClaimsAllocs(t *testing.T) {
 	if string(found[1]) != `"A"` || string(found[3]) != "4102444800" || found[4] != nil {
 		t.Errorf("found %q", found)
 	}
+}
+
+func ExampleClaims_LookupClaims() {
+	codec, err := NewHS256([]Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	if err != nil {
+		panic(err)
+	}
+	tok, err := codec.AppendSign(nil, []byte(`{"sub":"alice","role":"admin","exp":4102444800,"more":[1,2,3]}`))
+	if err != nil {
+		panic(err)
+	}
+	var cl Claims
+	payload, err := codec.AppendVerifyClaims(nil, tok, &cl)
+	if err != nil {
+		panic(err)
+	}
+	// sub comes from what the verify recorded; role and tenant from one walk of the payload
+	// (to its end, since tenant is absent).
+	names := []string{"sub", "role", "tenant"}
+	found := make([][]byte, len(names))
+	cl.LookupClaims(payload, names, found)
+	for i, name := range names {
+		fmt.Printf("%s=%s\n", name, found[i])
+	}
+	// Output:
+	// sub="alice"
+	// role="admin"
+	// tenant=
 }
