@@ -75,8 +75,9 @@ func (a *answer) Del(string) {}
 // Set puts a verified claim header into the answer. (SetCanonical: the names are canonical
 // already, and fasthttp's normalizing of a name costs as much as the rest of the copy.)
 func (a *answer) Set(name string, value []byte) {
-	// The Bearer sets its headers in the order of its Forward list, which is the order of
-	// the route's headers in the union: the search starts after the header set last.
+	// The Bearer sets its headers in the order of its Forward list, the order in which the
+	// route added them to the union (unless an earlier route added one first): the search
+	// starts after the header set last and wraps around, so it usually takes one comparison.
 	n := len(a.claims.headers)
 	for j := range n {
 		i := a.next + j
