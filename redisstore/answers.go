@@ -50,9 +50,9 @@ type answer struct {
 }
 
 // answerTable holds the answers of one kind in a shard: a table of package internal/swisstable,
-// which readers look up with no lock (a Go map under a sync.RWMutex cost three times as much
-// per check with 10,000 clients, and more on several cores: the read lock's atomic add on a
-// shared cache line, and a second hash in the map).
+// which readers look up with no lock. A Go map under a sync.RWMutex cost 1.6 times as much per
+// check with 10,000 clients (215 against 130 ns: a second hash in the map, and the read lock's
+// atomic adds), and the read lock's shared counter made checks on both cores contend.
 type answerTable = swisstable.Table[answer]
 
 type answerShard struct {

@@ -9,7 +9,8 @@ import "github.com/fastjwt/session/internal/swisstable"
 // The usual choice, a Go map under a sync.RWMutex, costs twice as much per check (the read
 // lock's atomic add on a shared cache line, and two hashes: one for the shard, one in the map)
 // and scales worse on many cores; a table probed through its entry pointers instead of tags
-// costs four times as much with 10,000 clients against 100,000 entries (bench/: Revoke).
+// costs three to four times as much with 10,000 clients against 100,000 entries (bench/:
+// Revoke).
 type table = swisstable.Table[epoch]
 
 // entry is one revocation: a "jti" until Val.until, or a subject epoch (tokens issued before
