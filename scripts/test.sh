@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The project's tests, in two tiers (the README's "Testing" section gives their durations):
 #
-#   ./scripts/test.sh --quick   the library: gofmt, go vet, and the root module's tests, plain and
-#                               under the race detector
+#   ./scripts/test.sh --quick   the library, the command-line tool (with the gateway) and the
+#                               demo: gofmt, go vet, and their tests, plain and under the race
+#                               detector
 #   ./scripts/test.sh           everything: the quick tier with go vet of every module, then the
-#                               performance gate, a bounded fuzz pass, the Redis store's tests
-#                               and the browser test
+#                               performance gate, a bounded fuzz pass, the Redis store's tests,
+#                               the browser test and the gateway behind nginx and caddy
 #
-# A suite that cannot run on this machine (the browser test without chromium, the Redis store
-# without redis-server) is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and
+# A suite that cannot run on this machine (the browser test without chromium, the Redis tests
+# without redis-server, the gateway's without nginx or caddy) is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and
 # how to enable it>", repeated in the summary at the end. Under CI=true nothing may skip: a skip is
 # a failure. Every step runs even when an earlier one fails, so that the summary is complete; the
 # exit status is 1 if any step failed (or skipped under CI), else 0.
@@ -173,14 +174,17 @@ else
 	# shellcheck disable=SC2046 # one directory per word
 	step "go vet (every module)" vet_modules $(modules)
 fi
-# The CLI and the demo are modules of their own (they need Redis, the library does not); go.work
-# lets one command test them with the library.
-apps=(./... ./cmd/fastjwt/... ./examples/counter/...)
-step "library, middleware, CLI and demo tests" go test -count=1 "${apps[@]}"
+step "library and middleware tests" go test -count=1 ./...
 # Again under the race detector. Allocation assertions skip themselves there (sync.Pool drops
 # objects on purpose under -race), which is why the plain run above comes first; those skips are
 # by design, not a suite that did not run.
-step "the same under the race detector" go test -race -count=1 "${apps[@]}"
+step "library and middleware tests, under -race" go test -race -count=1 ./...
+# The CLI (with the gateway) and the demo are modules of their own (they can use Redis, the
+# library does not); their Redis tests start a redis-server and skip, reported, without one.
+suite "command-line tool and gateway (cmd/fastjwt)" cmd/fastjwt
+suite "command-line tool and gateway, under -race" cmd/fastjwt -race
+suite "counter demo (examples/counter)" examples/counter
+suite "counter demo, under -race" examples/counter -race
 
 if [ "$tier" = full ]; then
 	[ -f bench/go.mod ] && step "performance gate (bench)" bash -c 'cd bench && go test -count=1 ./...'
