@@ -16,6 +16,13 @@ const (
 // "<!-- snippet:NAME ...-->", without its fences: what a reader copies.
 func snippet(t *testing.T, name string) string {
 	t.Helper()
+	return snippetIn(t, docsPath, name)
+}
+
+// snippetIn returns the code block of the Markdown file at path that follows the marker line of
+// the named snippet.
+func snippetIn(t *testing.T, docsPath, name string) string {
+	t.Helper()
 	doc, err := os.ReadFile(docsPath)
 	if err != nil {
 		t.Fatal(err)
