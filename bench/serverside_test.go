@@ -3,12 +3,14 @@ package bench
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/fastjwt/session"
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
+	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 	"github.com/fastjwt/session/revoke"
 	"github.com/valyala/fasthttp"
 )
@@ -40,8 +42,8 @@ func (s *countingStore) Destroy(ctx context.Context, id string, ttl time.Duratio
 	return s.Store.Destroy(ctx, id, ttl)
 }
 
-// serverSideCases returns the cookie-mode and server-side variants, with the counting store of
-// the second.
+// serverSideCases returns the cookie-mode and server-side variants, and a cookie-mode one whose
+// token is as long as the server-side one, with the counting store of the server-side Manager.
 func serverSideCases(tb testing.TB) ([]fastHTTPCase, *countingStore) {
 	store := &countingStore{Store: session.NewMemoryStore(session.MemoryStoreOptions{})}
 	newM := func(cfg session.Config) *session.Manager {
@@ -63,7 +65,32 @@ func serverSideCases(tb testing.TB) ([]fastHTTPCase, *countingStore) {
 	return []fastHTTPCase{
 		{"fasthttp-session-cookie", fasthttpsession.Sessions(cookie)(handler), "Cookie", sessionCookie(tb, cookie)},
 		{"fasthttp-session-server-side", fasthttpsession.Sessions(serverSide)(handler), "Cookie", sessionCookie(tb, serverSide)},
+		{"fasthttp-session-cookie-as-long", fasthttpsession.Sessions(cookie)(handler), "Cookie", paddedSessionCookie(tb, cookie)},
 	}, store
+}
+
+// paddedSessionCookie returns a cookie-mode session cookie holding counter=42 and a 22-letter
+// "pad", so that its token is as long as the server-side one, whose extra "sid" claim (a
+// 22-letter id) is the only difference the middleware sees: the pair fasthttp-session-server-side
+// and fasthttp-session-cookie-as-long compares the modes for tokens of one length.
+func paddedSessionCookie(tb testing.TB, m *session.Manager) string {
+	h := nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := nethttpsession.FromContext(r.Context())
+		if err := s.Set("counter", wantCounter); err != nil {
+			tb.Fatal(err)
+		}
+		if err := s.Set("pad", strings.Repeat("p", 22)); err != nil {
+			tb.Fatal(err)
+		}
+	}))
+	w := &discardWriter{h: http.Header{}}
+	r, _ := http.NewRequest(http.MethodGet, "http://example.com/", nil)
+	h.ServeHTTP(w, r)
+	c, _, _ := strings.Cut(w.h.Get("Set-Cookie"), ";")
+	if c == "" {
+		tb.Fatal("the session middleware set no cookie")
+	}
+	return c
 }
 
 // TestServerSideTokenFields: through the fasthttp middleware, the server-side session read
