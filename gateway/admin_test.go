@@ -120,3 +120,26 @@ func TestNoRoute(t *testing.T) {
 		t.Errorf("%d %q", a.status, a.lines)
 	}
 }
+
+// /metrics counts the verified-token cache of each route's verifier: a token's first decision
+// is a miss, the next ones hits.
+func TestMetricsCache(t *testing.T) {
+	g := newGateway(t, testConfig(t, nil))
+	addr := serve(t, NewServer(g))
+	tok := mint(t, `"sub":"alice"`)
+	for range 3 {
+		if a := roundTrip(t, addr, "GET", "/auth", "Authorization: Bearer "+tok); a.status != 200 {
+			t.Fatalf("auth %d", a.status)
+		}
+	}
+	a := roundTrip(t, addr, "GET", "/metrics")
+	for _, w := range []string{
+		"# TYPE fastjwt_gateway_verify_cache_hits_total counter",
+		`fastjwt_gateway_verify_cache_hits_total{route="api"} 2`,
+		`fastjwt_gateway_verify_cache_misses_total{route="api"} 1`,
+	} {
+		if !strings.Contains(a.body, w) {
+			t.Errorf("metrics lack %q:\n%s", w, a.body)
+		}
+	}
+}

@@ -74,6 +74,7 @@ type route struct {
 	b       *bearer.Bearer
 	headers []string // this route's claim headers, canonical
 	stats   jwksStats
+	cache   cacheStats // nil when the verifier does not report its cache
 	proxy   http.Handler
 }
 
@@ -198,6 +199,7 @@ func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 	}
 	rt.b = b
 	rt.stats, _ = r.Verifier.(jwksStats)
+	rt.cache, _ = r.Verifier.(cacheStats)
 	return rt, nil
 }
 

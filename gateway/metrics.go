@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/fastjwt/session/fastjwt"
 )
 
 // The metrics are a handful of atomic counters written out in the Prometheus text format 0.0.4
@@ -165,7 +167,51 @@ func (m *Metrics) appendText(b []byte, g *Gateway) []byte {
 		"# TYPE fastjwt_gateway_config_swaps_total counter\nfastjwt_gateway_config_swaps_total "...)
 	b = strconv.AppendUint(b, m.swaps.Load(), 10)
 	b = append(b, '\n')
+	b = appendCache(b, g)
 	return appendJWKS(b, g)
+}
+
+// cacheStats is what a verifier with a verified-token cache (*fastjwt.Codec, *jwks.Client)
+// reports about it.
+type cacheStats interface {
+	CacheStats() fastjwt.CacheStats
+}
+
+// appendCache appends the hits and misses of the verified-token cache of every route whose
+// verifier reports them. The counts belong to the verifier: they start again from zero when a
+// reload or a new JWK Set brings a new one (Prometheus reads a decrease as a counter reset), and
+// routes of one issuer, which share a verifier, show the same counts.
+func appendCache(b []byte, g *Gateway) []byte {
+	has := false
+	for _, rt := range g.routes {
+		has = has || rt.cache != nil
+	}
+	if !has {
+		return b
+	}
+	for f, name := range [...]string{"fastjwt_gateway_verify_cache_hits_total", "fastjwt_gateway_verify_cache_misses_total"} {
+		help := "Verifies answered by the route's verified-token cache, without a signature check."
+		if f == 1 {
+			help = "Verifies of tokens the route's verified-token cache did not hold."
+		}
+		b = append(b, "# HELP "+name+" "+help+"\n# TYPE "+name+" counter\n"...)
+		for _, rt := range g.routes {
+			if rt.cache == nil {
+				continue
+			}
+			st := rt.cache.CacheStats()
+			b = append(b, name+`{route="`...)
+			b = appendLabelValue(b, rt.name)
+			b = append(b, `"} `...)
+			if f == 0 {
+				b = strconv.AppendUint(b, st.Hits, 10)
+			} else {
+				b = strconv.AppendUint(b, st.Misses, 10)
+			}
+			b = append(b, '\n')
+		}
+	}
+	return b
 }
 
 // jwksStats is what a JWK Set client (*jwks.Client) reports about its fetches.
