@@ -192,6 +192,8 @@ if [ "$tier" = full ]; then
 	[ -f redisstore/go.mod ] && suite "Redis store (redisstore)" redisstore
 	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
 	[ -f e2e/go.mod ] && suite "browser test, gateway behind nginx and caddy (e2e)" e2e
+	# The README's load figure comes from this script: run it briefly, so that it keeps working.
+	step "gateway load script (bench/gateway-load.sh, 2 s per run)" env DURATION=2 bash bench/gateway-load.sh
 fi
 
 echo
