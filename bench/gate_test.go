@@ -22,6 +22,8 @@ import (
 // over the rounds is compared. Load that slows one round slows all contenders of that round
 // alike, and the median drops the rounds it hit unevenly. On Linux batches are timed in process
 // CPU time (cpuclock_linux_test.go), so time spent waiting for a CPU does not count at all.
+// A gate that fails is measured again from scratch, up to three times (measureUntil): a
+// regression fails every attempt, a burst of load on a shared machine seldom more than one.
 
 const (
 	// minSpeedupOverGolangJWT: our verify must be at least this many times faster than
@@ -127,6 +129,35 @@ func measure(t *testing.T, cs []*timed) {
 	}
 }
 
+// gateAttempts is how many times measureUntil measures before a gate fails: a regression
+// fails every attempt, while a burst of load on a shared machine rarely spans three.
+const gateAttempts = 3
+
+// measureUntil measures cs (as measure does) and applies check, which returns the gate's
+// violations; while there are some, it measures again from scratch, up to gateAttempts times.
+// The violations of the last attempt fail the test; earlier ones are logged.
+func measureUntil(t *testing.T, cs []*timed, check func() []string) {
+	for attempt := 1; ; attempt++ {
+		for _, c := range cs {
+			c.ns = c.ns[:0]
+		}
+		measure(t, cs)
+		failed := check()
+		if len(failed) == 0 {
+			return
+		}
+		if attempt == gateAttempts {
+			for _, f := range failed {
+				t.Error(f)
+			}
+			return
+		}
+		for _, f := range failed {
+			t.Logf("attempt %d of %d: %s; measuring again", attempt, gateAttempts, f)
+		}
+	}
+}
+
 func fmtRounds(ns []float64) string {
 	var b strings.Builder
 	for i, v := range ns {
@@ -170,36 +201,38 @@ func TestGateSpeed(t *testing.T) {
 			return nil
 		}})
 	}
-	measure(t, append(all, hostiles...))
-
-	speedup := golang.median() / ours.median()
-	floorRatio := ours.median() / floor.median()
-	t.Logf("verify: %.1fx faster than golang-jwt (gate: >= %.1fx, margin %.2fx)",
-		speedup, minSpeedupOverGolangJWT, speedup/minSpeedupOverGolangJWT)
-	t.Logf("verify: %.2fx the floor (gate: <= %.2fx, margin %.2fx)",
-		floorRatio, maxFloorRatio, maxFloorRatio/floorRatio)
-	coldRatio := cold.median() / floor.median()
-	t.Logf("verify, no cache: %.2fx the floor (gate: <= %.2fx, margin %.2fx); %.1fx faster than golang-jwt (not gated)",
-		coldRatio, maxColdFloorRatio, maxColdFloorRatio/coldRatio, golang.median()/cold.median())
-	t.Logf("sign: %.1fx faster than golang-jwt (not gated)", golangS.median()/oursS.median())
-	if speedup < minSpeedupOverGolangJWT {
-		t.Errorf("verify is only %.1fx faster than golang-jwt (%.0f vs %.0f ns/op), want >= %.1fx",
-			speedup, ours.median(), golang.median(), minSpeedupOverGolangJWT)
-	}
-	if floorRatio > maxFloorRatio {
-		t.Errorf("verify takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
-			floorRatio, ours.median(), floor.median(), maxFloorRatio)
-	}
-	if coldRatio > maxColdFloorRatio {
-		t.Errorf("verify without cache takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
-			coldRatio, cold.median(), floor.median(), maxColdFloorRatio)
-	}
-	for _, h := range hostiles {
-		r := h.median() / floor.median()
-		t.Logf("%s: %.2fx the floor (gate: <= %.1fx, margin %.2fx)", h.name, r, maxHostileRatio, maxHostileRatio/r)
-		if r > maxHostileRatio {
-			t.Errorf("%s takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.1fx",
-				h.name, r, h.median(), floor.median(), maxHostileRatio)
+	measureUntil(t, append(all, hostiles...), func() []string {
+		var failed []string
+		speedup := golang.median() / ours.median()
+		floorRatio := ours.median() / floor.median()
+		t.Logf("verify: %.1fx faster than golang-jwt (gate: >= %.1fx, margin %.2fx)",
+			speedup, minSpeedupOverGolangJWT, speedup/minSpeedupOverGolangJWT)
+		t.Logf("verify: %.2fx the floor (gate: <= %.2fx, margin %.2fx)",
+			floorRatio, maxFloorRatio, maxFloorRatio/floorRatio)
+		coldRatio := cold.median() / floor.median()
+		t.Logf("verify, no cache: %.2fx the floor (gate: <= %.2fx, margin %.2fx); %.1fx faster than golang-jwt (not gated)",
+			coldRatio, maxColdFloorRatio, maxColdFloorRatio/coldRatio, golang.median()/cold.median())
+		t.Logf("sign: %.1fx faster than golang-jwt (not gated)", golangS.median()/oursS.median())
+		if speedup < minSpeedupOverGolangJWT {
+			failed = append(failed, fmt.Sprintf("verify is only %.1fx faster than golang-jwt (%.0f vs %.0f ns/op), want >= %.1fx",
+				speedup, ours.median(), golang.median(), minSpeedupOverGolangJWT))
 		}
-	}
+		if floorRatio > maxFloorRatio {
+			failed = append(failed, fmt.Sprintf("verify takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
+				floorRatio, ours.median(), floor.median(), maxFloorRatio))
+		}
+		if coldRatio > maxColdFloorRatio {
+			failed = append(failed, fmt.Sprintf("verify without cache takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
+				coldRatio, cold.median(), floor.median(), maxColdFloorRatio))
+		}
+		for _, h := range hostiles {
+			r := h.median() / floor.median()
+			t.Logf("%s: %.2fx the floor (gate: <= %.1fx, margin %.2fx)", h.name, r, maxHostileRatio, maxHostileRatio/r)
+			if r > maxHostileRatio {
+				failed = append(failed, fmt.Sprintf("%s takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.1fx",
+					h.name, r, h.median(), floor.median(), maxHostileRatio))
+			}
+		}
+		return failed
+	})
 }
