@@ -49,7 +49,7 @@ func (a *answer) AppendValues(dst [][]byte, name string) [][]byte {
 	}
 	if name == "Cookie" {
 		if raw := h.RawHeaders(); len(raw) > 0 {
-			return appendRawValues(dst, raw, name)
+			return httpsyntax.AppendHeadValues(dst, raw, name)
 		}
 		if v := h.Peek("Cookie"); len(v) > 0 {
 			dst = append(dst, v)
@@ -91,26 +91,6 @@ func (a *answer) Set(name string, value []byte) {
 			return
 		}
 	}
-}
-
-// appendRawValues appends the values of the lines of a raw request head ("Name: value\r\n"...)
-// whose name is name, ASCII case-insensitively, with optional whitespace trimmed.
-func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
-	for len(raw) > 0 {
-		line := raw
-		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-			line, raw = raw[:i], raw[i+1:]
-		} else {
-			raw = nil
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if i := bytes.IndexByte(line, ':'); i >= 0 && httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
-			dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
-		}
-	}
-	return dst
 }
 
 // originalTarget returns the original request target a forward-auth subrequest names, from

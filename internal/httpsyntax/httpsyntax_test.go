@@ -152,3 +152,20 @@ func BenchmarkCookieValues(b *testing.B) {
 		dst, _ = AppendCookieValues(dst[:0], l, "session", 3)
 	}
 }
+
+func TestAppendHeadValues(t *testing.T) {
+	head := []byte("GET / HTTP/1.1\r\nHost: x\r\ncookie: a=1\r\nX-Other: c\r\nCOOKIE :  b=2 \r\nCookie:\r\nCookieX: no\nCookie: c=3")
+	got := AppendHeadValues(nil, head, "Cookie")
+	want := []string{"a=1", "b=2", "", "c=3"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if string(got[i]) != want[i] {
+			t.Fatalf("value %d: %q, want %q (all: %q)", i, got[i], want[i], got)
+		}
+	}
+	if got := AppendHeadValues(nil, nil, "Cookie"); len(got) != 0 {
+		t.Fatalf("empty head: %q", got)
+	}
+}

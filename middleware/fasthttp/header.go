@@ -1,8 +1,6 @@
 package fasthttpsession
 
 import (
-	"bytes"
-
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -24,7 +22,7 @@ func (h *requestHeader) AppendValues(dst [][]byte, name string) [][]byte {
 func appendRequestValues(dst [][]byte, h *fasthttp.RequestHeader, name string) [][]byte {
 	if httpsyntax.EqualFold([]byte(name), "Cookie") {
 		if raw := h.RawHeaders(); len(raw) > 0 {
-			return appendRawValues(dst, raw, name)
+			return httpsyntax.AppendHeadValues(dst, raw, name)
 		}
 		if v := h.Peek("Cookie"); len(v) > 0 {
 			dst = append(dst, v)
@@ -34,26 +32,6 @@ func appendRequestValues(dst [][]byte, h *fasthttp.RequestHeader, name string) [
 	for k, v := range h.All() {
 		if httpsyntax.EqualFold(k, name) {
 			dst = append(dst, v)
-		}
-	}
-	return dst
-}
-
-// appendRawValues appends the values of the lines of a raw request head ("Name: value\r\n"...)
-// whose name is name, ASCII case-insensitively, with optional whitespace trimmed.
-func appendRawValues(dst [][]byte, raw []byte, name string) [][]byte {
-	for len(raw) > 0 {
-		line := raw
-		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-			line, raw = raw[:i], raw[i+1:]
-		} else {
-			raw = nil
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if i := bytes.IndexByte(line, ':'); i >= 0 && httpsyntax.EqualFold(httpsyntax.TrimOWS(line[:i]), name) {
-			dst = append(dst, httpsyntax.TrimOWS(line[i+1:]))
 		}
 	}
 	return dst
