@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/internal/fasthttphead"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
 
@@ -47,21 +48,7 @@ func (a *answer) AppendValues(dst [][]byte, name string) [][]byte {
 	if name == "Authorization" && a.nAuth >= 0 {
 		return append(dst, a.auth[:min(a.nAuth, len(a.auth))]...)
 	}
-	if name == "Cookie" {
-		if raw := h.RawHeaders(); len(raw) > 0 {
-			return httpsyntax.AppendHeadValues(dst, raw, name)
-		}
-		if v := h.Peek("Cookie"); len(v) > 0 {
-			dst = append(dst, v)
-		}
-		return dst
-	}
-	for k, v := range h.All() {
-		if httpsyntax.EqualFold(k, name) {
-			dst = append(dst, v)
-		}
-	}
-	return dst
+	return fasthttphead.AppendValues(dst, h, name)
 }
 
 // AppendQuery appends nothing: the gateway reads no token from a query (the subrequest's query

@@ -3,6 +3,7 @@ package fasthttpsession
 import (
 	"github.com/valyala/fasthttp"
 
+	"github.com/fastjwt/session/internal/fasthttphead"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
 
@@ -10,31 +11,7 @@ import (
 type requestHeader fasthttp.RequestHeader
 
 func (h *requestHeader) AppendValues(dst [][]byte, name string) [][]byte {
-	return appendRequestValues(dst, (*fasthttp.RequestHeader)(h), name)
-}
-
-// appendRequestValues appends every line of the named request header, matched ASCII
-// case-insensitively. Cookie lines are taken from the raw request head as the client sent them,
-// since fasthttp re-parses cookies with a grammar of its own; a request built in-process (no raw
-// head) falls back to fasthttp's Cookie header. Every other name is read from the parsed header,
-// which is what the handler sees, including what outer middleware changed. (A request built
-// in-process costs an allocation there: fasthttp re-serializes its parsed cookies.)
-func appendRequestValues(dst [][]byte, h *fasthttp.RequestHeader, name string) [][]byte {
-	if httpsyntax.EqualFold([]byte(name), "Cookie") {
-		if raw := h.RawHeaders(); len(raw) > 0 {
-			return httpsyntax.AppendHeadValues(dst, raw, name)
-		}
-		if v := h.Peek("Cookie"); len(v) > 0 {
-			dst = append(dst, v)
-		}
-		return dst
-	}
-	for k, v := range h.All() {
-		if httpsyntax.EqualFold(k, name) {
-			dst = append(dst, v)
-		}
-	}
-	return dst
+	return fasthttphead.AppendValues(dst, (*fasthttp.RequestHeader)(h), name)
 }
 
 // delAll deletes every line of the named request header in every spelling: fasthttp's Del
@@ -101,7 +78,7 @@ func (h *responseHeader) AddBytes(name string, value []byte) {
 type request fasthttp.RequestCtx
 
 func (r *request) AppendValues(dst [][]byte, name string) [][]byte {
-	return appendRequestValues(dst, &r.Request.Header, name)
+	return fasthttphead.AppendValues(dst, &r.Request.Header, name)
 }
 func (r *request) AppendQuery(dst [][]byte, name string) [][]byte {
 	for k, v := range (*fasthttp.RequestCtx)(r).QueryArgs().All() {
