@@ -136,7 +136,7 @@ func TestBearerRevocationAcrossNodes(t *testing.T) {
 
 	// Redis paused past the clients' timeout: a token whose answer is not cached gets 503.
 	unseen := accessToken(t, "carol", "jti-carol")
-	if _, err := command(shared.addr(), "CLIENT", "PAUSE", "1500", "ALL"); err != nil {
+	if _, err := command(shared.Addr(), "CLIENT", "PAUSE", "1500", "ALL"); err != nil {
 		t.Fatal(err)
 	}
 	for _, base := range []string{a, b} {

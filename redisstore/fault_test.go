@@ -23,13 +23,13 @@ func ownServer(tb testing.TB) *server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(srv.kill)
+	tb.Cleanup(srv.Kill)
 	return srv
 }
 
 func mustCommand(tb testing.TB, srv *server, args ...string) string {
 	tb.Helper()
-	reply, err := command(srv.addr(), args...)
+	reply, err := command(srv.Addr(), args...)
 	if err != nil || (len(reply) > 0 && reply[0] == '-') {
 		tb.Fatalf("%v: %q, %v", args, reply, err)
 	}
@@ -193,7 +193,7 @@ func TestFaultServerRestart(t *testing.T) {
 		t.Fatal("not revoked")
 	}
 
-	srv.kill()
+	srv.Kill()
 	for name, call := range map[string]func() error{
 		"Revoked": func() error { _, err := l.Revoked(ctx, token(t, "r2", "bob", time.Now())); return err },
 		"Update":  func() error { return s.Update(ctx, "sid", fields("a", "1"), nil, time.Hour) },
@@ -209,7 +209,7 @@ func TestFaultServerRestart(t *testing.T) {
 		t.Fatalf("a check with the server down answered %v from the cache", r)
 	}
 
-	if err := srv.start(); err != nil {
+	if err := srv.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	took := eventually(t, 10*time.Second, "the same client works again", func() bool {
@@ -236,7 +236,7 @@ func TestNoGoroutineLeftAfterClose(t *testing.T) {
 	var calls atomic.Int64
 	for i := range 3 {
 		// Standalone or not: the cluster probe's connections are closed too.
-		r, err := Dial(Options{Addrs: []string{shared.addr()}, Prefix: fmt.Sprint("leak", i, ":"),
+		r, err := Dial(Options{Addrs: []string{shared.Addr()}, Prefix: fmt.Sprint("leak", i, ":"),
 			Timeout: faultTimeout, Standalone: i == 1})
 		if err != nil {
 			t.Fatal(err)

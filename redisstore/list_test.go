@@ -114,10 +114,10 @@ func TestListKeys(t *testing.T) {
 		"rkeys:revoked:jti:j1": "1",
 		"rkeys:revoked:sub:s1": "01700000000000000005",
 	} {
-		if v, err := command(shared.addr(), "GET", key); err != nil || v != want {
+		if v, err := command(shared.Addr(), "GET", key); err != nil || v != want {
 			t.Fatalf("GET %s = %q, %v; want %q", key, v, err, want)
 		}
-		v, err := command(shared.addr(), "PEXPIRETIME", key)
+		v, err := command(shared.Addr(), "PEXPIRETIME", key)
 		if want := fmt.Sprint(":", ceilMillis(exp)); err != nil || v != want {
 			t.Fatalf("PEXPIRETIME %s = %q, %v; want %s", key, v, err, want)
 		}
@@ -206,7 +206,7 @@ func TestListEntriesExpire(t *testing.T) {
 	if err := l.RevokeToken(ctx, "old", now.Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := command(shared.addr(), "EXISTS", l.c.prefix+"revoked:jti:old"); v != ":0" {
+	if v, _ := command(shared.Addr(), "EXISTS", l.c.prefix+"revoked:jti:old"); v != ":0" {
 		t.Fatalf("an expired token's revocation was stored: EXISTS %s", v)
 	}
 }
@@ -216,7 +216,7 @@ func TestListEntriesExpire(t *testing.T) {
 func TestListUnreadableEpochFailsClosed(t *testing.T) {
 	needRedis(t)
 	l := dial(t, shared, Options{}).List()
-	if _, err := command(shared.addr(), "SET", l.c.prefix+"revoked:sub:mal", "garbage", "EX", "60"); err != nil {
+	if _, err := command(shared.Addr(), "SET", l.c.prefix+"revoked:sub:mal", "garbage", "EX", "60"); err != nil {
 		t.Fatal(err)
 	}
 	if !revoked(t, l, token(t, "x", "mal", time.Now())) {
@@ -298,7 +298,7 @@ func TestListCachedCheckAllocatesNothing(t *testing.T) {
 // cache alone, invalidated as well, and Close leaves the client open.
 func TestNewWithTheCallersClient(t *testing.T) {
 	needRedis(t)
-	client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{shared.addr()}, PipelineMultiplex: -1})
+	client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{shared.Addr()}, PipelineMultiplex: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

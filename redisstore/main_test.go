@@ -2,25 +2,25 @@ package redisstore
 
 import (
 	"bufio"
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fastjwt/session/internal/redistest"
 )
 
 // The tests run against a real redis-server (Debian's redis-server package), which TestMain
 // starts on a free loopback port without persistence and stops by its PID at the end. Without
 // the binary every test skips with the reason, except under CI=true, where that is a failure.
 
-const noRedis = "redis-server not found: apt-get install redis-server"
+const noRedis = redistest.Missing
 
 var (
 	redisBin  string  // the redis-server binary
@@ -36,8 +36,8 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
+	bin := redistest.Binary()
+	if bin == "" {
 		if onCI {
 			fmt.Fprintf(os.Stderr, "FAIL: %s (CI=true: the Redis tests must run; .ci/run installs it)\n", noRedis)
 			return 1
@@ -52,11 +52,12 @@ func runTests(m *testing.M) int {
 	}
 	redisBin = bin
 	defer stopAll()
+	var err error
 	if shared, err = startServer(0); err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL: starting redis-server:", err)
 		return 1
 	}
-	exampleAddr = shared.addr()
+	exampleAddr = shared.Addr()
 	return m.Run()
 }
 
@@ -70,26 +71,13 @@ func needRedis(tb testing.TB) {
 }
 
 // server is a redis-server process on 127.0.0.1.
-type server struct {
-	port int
-	cmd  *exec.Cmd
-	log  *bytes.Buffer
-}
+type server = redistest.Server
 
-func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
-
-// startServer starts redis-server on port (0: a free one) and waits until it answers PING.
+// startServer starts redis-server on port (0: a free one), stopped at the end of the run, and
+// waits until it answers PING.
 func startServer(port int) (*server, error) {
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	s := &server{port: port, log: new(bytes.Buffer)}
-	if err := s.start(); err != nil {
+	s, err := redistest.Start(redisBin, port, os.TempDir())
+	if err != nil {
 		return nil, err
 	}
 	serversMu.Lock()
@@ -98,42 +86,11 @@ func startServer(port int) (*server, error) {
 	return s, nil
 }
 
-func (s *server) start() error {
-	s.cmd = exec.Command(redisBin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", os.TempDir(), "--loglevel", "warning")
-	s.log.Reset()
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if reply, err := command(s.addr(), "PING"); err == nil && reply == "+PONG" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			s.kill()
-			return fmt.Errorf("redis-server on port %d did not answer PING within 10s: %s", s.port, s.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// kill stops the server by its PID (SIGKILL, as a crash) and waits for it to exit.
-func (s *server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
-
 func stopAll() {
 	serversMu.Lock()
 	defer serversMu.Unlock()
 	for _, s := range servers {
-		s.kill()
+		s.Kill()
 	}
 }
 

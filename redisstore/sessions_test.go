@@ -154,7 +154,7 @@ func TestSessionsAcrossNodes(t *testing.T) {
 	// Redis paused past the clients' timeout: a write answers 503, never a silent drop.
 	carol := &browser{t: t, c: &http.Client{Timeout: 10 * time.Second}}
 	carol.get(a, "op=incr")
-	if _, err := command(shared.addr(), "CLIENT", "PAUSE", "1500", "ALL"); err != nil {
+	if _, err := command(shared.Addr(), "CLIENT", "PAUSE", "1500", "ALL"); err != nil {
 		t.Fatal(err)
 	}
 	for _, base := range []string{a, b} {

@@ -16,7 +16,7 @@ import (
 // dial connects a new client to srv, with the test's own key prefix.
 func dial(tb testing.TB, srv *server, opts Options) *Redis {
 	tb.Helper()
-	opts.Addrs = []string{srv.addr()}
+	opts.Addrs = []string{srv.Addr()}
 	if opts.Prefix == "" {
 		opts.Prefix = "t:" + strings.NewReplacer("/", ":", " ", "_").Replace(tb.Name()) + ":"
 	}
@@ -137,12 +137,12 @@ func TestStoreKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{"keys:{sess:abc}:data": "hash", "keys:{sess:def}:tomb": "string"} {
-		if typ, err := command(shared.addr(), "TYPE", key); err != nil || typ != "+"+want {
+		if typ, err := command(shared.Addr(), "TYPE", key); err != nil || typ != "+"+want {
 			t.Fatalf("TYPE %s = %q, %v; want %s", key, typ, err, want)
 		}
 	}
 	for key, max := range map[string]int{"keys:{sess:abc}:data": 10000, "keys:{sess:def}:tomb": 20000} {
-		pttl, err := command(shared.addr(), "PTTL", key)
+		pttl, err := command(shared.Addr(), "PTTL", key)
 		var v int
 		if n, _ := fmt.Sscanf(pttl, ":%d", &v); err != nil || n != 1 {
 			t.Fatalf("PTTL %s = %q, %v", key, pttl, err)
@@ -230,7 +230,7 @@ func TestStoreLoadIsCached(t *testing.T) {
 // commandCalls returns how many times the server ran the command (INFO commandstats).
 func commandCalls(tb testing.TB, name string) int {
 	tb.Helper()
-	conn, err := rawInfo(shared.addr(), "commandstats")
+	conn, err := rawInfo(shared.Addr(), "commandstats")
 	if err != nil {
 		tb.Fatal(err)
 	}

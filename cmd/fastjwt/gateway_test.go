@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/redistest"
 	"github.com/fastjwt/session/redisstore"
 )
 
@@ -331,71 +331,25 @@ func writeFile600(t *testing.T, path, text string) {
 	}
 }
 
-// redisServer is a redis-server started by a test on a free loopback port.
-type redisServer struct {
-	addr string
-	cmd  *exec.Cmd
-	once sync.Once
-}
-
-// startRedis starts redis-server without persistence; it is killed (by its PID) at the end of
-// the test. Without the program the test skips, saying how to enable it; under CI=true it fails.
-func startRedis(t *testing.T) *redisServer {
+// startRedis starts redis-server on a free loopback port without persistence; it is killed (by
+// its PID) at the end of the test. Without the program the test skips, saying how to enable it;
+// under CI=true it fails.
+func startRedis(t *testing.T) *redistest.Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		const why = "redis-server not found: apt-get install redis-server to run the gateway's Redis test"
+	bin := redistest.Binary()
+	if bin == "" {
+		const why = redistest.Missing + " to run the gateway's Redis test"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(why + " (CI=true: it must run)")
 		}
 		t.Skip("*** SKIPPED: " + why + " ***")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	r, err := redistest.Start(bin, 0, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &redisServer{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	var log bytes.Buffer
-	r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", t.TempDir(), "--loglevel", "warning")
-	r.cmd.Stdout, r.cmd.Stderr = &log, &log
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.kill)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if redisPing(r.addr) {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s did not answer PING within 10s: %s", r.addr, log.String())
-		}
-	}
-}
-
-// kill stops the server (SIGKILL, as a crash) and waits for it.
-func (r *redisServer) kill() {
-	r.once.Do(func() {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	})
-}
-
-// redisPing reports whether a Redis server answers PING at addr.
-func redisPing(addr string) bool {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
+	t.Cleanup(r.Kill)
+	return r
 }
 
 func TestGatewayBinary(t *testing.T) {
@@ -579,7 +533,7 @@ func TestGatewayBinary(t *testing.T) {
 	t.Run("redis", func(t *testing.T) {
 		t.Parallel()
 		r := startRedis(t)
-		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.addr)
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.Addr())
 		kept := hs256Token(t, secret1, `"sub":"alice","jti":"kept"`)
 		revoked := hs256Token(t, secret1, `"sub":"alice","jti":"gone"`)
 		if a, b := p.status(kept), p.status(revoked); a != 200 || b != 200 {
@@ -588,7 +542,7 @@ func TestGatewayBinary(t *testing.T) {
 		if resp := p.get("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz with Redis up: %d %q", resp.StatusCode, bodyOf(resp))
 		}
-		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.addr}})
+		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.Addr()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -607,7 +561,7 @@ func TestGatewayBinary(t *testing.T) {
 			t.Errorf("the other token after the revocation: %d", got)
 		}
 
-		r.kill()
+		r.Kill()
 		resp := p.get("/readyz")
 		if resp.StatusCode != 503 || !strings.Contains(bodyOf(resp), "redis") {
 			t.Errorf("/readyz with Redis down: %d %q", resp.StatusCode, bodyOf(resp))
@@ -620,7 +574,7 @@ func TestGatewayBinary(t *testing.T) {
 		p.stop(syscall.SIGTERM)
 		checkNoSecrets(t, p.allLogs(), secret1, kept, revoked, fresh)
 
-		cmd := exec.Command(bin, "gateway", "--key-env", "GW_SECRET", "--redis", r.addr)
+		cmd := exec.Command(bin, "gateway", "--key-env", "GW_SECRET", "--redis", r.Addr())
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GW_SECRET=" + secret1}
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError

@@ -7,16 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fastjwt/session/internal/redistest"
 )
 
 // The tests of -redis run the demo as it is run by hand: the program, built once, in processes
@@ -46,12 +46,11 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	if bin, err := exec.LookPath("redis-server"); err == nil {
-		redisBin = bin
-	} else if onCI {
+	switch redisBin = redistest.Binary(); {
+	case redisBin == "" && onCI:
 		fmt.Fprintf(os.Stderr, "FAIL: %s (CI=true: the tests of -redis must run; .ci/run installs it)\n", noRedis)
 		return 1
-	} else {
+	case redisBin == "":
 		fmt.Fprintf(os.Stderr, "\n*** SKIPPING THE TESTS OF -redis: %s ***\n\n", noRedis)
 	}
 	dir, err := os.MkdirTemp("", "counter-test-")
@@ -76,31 +75,18 @@ func needRedis(t *testing.T) *redisServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.kill)
+	t.Cleanup(s.Kill)
 	return s
 }
 
 // redisServer is a redis-server process on 127.0.0.1.
-type redisServer struct {
-	port int
-	cmd  *exec.Cmd
-	log  *bytes.Buffer
-}
+type redisServer = redistest.Server
 
-func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
-
-// startRedis starts redis-server on port (0: a free one) and waits until it answers PING.
+// startRedis starts redis-server on port (0: a free one), stopped at the end of the run, and
+// waits until it answers PING.
 func startRedis(port int) (*redisServer, error) {
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	s := &redisServer{port: port, log: new(bytes.Buffer)}
-	if err := s.start(); err != nil {
+	s, err := redistest.Start(redisBin, port, tmpDir)
+	if err != nil {
 		return nil, err
 	}
 	serversMu.Lock()
@@ -109,57 +95,12 @@ func startRedis(port int) (*redisServer, error) {
 	return s, nil
 }
 
-// start runs the server on its port, without persistence, and waits until it answers PING.
-func (s *redisServer) start() error {
-	s.cmd = exec.Command(redisBin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", tmpDir, "--loglevel", "warning")
-	s.log.Reset()
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !ping(s.addr()) {
-		if time.Now().After(deadline) {
-			s.kill()
-			return fmt.Errorf("redis-server on port %d did not answer PING within 10s: %s", s.port, s.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return nil
-}
-
-// kill stops the server by its PID (SIGKILL, as a crash) and waits for it to exit.
-func (s *redisServer) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
-
 func stopRedisServers() {
 	serversMu.Lock()
 	defer serversMu.Unlock()
 	for _, s := range servers {
-		s.kill()
+		s.Kill()
 	}
-}
-
-// ping reports whether a Redis at addr answers PING (RESP, on a connection of its own).
-func ping(addr string) bool {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := conn.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
 }
 
 // needDemoBinary builds the demo program once for the whole run (as `go build` would for a

@@ -20,7 +20,7 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel() // each waits for a new second: see nextSecond
 			srv := needRedis(t)
-			args := []string{"-stack", stack, "-redis", srv.addr(), "-user", "demo", "-password", "demo"}
+			args := []string{"-stack", stack, "-redis", srv.Addr(), "-user", "demo", "-password", "demo"}
 			a, b := startProcess(t, args...), startProcess(t, args...)
 
 			// The count goes on across the processes.
@@ -66,14 +66,14 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 // count starts over, and goes on across the processes.
 func TestRedisDownThenBack(t *testing.T) {
 	srv := needRedis(t)
-	a := startProcess(t, "-stack", "fasthttp", "-redis", srv.addr())
-	b := startProcess(t, "-stack", "nethttp", "-redis", srv.addr())
+	a := startProcess(t, "-stack", "fasthttp", "-redis", srv.Addr())
+	b := startProcess(t, "-stack", "nethttp", "-redis", srv.Addr())
 	x := newClient(t, a)
 	x.expectCounter("1")
 	x.on(b).expectCounter("2")
 	token := x.login()
 
-	srv.kill()
+	srv.Kill()
 	for _, base := range []string{a, b} {
 		expect503 := func(what string, resp *http.Response, body string) {
 			t.Helper()
@@ -102,14 +102,14 @@ func TestRedisDownThenBack(t *testing.T) {
 
 	restarted := false
 	for i := 0; i < 5 && !restarted; i++ { // the port may be taken meanwhile, if rarely
-		if err := srv.start(); err == nil {
+		if err := srv.Restart(); err == nil {
 			restarted = true
 		} else {
 			t.Log(err)
 		}
 	}
 	if !restarted {
-		t.Fatalf("could not restart redis-server on port %d", srv.port)
+		t.Fatalf("could not restart redis-server on port %d", srv.Port)
 	}
 	var n int
 	deadline := time.Now().Add(10 * time.Second)
@@ -140,7 +140,7 @@ func TestRedisDownThenBack(t *testing.T) {
 // Redis: a logout on one process is seen by the other, which refuses the old cookie and token.
 func TestCookieModeSharesRevocations(t *testing.T) {
 	srv := needRedis(t)
-	args := []string{"-mode", "cookie", "-redis", srv.addr()}
+	args := []string{"-mode", "cookie", "-redis", srv.Addr()}
 	a, b := startProcess(t, append(args, "-stack", "fasthttp")...), startProcess(t, append(args, "-stack", "nethttp")...)
 	x := newClient(t, a)
 	token := x.login()

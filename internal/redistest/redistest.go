@@ -1,0 +1,121 @@
+// Package redistest runs real redis-server processes for the tests of the modules that use
+// Redis (the Redis store, the command-line tool's gateway, the demo): on 127.0.0.1, without
+// persistence, stopped by their PID. It holds no policy about skipping; each suite decides what
+// a missing binary means (a loud skip, or a failure under CI=true).
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Missing is the reason to give when redis-server is not installed, with how to install it.
+const Missing = "redis-server not found: apt-get install redis-server"
+
+// startTimeout bounds the wait for a started server to answer PING.
+const startTimeout = 10 * time.Second
+
+// Binary returns the path of the redis-server program, or "" when there is none.
+func Binary() string {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return ""
+	}
+	return bin
+}
+
+// Server is a redis-server process on 127.0.0.1. Its methods are safe for concurrent use.
+type Server struct {
+	// Port is the server's port, kept across Kill and Restart.
+	Port int
+
+	bin, dir string
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	log      bytes.Buffer
+}
+
+// Start starts the redis-server program bin on port (0: a free one), with dir as its working
+// directory, and returns once it answers PING.
+func Start(bin string, port int, dir string) (*Server, error) {
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	s := &Server{Port: port, bin: bin, dir: dir}
+	if err := s.Restart(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Addr returns the server's address, "127.0.0.1:port".
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
+
+// Restart starts the server again on its port (after Kill), and returns once it answers PING.
+func (s *Server) Restart() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return fmt.Errorf("redis-server on port %d is running", s.Port)
+	}
+	s.log.Reset()
+	cmd := exec.Command(s.bin, "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "warning")
+	cmd.Stdout, cmd.Stderr = &s.log, &s.log
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	s.cmd = cmd
+	for deadline := time.Now().Add(startTimeout); !Ping(s.Addr()); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			s.killLocked()
+			return fmt.Errorf("redis-server on port %d did not answer PING within %v: %s", s.Port, startTimeout, s.log.String())
+		}
+	}
+	return nil
+}
+
+// Kill stops the server by its PID (SIGKILL, as a crash) and waits for it to exit. It does
+// nothing when the server is not running.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.killLocked()
+}
+
+func (s *Server) killLocked() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Ping reports whether a Redis server at addr answers PING, on a connection of its own, within
+// a second.
+func Ping(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(conn, "*1\r\n$4\r\nPING\r\n"); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
