@@ -182,6 +182,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	upstream := fs.String("upstream", "", "reverse-proxy mode: verified requests are proxied to `URL` (http:// or https://)")
 	redisAddr := fs.String("redis", "", "check every token against the revocation list in Redis at `HOST:PORT`\n(standalone or a cluster node); when Redis cannot answer, requests get 503")
 	redisPassEnv := fs.String("redis-password-env", "", "with --redis: the password is the value of the environment variable `NAME`")
+	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "with --redis: the `PREFIX` of the list's keys, as the application that revokes\ntokens writes them (redisstore.Options.Prefix)")
 	failOpen := fs.Bool("fail-open", false, "with --redis: let tokens through when Redis cannot answer (default: 503)")
 	maxCacheAge := defaultMaxCacheAge
 	fs.Var(durationFlag{&maxCacheAge}, "max-cache-age", "the longest a proxy may reuse a 200 (Cache-Control max-age), a `DURATION`\n(default 60s; never beyond the token's expiry)")
@@ -208,6 +209,8 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case set["redis-password-env"] && !set["redis"]:
 		return fail("--redis-password-env applies to --redis only")
+	case set["redis-prefix"] && !set["redis"]:
+		return fail("--redis-prefix applies to --redis only")
 	case *failOpen && !set["redis"]:
 		return fail("--fail-open applies to --redis only")
 	case set["drain-timeout"] && drain == 0:
@@ -241,7 +244,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if set["redis"] {
-		r, err := dialRedis(*redisAddr, *redisPassEnv)
+		r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -487,12 +490,12 @@ func parseUpstream(v string) (*url.URL, error) {
 	return u, nil
 }
 
-// dialRedis connects to Redis at addr for the revocation list.
-func dialRedis(addr, passwordEnv string) (*redisstore.Redis, error) {
+// dialRedis connects to Redis at addr for the revocation list, whose keys start with prefix.
+func dialRedis(addr, passwordEnv, prefix string) (*redisstore.Redis, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("--redis: %q is not host:port (e.g. 127.0.0.1:6379)", addr)
 	}
-	opts := redisstore.Options{Addrs: []string{addr}}
+	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix}
 	if passwordEnv != "" {
 		pw, err := keyfile.FromEnv(passwordEnv)
 		if err != nil {

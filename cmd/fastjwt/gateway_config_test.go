@@ -251,6 +251,7 @@ func TestGatewayFlagErrors(t *testing.T) {
 		{[]string{"--key-env", "GW_TEST_KEY", "--drain-timeout", "0s"}, `--drain-timeout: must be more than 0s`},
 		{[]string{"--key-env", "GW_TEST_KEY", "--fail-open"}, `--fail-open applies to --redis only`},
 		{[]string{"--key-env", "GW_TEST_KEY", "--redis-password-env", "P"}, `--redis-password-env applies to --redis only`},
+		{[]string{"--key-env", "GW_TEST_KEY", "--redis-prefix", "app:"}, `--redis-prefix applies to --redis only`},
 		{[]string{"--key-env", "GW_TEST_KEY", "--redis", "6379"}, `--redis: "6379" is not host:port`},
 		{[]string{"--key-env", "GW_TEST_KEY", "--iss", ""}, `--iss: empty`},
 		{[]string{"--jwks", "http://127.0.0.1:1/jwks", "--kid", "a"}, `--kid applies to key files`},

@@ -528,12 +528,13 @@ func TestGatewayBinary(t *testing.T) {
 		p.stop(syscall.SIGTERM)
 	})
 
-	// --redis: a revoked jti is refused; while Redis is down /readyz fails naming it and tokens
-	// get 503 (fail closed), and a gateway cannot start without it.
+	// --redis: a jti revoked by an application (under its --redis-prefix) is refused; while
+	// Redis is down /readyz fails naming it and tokens get 503 (fail closed), and a gateway
+	// cannot start without it.
 	t.Run("redis", func(t *testing.T) {
 		t.Parallel()
 		r := startRedis(t)
-		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.Addr())
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.Addr(), "--redis-prefix", "app:")
 		kept := hs256Token(t, secret1, `"sub":"alice","jti":"kept"`)
 		revoked := hs256Token(t, secret1, `"sub":"alice","jti":"gone"`)
 		if a, b := p.status(kept), p.status(revoked); a != 200 || b != 200 {
@@ -542,7 +543,7 @@ func TestGatewayBinary(t *testing.T) {
 		if resp := p.get("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz with Redis up: %d %q", resp.StatusCode, bodyOf(resp))
 		}
-		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.Addr()}})
+		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.Addr()}, Prefix: "app:"})
 		if err != nil {
 			t.Fatal(err)
 		}
