@@ -165,6 +165,28 @@ vet_modules() {
 	return $ok
 }
 
+# load_script runs bench/gateway-load.sh briefly as a step, or reports it SKIPPED (a failure
+# under CI=true) when nginx or wrk is missing.
+load_script() {
+	local name="gateway load script (bench/gateway-load.sh, 2 s per run)" p missing=()
+	for p in nginx wrk; do
+		command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		step "$name" env DURATION=2 bash bench/gateway-load.sh
+		return
+	fi
+	local why="${missing[*]} not found; install with 'apt-get install ${missing[*]}'"
+	echo "== $name"
+	echo "SKIPPED: $name: $why"
+	skips+=("$name: $why")
+	if $ci; then
+		record "$name" FAIL "$SECONDS"
+	else
+		record "$name" SKIPPED "$SECONDS"
+	fi
+}
+
 echo "test.sh: the $tier tier$($ci && echo ', CI=true: nothing may skip')"
 
 step "gofmt" gofmt_check
@@ -193,7 +215,7 @@ if [ "$tier" = full ]; then
 	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
 	[ -f e2e/go.mod ] && suite "browser test, gateway behind nginx and caddy (e2e)" e2e
 	# The README's load figure comes from this script: run it briefly, so that it keeps working.
-	step "gateway load script (bench/gateway-load.sh, 2 s per run)" env DURATION=2 bash bench/gateway-load.sh
+	load_script
 fi
 
 echo
