@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,12 +22,10 @@ import (
 const noRedis = redistest.Missing
 
 var (
-	redisBin  string  // the redis-server binary
-	shared    *server // the server most tests share
-	skipWhy   string  // why every test skips; "" when they run
-	onCI      = os.Getenv("CI") == "true"
-	serversMu sync.Mutex
-	servers   []*server // every server started, stopped at the end
+	redisBin string  // the redis-server binary
+	shared   *server // the server most tests share
+	skipWhy  string  // why every test skips; "" when they run
+	onCI     = os.Getenv("CI") == "true"
 )
 
 func TestMain(m *testing.M) {
@@ -51,7 +48,7 @@ func runTests(m *testing.M) int {
 		return m.Run()
 	}
 	redisBin = bin
-	defer stopAll()
+	defer redistest.StopAll()
 	var err error
 	if shared, err = startServer(0); err != nil {
 		fmt.Fprintln(os.Stderr, "FAIL: starting redis-server:", err)
@@ -75,24 +72,7 @@ type server = redistest.Server
 
 // startServer starts redis-server on port (0: a free one), stopped at the end of the run, and
 // waits until it answers PING.
-func startServer(port int) (*server, error) {
-	s, err := redistest.Start(redisBin, port, os.TempDir())
-	if err != nil {
-		return nil, err
-	}
-	serversMu.Lock()
-	servers = append(servers, s)
-	serversMu.Unlock()
-	return s, nil
-}
-
-func stopAll() {
-	serversMu.Lock()
-	defer serversMu.Unlock()
-	for _, s := range servers {
-		s.Kill()
-	}
-}
+func startServer(port int) (*server, error) { return redistest.Start(redisBin, port, os.TempDir()) }
 
 // command sends one command to the server at addr on a connection of its own (RESP2) and
 // returns the first line of the reply. The tests use it to act on the server from outside the

@@ -32,9 +32,6 @@ var (
 	redisBin string // the redis-server binary; "" when there is none
 	tmpDir   string // the built program and the servers' working directory, removed at the end
 
-	serversMu sync.Mutex
-	servers   []*redisServer // every server started, stopped at the end
-
 	demoOnce sync.Once
 	demoBin  string // the demo program, built by needDemoBinary
 	demoErr  error
@@ -60,7 +57,7 @@ func runTests(m *testing.M) int {
 	}
 	tmpDir = dir
 	defer os.RemoveAll(dir)
-	defer stopRedisServers()
+	defer redistest.StopAll()
 	return m.Run()
 }
 
@@ -84,24 +81,7 @@ type redisServer = redistest.Server
 
 // startRedis starts redis-server on port (0: a free one), stopped at the end of the run, and
 // waits until it answers PING.
-func startRedis(port int) (*redisServer, error) {
-	s, err := redistest.Start(redisBin, port, tmpDir)
-	if err != nil {
-		return nil, err
-	}
-	serversMu.Lock()
-	servers = append(servers, s)
-	serversMu.Unlock()
-	return s, nil
-}
-
-func stopRedisServers() {
-	serversMu.Lock()
-	defer serversMu.Unlock()
-	for _, s := range servers {
-		s.Kill()
-	}
-}
+func startRedis(port int) (*redisServer, error) { return redistest.Start(redisBin, port, tmpDir) }
 
 // needDemoBinary builds the demo program once for the whole run (as `go build` would for a
 // user) and returns its path.

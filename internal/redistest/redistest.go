@@ -22,6 +22,23 @@ const Missing = "redis-server not found: apt-get install redis-server"
 // startTimeout bounds the wait for a started server to answer PING.
 const startTimeout = 10 * time.Second
 
+// started holds every server Start started, for StopAll.
+var started struct {
+	sync.Mutex
+	servers []*Server
+}
+
+// StopAll kills every server Start started in this process: a TestMain calls it before exiting,
+// so that no redis-server outlives the tests.
+func StopAll() {
+	started.Lock()
+	defer started.Unlock()
+	for _, s := range started.servers {
+		s.Kill()
+	}
+	started.servers = nil
+}
+
 // Binary returns the path of the redis-server program, or "" when there is none.
 func Binary() string {
 	bin, err := exec.LookPath("redis-server")
@@ -43,7 +60,7 @@ type Server struct {
 }
 
 // Start starts the redis-server program bin on port (0: a free one), with dir as its working
-// directory, and returns once it answers PING.
+// directory, and returns once it answers PING. StopAll stops it, if nothing did before.
 func Start(bin string, port int, dir string) (*Server, error) {
 	if port == 0 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -57,6 +74,9 @@ func Start(bin string, port int, dir string) (*Server, error) {
 	if err := s.Restart(); err != nil {
 		return nil, err
 	}
+	started.Lock()
+	started.servers = append(started.servers, s)
+	started.Unlock()
 	return s, nil
 }
 

@@ -36,4 +36,8 @@ func TestServerLifecycle(t *testing.T) {
 	if !Ping(s.Addr()) {
 		t.Fatal("no PONG after Restart")
 	}
+	StopAll()
+	if Ping(s.Addr()) {
+		t.Fatal("PONG after StopAll")
+	}
 }
