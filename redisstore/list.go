@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/unixnano"
 	"github.com/fastjwt/session/revoke"
 	"github.com/redis/rueidis"
 )
@@ -101,7 +102,7 @@ func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
 	var idBuf, subBuf [keyBufSize]byte
 	iat := int64(math.MinInt64) // a token without "iat" is revoked by any epoch
 	if t, ok := cl.IssuedAt(); ok {
-		iat = nanos(t)
+		iat = unixnano.Of(t)
 	}
 	// The global epoch: one key every check reads, so always in the cache.
 	all, err := l.global(ctx)
@@ -213,7 +214,7 @@ func (l *List) RevokeAll(ctx context.Context, at, until time.Time) error {
 const epochDigits = 20
 
 func formatEpoch(t time.Time) string {
-	n := max(nanos(t), 0)
+	n := max(unixnano.Of(t), 0)
 	s := strconv.FormatInt(n, 10)
 	return "00000000000000000000"[:epochDigits-len(s)] + s
 }
@@ -234,22 +235,6 @@ func parseEpoch(v string) int64 {
 	}
 	return n
 }
-
-// nanos converts t to Unix nanoseconds, saturating outside the years 1678 to 2262.
-func nanos(t time.Time) int64 {
-	if t.Before(minNanosTime) {
-		return math.MinInt64
-	}
-	if t.After(maxNanosTime) {
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-var (
-	minNanosTime = time.Unix(0, math.MinInt64)
-	maxNanosTime = time.Unix(0, math.MaxInt64)
-)
 
 // ceilMillis is t in Unix milliseconds, rounded up so that an entry lasts at least until t.
 func ceilMillis(t time.Time) int64 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/swisstable"
+	"github.com/fastjwt/session/internal/unixnano"
 )
 
 // DefaultMaxEntries is the number of entries (revoked "jti"s plus subject epochs) a Memory list
@@ -106,7 +107,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 
 var _ List = (*Memory)(nil)
 
-func (m *Memory) now() int64 { return nanos(m.clock()) }
+func (m *Memory) now() int64 { return unixnano.Of(m.clock()) }
 
 // probe is a lookup under way: its table and the probe begun there.
 type probe struct {
@@ -184,7 +185,7 @@ func (m *Memory) Revoked(_ context.Context, cl *fastjwt.Claims) (bool, error) {
 // before any epoch: math.MinInt64.
 func issuedAt(cl *fastjwt.Claims) int64 {
 	if t, ok := cl.IssuedAt(); ok {
-		return nanos(t)
+		return unixnano.Of(t)
 	}
 	return math.MinInt64
 }
@@ -196,7 +197,7 @@ func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error
 	if jti == "" {
 		return fmt.Errorf("%w: empty jti", ErrInvalid)
 	}
-	now, until := m.now(), nanos(exp)
+	now, until := m.now(), unixnano.Of(exp)
 	if until <= now {
 		return nil
 	}
@@ -211,7 +212,7 @@ func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Tim
 	if sub == "" {
 		return fmt.Errorf("%w: empty sub", ErrInvalid)
 	}
-	e := epoch{at: nanos(at), until: nanos(until)}
+	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
 	now := m.now()
 	if e.until <= now {
 		return nil
@@ -222,7 +223,7 @@ func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Tim
 // RevokeAll implements List. It is merged with an earlier global epoch that has not expired,
 // as RevokeSubject merges. It never fails: the global epoch is one value.
 func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
-	e := epoch{at: nanos(at), until: nanos(until)}
+	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
 	now := m.now()
 	if e.until <= now {
 		return nil
@@ -298,20 +299,3 @@ func (m *Memory) sweepAll(now int64) {
 		s.mu.Unlock()
 	}
 }
-
-// nanos converts t to Unix nanoseconds, saturating outside the years 1678 to 2262 that an
-// int64 of nanoseconds spans, so that comparisons stay in order.
-func nanos(t time.Time) int64 {
-	if t.Before(minNanosTime) {
-		return math.MinInt64
-	}
-	if t.After(maxNanosTime) {
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-var (
-	minNanosTime = time.Unix(0, math.MinInt64)
-	maxNanosTime = time.Unix(0, math.MaxInt64)
-)
