@@ -136,14 +136,9 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 	if id == "" || ttl <= 0 {
 		return errStoreArg
 	}
-	sh := s.shard(id)
-	for swept := false; ; swept = true {
-		now := s.now()
-		sh.mu.Lock()
-		old := s.live(sh, id, now)
+	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
 		if old != nil && old.fields == nil {
-			sh.mu.Unlock()
-			return ErrDestroyed
+			return nil, ErrDestroyed
 		}
 		var fields []Field
 		if old != nil {
@@ -151,14 +146,54 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 		}
 		ne := &memSession{fields: applyFields(fields, set, del), until: expiry(now, ttl)}
 		if len(ne.fields) == 0 {
+			return nil, nil // every field deleted: the session goes, as in Redis
+		}
+		ne.size = sessionSize(id, ne.fields)
+		return ne, nil
+	})
+}
+
+// Destroy implements Store: the session is removed and a tombstone lasts ttl. A ttl that is
+// not positive (its token has expired: no request can carry it) leaves no tombstone. It fails
+// with ErrStoreFull when a tombstone is needed where there was nothing and the store is full.
+func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) error {
+	if id == "" {
+		return errStoreArg
+	}
+	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
+		if ttl <= 0 {
+			return nil, nil
+		}
+		tomb := &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}
+		if old != nil && old.fields == nil {
+			tomb.until = max(tomb.until, old.until)
+		}
+		return tomb, nil
+	})
+}
+
+// write changes the entry of id under its shard's lock: change gets the live session or
+// tombstone (nil: none) and returns what replaces it (nil: nothing, the entry is removed) or
+// an error, which write returns with nothing changed. When the store has no room, every expired
+// entry is swept and change runs once more; still no room is ErrStoreFull.
+func (s *MemoryStore) write(id string, change func(old *memSession, now int64) (*memSession, error)) error {
+	sh := s.shard(id)
+	for swept := false; ; swept = true {
+		now := s.now()
+		sh.mu.Lock()
+		old := s.live(sh, id, now)
+		ne, err := change(old, now)
+		switch {
+		case err != nil:
+			sh.mu.Unlock()
+			return err
+		case ne == nil:
 			if old != nil {
 				s.remove(sh, id, old)
 			}
 			sh.mu.Unlock()
 			return nil
-		}
-		ne.size = sessionSize(id, ne.fields)
-		if !s.replace(sh, id, old, ne, now) {
+		case !s.replace(sh, id, old, ne, now):
 			sh.mu.Unlock()
 			if swept {
 				return ErrStoreFull
@@ -180,42 +215,6 @@ func (s *MemoryStore) live(sh *storeShard, id string, now int64) *memSession {
 		return nil
 	}
 	return old
-}
-
-// Destroy implements Store: the session is removed and a tombstone lasts ttl. A ttl that is
-// not positive (its token has expired: no request can carry it) leaves no tombstone. It fails
-// with ErrStoreFull when a tombstone is needed where there was nothing and the store is full.
-func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) error {
-	if id == "" {
-		return errStoreArg
-	}
-	sh := s.shard(id)
-	for swept := false; ; swept = true {
-		now := s.now()
-		sh.mu.Lock()
-		old := s.live(sh, id, now)
-		if ttl <= 0 {
-			if old != nil {
-				s.remove(sh, id, old)
-			}
-			sh.mu.Unlock()
-			return nil
-		}
-		tomb := &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}
-		if old != nil && old.fields == nil {
-			tomb.until = max(tomb.until, old.until)
-		}
-		if !s.replace(sh, id, old, tomb, now) {
-			sh.mu.Unlock()
-			if swept {
-				return ErrStoreFull
-			}
-			s.sweepAll(now)
-			continue
-		}
-		sh.mu.Unlock()
-		return nil
-	}
 }
 
 // Len returns the number of sessions and tombstones held, counting expired ones not yet
