@@ -162,18 +162,18 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	}
 	status, reason := 0, ""
 	var rt *route
-	var path []byte
+	pathOK := false
 	if ok {
-		path, ok = routePath(target, g.strict, &a.scratch)
-	}
-	if ok {
-		rt = g.pick(path)
+		rt, _, pathOK = g.choose(target, &a.scratch)
 	}
 	var exp time.Time
 	hasExp := false
 	switch {
 	case !ok:
 		status, reason = 400, "ambiguous original request target"
+		refuse(ctx, status, nil)
+	case !pathOK:
+		status, reason = 400, "the path has more than one reading"
 		refuse(ctx, status, nil)
 	case rt == nil:
 		status, reason = 403, "no route for the path"

@@ -212,6 +212,17 @@ func unify(name string) string {
 // Proxy reports whether g runs in reverse-proxy mode (Config.Upstream set).
 func (g *Gateway) Proxy() bool { return g.cfg.Upstream != nil }
 
+// choose returns the route of an original request target, the decoded path it was chosen
+// from, and whether the target has a single reading (false: refuse with 400). A nil route with
+// ok true means no route covers the path (403).
+func (g *Gateway) choose(target []byte, scratch *[maxTarget]byte) (*route, []byte, bool) {
+	path, ok := routePath(target, g.strict, scratch)
+	if !ok {
+		return nil, nil, false
+	}
+	return g.pick(path), path, true
+}
+
 // pick returns the route of the longest PathPrefix of path, or nil.
 func (g *Gateway) pick(path []byte) *route {
 	for _, rt := range g.routes {

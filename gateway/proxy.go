@@ -138,16 +138,16 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	}
 	dw := &decisionWriter{ResponseWriter: w, start: time.Now()}
 	var scratch [maxTarget]byte
-	path, ok := routePath([]byte(r.RequestURI), g.strict, &scratch)
+	rt, _, ok := g.choose([]byte(r.RequestURI), &scratch)
 	switch {
 	case !ok:
 		proxyRefuse(w, http.StatusBadRequest, nil)
-		g.proxyDecided(dw, http.StatusBadRequest, "ambiguous request target")
-	case g.pick(path) == nil:
+		g.proxyDecided(dw, http.StatusBadRequest, "the path has more than one reading")
+	case rt == nil:
 		proxyRefuse(w, http.StatusForbidden, nil)
 		g.proxyDecided(dw, http.StatusForbidden, "no route for the path")
 	default:
-		dw.rt = g.pick(path)
+		dw.rt = rt
 		dw.rt.proxy.ServeHTTP(dw, r)
 	}
 }
