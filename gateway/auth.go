@@ -32,10 +32,10 @@ type answer struct {
 	next   int       // where Set starts looking in claims.headers
 	// auth holds the Authorization lines, read in the same pass over the header as the
 	// original URI (nAuth of them; only the first two are kept, two are already ambiguous).
-	auth    [2][]byte
-	nAuth   int
-	buf     []byte
-	scratch [maxTarget]byte
+	auth  [2][]byte
+	nAuth int
+	buf   []byte
+	path  pathScratch
 }
 
 var answers = sync.Pool{New: func() any { return &answer{buf: make([]byte, 0, 256), nAuth: -1} }}
@@ -164,7 +164,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	var rt *route
 	pathOK := false
 	if ok {
-		rt, _, pathOK = g.choose(target, &a.scratch)
+		rt, _, pathOK = g.choose(target, &a.path, nil)
 	}
 	var exp time.Time
 	hasExp := false

@@ -16,10 +16,22 @@ type Route struct {
 	// Name names the route in logs and metrics (default: PathPrefix) and is the realm of its
 	// WWW-Authenticate challenge (default: bearer.DefaultRealm).
 	Name string
-	// PathPrefix selects the route: the longest prefix of the original path wins (a byte prefix,
-	// so "/api" also matches "/apix"; write "/api/" for a segment). "/" is the default route.
-	// Every PathPrefix starts with "/", and no two routes share one.
+	// PathPrefix selects the route: the longest prefix of the original path wins, on a segment
+	// boundary ("/api" covers "/api" and "/api/x", not "/apix"; "/api/" covers "/api/x" only).
+	// It is compared with the percent-decoded path, case-sensitively (RFC 3986 sec. 6.2.2.1).
+	// "/" is the default route. Every PathPrefix is a path as an upstream serves it (starting
+	// with "/", no escape, ";", empty or dot segment), and no two routes share one.
 	PathPrefix string
+	// PathParameters allows ";" segment parameters (matrix parameters of a Java API,
+	// "/api/users;v=2") in the paths of this route, which are otherwise refused with 400
+	// because servlet containers drop them and other servers do not. A path with parameters
+	// must choose this route both with them and without them ("/api;x/..." is still refused).
+	PathParameters bool
+	// RefuseCaseVariants refuses (400) a path that matches PathPrefix only when ASCII case is
+	// ignored ("/Admin/x" for "/admin"), for upstreams that serve paths case-insensitively (IIS,
+	// a case-insensitive file system), where it would reach this route's resources under
+	// another route's policy.
+	RefuseCaseVariants bool
 	// Verifier checks the tokens of this route: a *fastjwt.Codec or a *jwks.Client. Its issuer
 	// and leeway are options of that verifier.
 	Verifier fastjwt.Verifier

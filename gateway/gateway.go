@@ -19,12 +19,13 @@ import (
 // and its mode. A Server runs the current Gateway; a reload builds a new one and swaps it in.
 // Requests under way finish with the Gateway they started with.
 type Gateway struct {
-	cfg     Config
-	routes  []*route // longest PathPrefix first
-	strict  bool     // the path chooses between policies: refuse paths whose route is ambiguous
-	log     *slog.Logger
-	metrics *Metrics
-	maxAge  int64 // Config.MaxCacheAge in whole seconds
+	cfg    Config
+	routes []*route // longest PathPrefix first
+	// caseRoutes: some route refuses case variants of its prefix (Route.RefuseCaseVariants).
+	caseRoutes bool
+	log        *slog.Logger
+	metrics    *Metrics
+	maxAge     int64 // Config.MaxCacheAge in whole seconds
 	// cacheControl is the Cache-Control value of an allowing answer for a token that outlives
 	// maxAge.
 	cacheControl []byte
@@ -76,6 +77,10 @@ type route struct {
 	stats   jwksStats
 	cache   cacheStats // nil when the verifier does not report its cache
 	proxy   http.Handler
+	// params: ";" segment parameters are allowed under this route (Route.PathParameters).
+	params bool
+	// refuseCase: a case variant of prefix is refused (Route.RefuseCaseVariants).
+	refuseCase bool
 }
 
 // maxClaimHeaders bounds the claim headers of all routes together (a bit set per request
@@ -141,6 +146,7 @@ func New(cfg Config) (*Gateway, error) {
 			}
 		}
 		g.routes = append(g.routes, rt)
+		g.caseRoutes = g.caseRoutes || rt.refuseCase
 		// A verifier that reports readiness (a JWK Set client) is a readiness check: until its
 		// keys load, every token of the route is refused.
 		if rv, ok := r.Verifier.(interface{ Ready() error }); ok {
@@ -148,7 +154,6 @@ func New(cfg Config) (*Gateway, error) {
 		}
 	}
 	slices.SortStableFunc(g.routes, func(a, b *route) int { return len(b.prefix) - len(a.prefix) })
-	g.strict = len(g.routes) > 1 || g.routes[0].prefix != "/"
 	if cfg.Upstream != nil {
 		g.proxy = g.newProxy()
 	}
@@ -157,9 +162,9 @@ func New(cfg Config) (*Gateway, error) {
 
 func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 	if !validPrefix(r.PathPrefix) {
-		return nil, fmt.Errorf("PathPrefix must start with / and hold no query, fragment, escape, control character, empty or dot segment")
+		return nil, fmt.Errorf("PathPrefix must be a path as an upstream would serve it: starting with /, with no query, fragment, escape, ';', space, control character, empty segment, dot segment or segment ending in '.'")
 	}
-	rt := &route{name: r.Name, prefix: r.PathPrefix}
+	rt := &route{name: r.Name, prefix: r.PathPrefix, params: r.PathParameters, refuseCase: r.RefuseCaseVariants}
 	if rt.name == "" {
 		rt.name = r.PathPrefix
 	}
@@ -212,21 +217,45 @@ func unify(name string) string {
 // Proxy reports whether g runs in reverse-proxy mode (Config.Upstream set).
 func (g *Gateway) Proxy() bool { return g.cfg.Upstream != nil }
 
-// choose returns the route of an original request target, the decoded path it was chosen
-// from, and whether the target has a single reading (false: refuse with 400). A nil route with
-// ok true means no route covers the path (403).
-func (g *Gateway) choose(target []byte, scratch *[maxTarget]byte) (*route, []byte, bool) {
-	path, ok := routePath(target, g.strict, scratch)
+// choose returns the route of an original request target and the one reading of its path, or
+// false when the target has more than one reading (refuse with 400). A nil route with true means
+// no route covers the path (403). forward, if not nil, receives the path to send upstream.
+//
+// A path with ";" parameters is read twice, as servlet containers read it (each segment's
+// ";..." removed) and as other servers do (";" is a character): both readings must choose the
+// same route, and that route must allow parameters. A case variant of a route's prefix that
+// refuses them is refused whatever route it would choose.
+func (g *Gateway) choose(target []byte, s *pathScratch, forward *[maxTarget]byte) (*route, parsedPath, bool) {
+	p, ok := parsePath(target, s, forward)
 	if !ok {
-		return nil, nil, false
+		return nil, p, false
 	}
-	return g.pick(path), path, true
+	rt := g.pick(p.decoded)
+	if p.params && (rt == nil || !rt.params || g.pick(p.servlet) != rt) {
+		return nil, p, false
+	}
+	if g.caseRoutes && (g.caseVariant(p.decoded, rt) || p.params && g.caseVariant(p.servlet, rt)) {
+		return nil, p, false
+	}
+	return rt, p, true
 }
 
-// pick returns the route of the longest PathPrefix of path, or nil.
+// caseVariant reports whether path falls under a route that refuses case variants only when
+// ASCII case is ignored, while rt (the route chosen with case) is another.
+func (g *Gateway) caseVariant(path []byte, rt *route) bool {
+	for _, o := range g.routes {
+		if o.refuseCase && o != rt && matchPrefix(path, o.prefix, true) && !matchPrefix(path, o.prefix, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// pick returns the route of the longest PathPrefix that covers path (on a segment boundary), or
+// nil.
 func (g *Gateway) pick(path []byte) *route {
 	for _, rt := range g.routes {
-		if len(path) >= len(rt.prefix) && string(path[:len(rt.prefix)]) == rt.prefix {
+		if matchPrefix(path, rt.prefix, false) {
 			return rt
 		}
 	}

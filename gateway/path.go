@@ -2,81 +2,157 @@ package gateway
 
 import (
 	"bytes"
+	"unicode/utf8"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
+
+// The path rule: the route is chosen from exactly the path the upstream will serve, or the
+// request is refused (400). Upstreams read a request target in different ways: nginx and Go's
+// FileServer percent-decode and remove dot segments, servlet containers (Tomcat, Jetty, Spring)
+// first drop ";..." from every segment, nginx merges "//", Windows servers drop a trailing "."
+// or space of a segment, some decode twice, and no client sends a fragment ("#"). A target that
+// two of them could read as different resources is refused rather than read one way, so that no
+// reading an upstream chooses can land under another route's policy. What is left has one
+// reading: percent-decoding, which every server applies once, and nothing else.
+//
+// docs/gateway.md has the table of spellings and why each is refused.
 
 // maxTarget bounds the original request target the gateway reads (longer ones are refused):
 // nginx's default large_client_header_buffers hold a request line of 8 KiB.
 const maxTarget = 8192
 
-// routePath returns the path of an original request target (origin form "/p?q", or absolute form
-// "https://host/p?q", as nginx's $request_uri may hold), and whether it is usable. When strict,
-// the path chooses between policies, so it is percent-decoded into scratch and refused when
-// servers could disagree about which resource it names: an encoded "/" or "\", a "\", a control
-// character, a bad escape, an empty segment ("//", which nginx merges) or a dot segment ("." or
-// "..", also with a ";" parameter, which Java servers strip). The decoded path is then matched,
-// so "/%61dmin" chooses the route of "/admin".
-func routePath(target []byte, strict bool, scratch *[maxTarget]byte) ([]byte, bool) {
-	if len(target) > maxTarget {
-		return nil, false
+// parsedPath is the one reading of a request target's path.
+type parsedPath struct {
+	// decoded is the percent-decoded path: the route is chosen from it.
+	decoded []byte
+	// servlet is decoded with every ";..." segment parameter removed, as servlet containers
+	// read it; only when params.
+	servlet []byte
+	// forward is the path to send upstream (reverse-proxy mode): decoded, with unreserved
+	// characters unescaped and every other escape kept, in upper case, so that one decoding
+	// gives decoded again. Nil unless asked for.
+	forward []byte
+	// params: the path has ";" segment parameters (refused unless the route allows them).
+	params bool
+}
+
+// pathScratch holds the buffers of a parsedPath, so that reading a path allocates nothing.
+type pathScratch struct {
+	decoded, servlet [maxTarget]byte
+}
+
+// parsePath reads the path of an original request target (origin form "/p?q", or absolute form
+// "https://host/p?q", as nginx's $request_uri may hold), and reports whether it has a single
+// reading. It refuses: a raw "#" anywhere; a raw byte RFC 3986 does not allow in a path (space,
+// "\", control bytes, non-ASCII...); an escape that decodes to "/", "\", "%" (double encoding),
+// ";", "?", "#" or a control byte; non-UTF-8 after decoding; an empty segment but the last ("//"),
+// a dot segment and a segment ending in "." or a space, in the decoded path and, when the path
+// has ";" parameters, in its servlet reading too. forward, if not nil, receives parsedPath.forward.
+func parsePath(target []byte, s *pathScratch, forward *[maxTarget]byte) (parsedPath, bool) {
+	var p parsedPath
+	if len(target) > maxTarget || bytes.IndexByte(target, '#') >= 0 {
+		return p, false
 	}
 	if i := schemeEnd(target); i > 0 {
 		rest := target[i:]
-		j := bytes.IndexAny(rest, "/?#")
-		if j < 0 || rest[j] != '/' {
-			return []byte("/"), true
+		j := 0
+		for j < len(rest) && rest[j] != '/' && rest[j] != '?' {
+			j++
 		}
 		target = rest[j:]
-	}
-	for i, c := range target { // a loop: IndexAny builds its byte set on every call
-		if c == '?' || c == '#' {
-			target = target[:i]
-			break
+		if len(target) == 0 || target[0] == '?' {
+			target = []byte("/")
 		}
+	}
+	if i := bytes.IndexByte(target, '?'); i >= 0 {
+		target = target[:i]
 	}
 	if len(target) == 0 || target[0] != '/' {
-		return nil, false
+		return p, false
 	}
-	if !strict {
-		return target, true
+	d := s.decoded[:0]
+	var f []byte
+	if forward != nil {
+		f = forward[:0]
 	}
-	p := scratch[:0]
+	high := false
 	for i := 0; i < len(target); i++ {
 		c := target[i]
-		if c == '%' {
-			if i+2 >= len(target) {
-				return nil, false
+		if c != '%' {
+			if !pathByte[c] {
+				return p, false
 			}
-			h, l := unhex(target[i+1]), unhex(target[i+2])
-			if h < 0 || l < 0 {
-				return nil, false
+			p.params = p.params || c == ';'
+			d = append(d, c)
+			if forward != nil {
+				f = append(f, c)
 			}
-			c = byte(h<<4 | l)
-			if c == '/' {
-				return nil, false
-			}
-			i += 2
+			continue
 		}
-		if c == '\\' || c < 0x20 || c == 0x7f {
-			return nil, false
+		if i+2 >= len(target) {
+			return p, false
 		}
-		p = append(p, c)
+		h, l := unhex(target[i+1]), unhex(target[i+2])
+		if h < 0 || l < 0 {
+			return p, false
+		}
+		c = byte(h<<4 | l)
+		i += 2
+		if c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '%' || c == ';' || c == '?' || c == '#' {
+			return p, false
+		}
+		high = high || c >= 0x80
+		d = append(d, c)
+		if forward != nil {
+			if unreserved(c) {
+				f = append(f, c)
+			} else {
+				f = append(f, '%', upperHex[c>>4], upperHex[c&15])
+			}
+		}
 	}
-	if !cleanSegments(p) {
-		return nil, false
+	if high && !utf8.Valid(d) {
+		return p, false
+	}
+	if !cleanSegments(d) {
+		return p, false
+	}
+	p.decoded, p.forward = d, f
+	if p.params {
+		p.servlet = stripParams(s.servlet[:0], d)
+		if !cleanSegments(p.servlet) {
+			return p, false
+		}
 	}
 	return p, true
 }
 
-// validPrefix reports whether a route's PathPrefix is a clean decoded path: routePath's strict
-// rules, with no "%", "?" or "#".
+// stripParams appends p without the ";..." parameter of each segment (the servlet rule).
+func stripParams(dst, p []byte) []byte {
+	in := false
+	for _, c := range p {
+		switch {
+		case c == '/':
+			in = false
+		case c == ';':
+			in = true
+		}
+		if !in {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// validPrefix reports whether a route's PathPrefix is a path that parsePath accepts as it is
+// written, with no ";": a decoded path with no character that would need an escape.
 func validPrefix(prefix string) bool {
-	if prefix == "" || prefix[0] != '/' {
+	if prefix == "" || prefix[0] != '/' || !utf8.ValidString(prefix) {
 		return false
 	}
 	for i := 0; i < len(prefix); i++ {
-		if c := prefix[i]; c == '%' || c == '?' || c == '#' || c == '\\' || c < 0x20 || c == 0x7f {
+		if c := prefix[i]; c < 0x80 && (!pathByte[c] || c == ';') {
 			return false
 		}
 	}
@@ -84,27 +160,41 @@ func validPrefix(prefix string) bool {
 }
 
 // cleanSegments reports whether a path (starting with "/") has no empty segment but a trailing
-// one, and no dot segment.
+// one, no dot segment, and no segment ending in "." or a space (which Windows servers drop).
 func cleanSegments(p []byte) bool {
-	for rest := p[1:]; ; {
-		seg := rest
-		i := bytes.IndexByte(rest, '/')
-		if i >= 0 {
-			seg, rest = rest[:i], rest[i+1:]
+	start := 1
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
 		}
-		if len(seg) == 0 && i >= 0 {
+		seg := p[start:i]
+		if len(seg) == 0 {
+			if i < len(p) { // "//": an empty segment that is not the last
+				return false
+			}
+		} else if last := seg[len(seg)-1]; last == '.' || last == ' ' {
 			return false
 		}
-		if j := bytes.IndexByte(seg, ';'); j >= 0 {
-			seg = seg[:j]
-		}
-		if string(seg) == "." || string(seg) == ".." {
-			return false
-		}
-		if i < 0 {
-			return true
-		}
+		start = i + 1
 	}
+	return true
+}
+
+// matchPrefix reports whether prefix covers path: path starts with it and continues, if at all,
+// with a new segment ("/partners" covers "/partners" and "/partners/x", not "/partnersx"). fold:
+// ASCII letters match whatever their case.
+func matchPrefix(path []byte, prefix string, fold bool) bool {
+	if len(path) < len(prefix) {
+		return false
+	}
+	if fold {
+		if !httpsyntax.EqualFold(path[:len(prefix)], prefix) {
+			return false
+		}
+	} else if string(path[:len(prefix)]) != prefix {
+		return false
+	}
+	return len(path) == len(prefix) || prefix[len(prefix)-1] == '/' || path[len(prefix)] == '/'
 }
 
 // schemeEnd returns the index after "http://" or "https://" at the start of t (any case), or 0.
@@ -119,6 +209,22 @@ func schemeEnd(t []byte) int {
 	}
 	return 0
 }
+
+// pathByte says which bytes may appear unescaped in a path: RFC 3986's pchar (unreserved,
+// sub-delims, ":" and "@") and "/". ";" is one of them; parsePath records it.
+var pathByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = unreserved(byte(c)) || bytes.IndexByte([]byte("!$&'()*+,;=:@/"), byte(c)) >= 0
+	}
+	return t
+}()
+
+// unreserved reports whether c is an RFC 3986 unreserved character, the same escaped or not.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+const upperHex = "0123456789ABCDEF"
 
 func unhex(c byte) int {
 	switch {

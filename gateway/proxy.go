@@ -137,8 +137,18 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dw := &decisionWriter{ResponseWriter: w, start: time.Now()}
-	var scratch [maxTarget]byte
-	rt, _, ok := g.choose([]byte(r.RequestURI), &scratch)
+	// The path sent upstream is built from the reading the route was chosen from, never from a
+	// second parse of the raw target.
+	var scratch pathScratch
+	var forward [maxTarget]byte
+	rt, p, ok := g.choose([]byte(r.RequestURI), &scratch, &forward)
+	if ok {
+		u := *r.URL
+		u.Path, u.RawPath = string(p.decoded), string(p.forward)
+		r2 := *r
+		r2.URL = &u
+		r = &r2
+	}
 	switch {
 	case !ok:
 		proxyRefuse(w, http.StatusBadRequest, nil)
