@@ -161,8 +161,8 @@ func New(cfg Config) (*Gateway, error) {
 }
 
 func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
-	if !validPrefix(r.PathPrefix) {
-		return nil, fmt.Errorf("PathPrefix must be a path as an upstream would serve it: starting with /, with no query, fragment, escape, ';', space, control character, empty segment, dot segment or segment ending in '.'")
+	if err := CheckPathPrefix(r.PathPrefix); err != nil {
+		return nil, fmt.Errorf("PathPrefix %q: %v", r.PathPrefix, err)
 	}
 	rt := &route{name: r.Name, prefix: r.PathPrefix, params: r.PathParameters, refuseCase: r.RefuseCaseVariants}
 	if rt.name == "" {

@@ -2,6 +2,9 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -145,18 +148,35 @@ func stripParams(dst, p []byte) []byte {
 	return dst
 }
 
-// validPrefix reports whether a route's PathPrefix is a path that parsePath accepts as it is
-// written, with no ";": a decoded path with no character that would need an escape.
-func validPrefix(prefix string) bool {
-	if prefix == "" || prefix[0] != '/' || !utf8.ValidString(prefix) {
-		return false
+// CheckPathPrefix says what is wrong with p as a Route's PathPrefix, or returns nil. A prefix is
+// a path as an upstream serves it, so that the path rule can compare it byte for byte with the
+// decoded path: it starts with "/", and holds no query or fragment, no escape, no ";", no byte
+// that would need an escape (space, "\", control bytes; non-ASCII only as UTF-8), no empty
+// segment but the last, no dot segment and no segment ending in "." or a space.
+func CheckPathPrefix(p string) error {
+	switch {
+	case p == "" || p[0] != '/':
+		return errors.New("it must start with '/'")
+	case len(p) > maxTarget:
+		return fmt.Errorf("longer than %d bytes", maxTarget)
+	case strings.ContainsAny(p, "?#"):
+		return errors.New("a path, without '?' or '#'")
+	case strings.ContainsAny(p, "%\\"):
+		return errors.New("no '%' escape or '\\': a decoded path, as an upstream serves it")
+	case strings.IndexByte(p, ';') >= 0:
+		return errors.New("no ';' (servlet containers drop what follows it in a segment)")
+	case !utf8.ValidString(p):
+		return errors.New("not UTF-8")
 	}
-	for i := 0; i < len(prefix); i++ {
-		if c := prefix[i]; c < 0x80 && (!pathByte[c] || c == ';') {
-			return false
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x80 && !pathByte[c] {
+			return fmt.Errorf("%q would need an escape", c)
 		}
 	}
-	return cleanSegments([]byte(prefix))
+	if !cleanSegments([]byte(p)) {
+		return errors.New("an empty or dot segment, or one ending in '.' (a proxy normalizes the path: it would never match)")
+	}
+	return nil
 }
 
 // cleanSegments reports whether a path (starting with "/") has no empty segment but a trailing

@@ -95,8 +95,11 @@ and on SIGHUP, and nothing is served from a file with a mistake.
     iss = ISSUER        required "iss" of its tokens
     leeway = DUR        clock skew allowed for exp and nbf (default 0s)
   Exactly one of key-file, key-env and jwks. A secret is never written in the file itself.
-  [route /PREFIX]     the path prefix of the original URI; the longest matching one wins, and
-                      "/" is the default route (without it, other paths are refused)
+  [route /PREFIX]     the path prefix of the original URI, matched on segment boundaries
+                      (/api covers /api and /api/x, not /apix) and with case; the longest
+                      matching one wins, and "/" is the default route (without it, other paths
+                      are refused). A path with more than one reading among upstreams (a "#",
+                      ";", dot or empty segment, encoded "/" or "%"...) is refused (400).
     issuer = NAME       required: the [issuer NAME] whose keys verify the tokens
     aud = AUDIENCE      required "aud"; without it a token carrying "aud" is refused (403)
     types = LIST        accepted "typ" values, from none, JWT, at+jwt, session+jwt
@@ -105,6 +108,12 @@ and on SIGHUP, and nothing is served from a file with a mistake.
                         repeatable: the claim is sent in the header on success (empty when the
                         token lacks it); never a hop-by-hop, credential or routing header
     cookie = NAME       also take the token from this cookie
+    path-parameters = allow
+                        accept ";" segment parameters (Java matrix parameters) in this route's
+                        paths; by default they are refused (400), as servlet containers drop them
+    case-variants = refuse
+                        refuse (400) paths that match PREFIX only when case is ignored, for an
+                        upstream that serves paths case-insensitively (IIS, Windows, macOS)
     name = NAME         the route's name in logs, metrics and the realm (default: PREFIX)
 Example:
   [issuer corp]
@@ -399,6 +408,9 @@ func (c *gatewayCommand) load() (*generation, error) {
 			Types:        r.types,
 			ClaimHeaders: r.headers,
 			Cookie:       r.cookie,
+			// The path rule's two per-route options (docs/gateway.md, "One reading of the path").
+			PathParameters:     r.params,
+			RefuseCaseVariants: r.refuseCase,
 		})
 	}
 	gw, err := gateway.New(cfg)

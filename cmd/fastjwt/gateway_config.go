@@ -16,6 +16,7 @@ import (
 
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/gateway"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
 
@@ -83,6 +84,8 @@ type routeSpec struct {
 	types        []fastjwt.Type // nil: bearer.DefaultTypes
 	headers      []bearer.Forward
 	cookie       string
+	params       bool // path-parameters = allow
+	refuseCase   bool // case-variants = refuse
 }
 
 // issuerKeys are the keys of an [issuer] section that say where its keys come from: the CLI's
@@ -91,7 +94,7 @@ type routeSpec struct {
 var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", "jwks-timeout", "kid", "allow-short-key"}
 
 // routeKeys are the keys of a [route] section.
-var routeKeys = []string{"issuer", "aud", "types", "claim-header", "cookie", "name"}
+var routeKeys = []string{"issuer", "aud", "types", "claim-header", "cookie", "name", "path-parameters", "case-variants"}
 
 // configError is one mistake in a config file, at a line.
 type configError struct {
@@ -374,6 +377,16 @@ func (r *routeSpec) set(key, value string, line int) string {
 			return fmt.Sprintf("%q is not a cookie name (RFC 6265: letters, digits and !#$%%&'*+-.^_`|~)", value)
 		}
 		r.cookie = value
+	case "path-parameters":
+		if value != "allow" && value != "refuse" {
+			return fmt.Sprintf("%q: want allow or refuse (the default)", value)
+		}
+		r.params = value == "allow"
+	case "case-variants":
+		if value != "allow" && value != "refuse" {
+			return fmt.Sprintf("%q: want refuse or allow (the default)", value)
+		}
+		r.refuseCase = value == "refuse"
 	case "types":
 		types, msg := parseTypes(value)
 		if msg != "" {
@@ -443,32 +456,14 @@ func checkIssuerName(name string) string {
 	return ""
 }
 
-// checkRoutePrefix says what is wrong with a route's path prefix: it starts with '/' and holds
-// visible ASCII only, no query or fragment (it is matched against the path of the original URI).
+// checkRoutePrefix says what is wrong with a route's path prefix: the gateway's own rule
+// (gateway.CheckPathPrefix), and a length a config file keeps short.
 func checkRoutePrefix(p string) string {
-	switch {
-	case !strings.HasPrefix(p, "/"):
-		return fmt.Sprintf("bad route prefix %q: it must start with '/'", p)
-	case len(p) > maxRoutePrefixLen:
+	if len(p) > maxRoutePrefixLen {
 		return fmt.Sprintf("route prefix longer than %d bytes", maxRoutePrefixLen)
-	case strings.ContainsAny(p, "?#"):
-		return fmt.Sprintf("bad route prefix %q: a path, without '?' or '#'", p)
-	case strings.ContainsAny(p, "%\\"):
-		// The gateway matches prefixes against the path as the proxy sent it; an escape would
-		// make one path match or miss depending on its spelling.
-		return fmt.Sprintf("bad route prefix %q: no '%%' escape or '\\'", p)
 	}
-	for i := 0; i < len(p); i++ {
-		if p[i] <= ' ' || p[i] >= 0x7f {
-			return fmt.Sprintf("bad route prefix %q: visible ASCII only", p)
-		}
-	}
-	segs := strings.Split(p[1:], "/")
-	for i, seg := range segs {
-		seg, _, _ = strings.Cut(seg, ";")
-		if seg == "" && i < len(segs)-1 || seg == "." || seg == ".." {
-			return fmt.Sprintf("bad route prefix %q: an empty or dot segment (a proxy normalizes the path: it would never match)", p)
-		}
+	if err := gateway.CheckPathPrefix(p); err != nil {
+		return fmt.Sprintf("bad route prefix %q: %v", p, err)
 	}
 	return ""
 }
