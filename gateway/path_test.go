@@ -2,9 +2,10 @@ package gateway
 
 import (
 	"net/url"
-	"path"
 	"strings"
 	"testing"
+
+	"github.com/fastjwt/session/internal/pathref"
 )
 
 func TestParsePath(t *testing.T) {
@@ -139,8 +140,7 @@ func TestChoose(t *testing.T) {
 }
 
 // The property: for any target, the route chosen is the route of the path as each reference
-// reader reads it, or the target is refused. The readers are written apart from parsePath,
-// after the specifications and the servers' documented behaviour.
+// reader (package pathref) reads it, or the target is refused.
 func FuzzChoose(f *testing.F) {
 	for _, s := range []string{
 		"/", "/partners/x", "/admin/x", "/java/u;v=1/x", "/a/../partners/x", "/%2e%2e/admin/",
@@ -158,20 +158,13 @@ func FuzzChoose(f *testing.F) {
 		if !ok {
 			return
 		}
-		readers := map[string]func(string) (string, bool){
-			"rfc3986":     readRFC3986,
-			"decode+dots": readDecodeClean,
-			"servlet":     readServlet,
-			"net/url":     readNetURL,
-			"nginx":       readNginx,
-		}
-		for name, read := range readers {
-			q, ok := read(target)
+		for _, r := range pathref.Readers {
+			q, ok := r.Read(target)
 			if !ok {
 				continue // that server refuses the target itself
 			}
 			if other := g.pick([]byte(q)); other != rt {
-				t.Fatalf("%q: chose %v, but %s reads %q: %v", target, name0(rt), name, q, name0(other))
+				t.Fatalf("%q: chose %v, but %s reads %q: %v", target, name0(rt), r.Name, q, name0(other))
 			}
 		}
 		// What reverse-proxy mode sends is read back as the path the route was chosen from.
@@ -179,9 +172,9 @@ func FuzzChoose(f *testing.F) {
 		if err != nil || back != string(p.decoded) {
 			t.Fatalf("%q: forward %q reads %q (%v), want %q", target, p.forward, back, err, p.decoded)
 		}
-		for name, read := range readers {
-			if q, ok := read(string(p.forward)); ok && g.pick([]byte(q)) != rt {
-				t.Fatalf("%q: forwarded as %q, which %s reads as %q under another route", target, p.forward, name, q)
+		for _, r := range pathref.Readers {
+			if q, ok := r.Read(string(p.forward)); ok && g.pick([]byte(q)) != rt {
+				t.Fatalf("%q: forwarded as %q, which %s reads as %q under another route", target, p.forward, r.Name, q)
 			}
 		}
 	})
@@ -192,153 +185,4 @@ func name0(rt *route) string {
 		return "no route"
 	}
 	return rt.name
-}
-
-// targetPath cuts the query (and a fragment) off a target in origin or absolute form.
-func targetPath(t string) string {
-	if i := strings.IndexAny(t, "?#"); i >= 0 {
-		t = t[:i]
-	}
-	lower := strings.ToLower(t)
-	for _, s := range []string{"http://", "https://"} {
-		if strings.HasPrefix(lower, s) {
-			t = t[len(s):]
-			if i := strings.IndexByte(t, '/'); i >= 0 {
-				return t[i:]
-			}
-			return "/"
-		}
-	}
-	return t
-}
-
-// decode percent-decodes s (all escapes, or only those of unreserved characters).
-func decode(s string, onlyUnreserved bool) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", false
-		}
-		h, l := unhex(s[i+1]), unhex(s[i+2])
-		if h < 0 || l < 0 {
-			return "", false
-		}
-		c := byte(h<<4 | l)
-		if onlyUnreserved && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0) {
-			b.WriteString(s[i : i+3])
-		} else {
-			b.WriteByte(c)
-		}
-		i += 2
-	}
-	return b.String(), true
-}
-
-// removeDots is RFC 3986 sec. 5.2.4's remove_dot_segments.
-func removeDots(in string) string {
-	var out []string
-	for in != "" {
-		switch {
-		case strings.HasPrefix(in, "../"):
-			in = in[3:]
-		case strings.HasPrefix(in, "./"):
-			in = in[2:]
-		case strings.HasPrefix(in, "/./"):
-			in = in[2:]
-		case in == "/.":
-			in = "/"
-		case strings.HasPrefix(in, "/../"):
-			in = in[3:]
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-		case in == "/..":
-			in = "/"
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-		case in == "." || in == "..":
-			in = ""
-		default:
-			i := strings.IndexByte(in[1:], '/')
-			if i < 0 {
-				out, in = append(out, in), ""
-			} else {
-				out, in = append(out, in[:i+1]), in[i+1:]
-			}
-		}
-	}
-	return strings.Join(out, "")
-}
-
-// readRFC3986 normalizes as RFC 3986 sec. 6.2.2 does: unreserved escapes decoded, dot segments
-// removed, then the rest decoded as a server serving it would.
-func readRFC3986(t string) (string, bool) {
-	p, ok := decode(targetPath(t), true)
-	if !ok {
-		return "", false
-	}
-	return decode(removeDots(p), false)
-}
-
-// readDecodeClean decodes everything first, then removes dot segments (Go's FileServer,
-// nginx serving files, most static servers).
-func readDecodeClean(t string) (string, bool) {
-	p, ok := decode(targetPath(t), false)
-	if !ok {
-		return "", false
-	}
-	p = strings.ReplaceAll(p, "\\", "/") // Windows servers and some others take "\" for "/"
-	return removeDots(p), true
-}
-
-// readServlet is the servlet rule: ";..." dropped from every segment, then decoded, then dot
-// segments removed (Tomcat's order; its default refuses an encoded "/").
-func readServlet(t string) (string, bool) {
-	segs := strings.Split(targetPath(t), "/")
-	for i, s := range segs {
-		if j := strings.IndexByte(s, ';'); j >= 0 {
-			segs[i] = s[:j]
-		}
-	}
-	p, ok := decode(strings.Join(segs, "/"), false)
-	if !ok {
-		return "", false
-	}
-	return removeDots(p), true
-}
-
-// readNetURL is Go's net/http with path.Clean (http.ServeMux's redirect target, FileServer).
-func readNetURL(t string) (string, bool) {
-	u, err := url.ParseRequestURI(t)
-	if err != nil || u.Path == "" {
-		return "", false
-	}
-	c := path.Clean(u.Path)
-	if strings.HasSuffix(u.Path, "/") && c != "/" {
-		c += "/"
-	}
-	return c, true
-}
-
-// readNginx decodes, merges slashes and removes dot segments (merge_slashes on), and strips a
-// trailing "." or space of each segment as Windows file systems do.
-func readNginx(t string) (string, bool) {
-	p, ok := decode(targetPath(t), false)
-	if !ok {
-		return "", false
-	}
-	for strings.Contains(p, "//") {
-		p = strings.ReplaceAll(p, "//", "/")
-	}
-	p = removeDots(p)
-	segs := strings.Split(p, "/")
-	for i := range segs {
-		segs[i] = strings.TrimRight(segs[i], ". ")
-	}
-	return strings.Join(segs, "/"), true
 }
