@@ -104,8 +104,9 @@ type Config struct {
 	// session, and OnInvalid hears revoke.ErrRevoked. When the list cannot answer, Acquire fails
 	// and the adapter answers 503, unless FailOpen.
 	Revocations revoke.List
-	// FailOpen treats a revocation list that cannot answer as "not revoked" (the error still goes
-	// to OnError). Default false: fail closed, since unknown state is not "valid".
+	// FailOpen treats a revocation list that cannot answer as "not revoked": the request goes on,
+	// and OnError hears the error (matching revoke.ErrUnavailable). Default false: fail closed,
+	// since unknown state is not "valid".
 	FailOpen bool
 	// Now is the clock used for "iat", "exp", renewal and Expires (default time.Now). Give the
 	// codec the same clock (fastjwt.WithClock), since the codec checks "exp" on verify.
@@ -114,9 +115,12 @@ type Config struct {
 	// (tampered, expired, malformed, issued for another purpose...). The request still gets a
 	// fresh, empty session.
 	OnInvalid func(err error)
-	// OnError, if set, is called when the session cannot be written back (ErrCookieTooLarge, a
-	// signing error). The response then keeps the client's old cookie; Session.Err reports the
-	// same error to the handler.
+	// OnError, if set, is called when the request goes on although something failed: the session
+	// cannot be written back (ErrCookieTooLarge, a signing error: the response then keeps the
+	// client's old cookie, and Session.Err reports the same error to the handler), or, with
+	// FailOpen, the revocation list cannot answer (an error matching revoke.ErrUnavailable and
+	// wrapping the list's own: the cookie was accepted unchecked). bearer.Config.OnError has the
+	// same meaning for bearer tokens.
 	OnError func(err error)
 }
 

@@ -175,9 +175,11 @@ func TestReadmeProgramsRun(t *testing.T) {
 			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+string(other)); status != 403 {
 				t.Errorf("token for another audience: %d, want 403", status)
 			}
-			// Refused twice over: typed "session+jwt", and without the API's audience.
-			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+cookie); cookie == "" || (status != 401 && status != 403) {
-				t.Errorf("the session cookie's token as a bearer token: %d, want a refusal", status)
+			// Typed "session+jwt" and without the API's audience: another purpose, which is 401
+			// invalid_token whatever the audience (403 is for an access token's scope).
+			if status, h, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+cookie); cookie == "" || status != 401 ||
+				!strings.Contains(h.Get("WWW-Authenticate"), `error_description="the token is not valid for this purpose"`) {
+				t.Errorf("the session cookie's token as a bearer token: %d %q, want 401 for another purpose", status, h.Get("WWW-Authenticate"))
 			}
 		})
 	}

@@ -10,16 +10,17 @@ import (
 // description, and the cause. It lives in its Token and is valid until the Token is released.
 type AuthError struct {
 	// Status is 400 (ambiguous request), 401 (no token, invalid, revoked, another purpose), 403
-	// (audience or required claim) or 503 (the revocation list cannot answer: answer with
-	// Retry-After, see RetryAfter, and no challenge).
+	// (audience or required claim) or 503 (the revocation list or the verifier's keys cannot
+	// answer: answer with Retry-After, see RetryAfter, and no challenge).
 	Status int
 	// Code is "" (no token), "invalid_request", "invalid_token" or "insufficient_scope" (RFC 6750
 	// sec. 3.1).
 	Code string
 	// Description is a fixed, human-readable error_description ("" when Code is "").
 	Description string
-	// Err is the cause: ErrNoToken, ErrAmbiguous, ErrPurpose, a fastjwt error, ErrMissingClaim or
-	// fastjwt.ErrAudience.
+	// Err is the cause: ErrNoToken, ErrAmbiguous, ErrPurpose, a fastjwt error, revoke.ErrRevoked,
+	// an error wrapping revoke.ErrUnavailable, ErrMissingClaim or fastjwt.ErrAudience. Reason
+	// names it in a fixed set.
 	Err error
 
 	challenge []byte

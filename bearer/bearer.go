@@ -82,7 +82,9 @@ func (b *Bearer) Release(t *Token) {
 // Authenticate reads the request's token into t and prepares the request for the handler.
 // In order: it deletes every client-sent header named in Forward and PayloadHeader, in every
 // spelling; finds the token (refusing ambiguous requests); verifies it; checks its purpose
-// (Types), Audience and RequiredClaims in one walk of the payload; and sets the forwarded headers.
+// (Types), before any audience rule, the verifier's own included: a token of another purpose is
+// 401 whatever its "aud"; asks Revocations; checks Audience and RequiredClaims in one walk of the
+// payload; and sets the forwarded headers.
 //
 // It returns nil when the handler should run: with a valid t, or with an invalid t in Optional
 // mode when the request had no token. Otherwise it returns t's *AuthError, holding the status and
@@ -105,20 +107,30 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	t.raw = append(t.raw[:0], tok...)
 	t.payload, err = b.verifier.AppendVerifyClaims(t.payload[:0], t.raw, &t.claims)
 	if err != nil {
+		if errors.Is(err, fastjwt.ErrKeysUnavailable) { // the keys are unknown, not the token bad
+			return t.fail(503, "", "", err)
+		}
 		if errors.Is(err, fastjwt.ErrAudience) {
-			return t.fail(403, "insufficient_scope", "the token is not valid for this audience", err)
+			// The purpose first: a token of another purpose is not an access token at all, so
+			// it is 401 whatever its "aud", and 403 insufficient_scope stays for a valid access
+			// token that lacks the scope (RFC 6750 sec. 3.1). The verifier keeps the signed
+			// header's type through an audience error.
+			if !b.accepts(t.claims.Type()) {
+				return t.fail(401, "invalid_token", descPurpose, ErrPurpose)
+			}
+			return t.fail(403, "insufficient_scope", descAudience, err)
 		}
 		return t.fail(401, "invalid_token", describe(err), err)
 	}
-	if typ := t.claims.Type(); int(typ) >= len(b.types) || !b.types[typ] {
-		return t.fail(401, "invalid_token", "the token is not valid for this purpose", ErrPurpose)
+	if !b.accepts(t.claims.Type()) {
+		return t.fail(401, "invalid_token", descPurpose, ErrPurpose)
 	}
 	if rl := b.cfg.Revocations; rl != nil {
 		revoked, err := rl.Revoked(ctx, &t.claims)
 		switch {
 		case err != nil && b.cfg.FailOpen:
-			if b.cfg.OnInvalid != nil {
-				b.cfg.OnInvalid(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
+			if b.cfg.OnError != nil {
+				b.cfg.OnError(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
 			}
 		case err != nil:
 			return t.fail(503, "", "", fmt.Errorf("%w: %w", revoke.ErrUnavailable, err))
@@ -127,7 +139,7 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 		}
 	}
 	if b.cfg.Audience != "" && !t.claims.HasAudience(b.cfg.Audience) {
-		return t.fail(403, "insufficient_scope", "the token is not valid for this audience", fastjwt.ErrAudience)
+		return t.fail(403, "insufficient_scope", descAudience, fastjwt.ErrAudience)
 	}
 	if len(b.claims) > 0 {
 		t.walk()
@@ -183,21 +195,27 @@ func (b *Bearer) setHeaders(t *Token, r Request) {
 	}
 }
 
+// Fixed error_descriptions of the checks after the verify.
+const (
+	descPurpose  = "the token is not valid for this purpose"
+	descAudience = "the token is not valid for this audience"
+)
+
 // describe maps a codec error to a fixed error_description: short, without claim values, and
 // free of characters RFC 6750 sec. 3 forbids there.
 func describe(err error) string {
-	switch {
-	case errors.Is(err, fastjwt.ErrExpired):
+	switch codecReason(err) {
+	case ReasonExpired:
 		return "the token has expired"
-	case errors.Is(err, fastjwt.ErrNotYetValid):
+	case ReasonNotYetValid:
 		return "the token is not valid yet"
-	case errors.Is(err, fastjwt.ErrSignature), errors.Is(err, fastjwt.ErrUnknownKey):
+	case ReasonBadSignature, ReasonUnknownKey:
 		return "the token signature is invalid"
-	case errors.Is(err, fastjwt.ErrIssuer):
+	case ReasonWrongIssuer:
 		return "the token issuer is not accepted"
-	case errors.Is(err, fastjwt.ErrTooLarge):
+	case ReasonTooLarge:
 		return "the token is too large"
-	case errors.Is(err, fastjwt.ErrAlgorithm), errors.Is(err, fastjwt.ErrUnsupported):
+	case ReasonBadAlgorithm:
 		return "the token algorithm is not accepted"
 	}
 	return "the token is malformed"

@@ -52,7 +52,9 @@ type Config struct {
 	// Audience, if set, must be in the token's "aud" claim; otherwise 403 insufficient_scope.
 	// The verifier's own audience rule applies first: a fastjwt codec refuses a token carrying
 	// "aud" unless it was built with WithAudience or AcceptAnyAudience, so Audience is for one
-	// codec built with AcceptAnyAudience that serves several APIs.
+	// codec built with AcceptAnyAudience that serves several APIs. The purpose (Types) is checked
+	// before either: a token of another purpose is 401 invalid_token (ErrPurpose) whatever its
+	// "aud".
 	Audience string
 	// RequiredClaims must all be present in the payload; otherwise 403 insufficient_scope.
 	RequiredClaims []string
@@ -67,15 +69,21 @@ type Config struct {
 	// Revocations, if set, is checked after the signature of every token: a revoked token is
 	// refused with 401 invalid_token (cause revoke.ErrRevoked). When the list cannot answer the
 	// request is refused with 503 and Retry-After (cause wrapping revoke.ErrUnavailable): the
-	// token may be fine, so it is not a 401. FailOpen lets it through instead.
+	// token may be fine, so it is not a 401. FailOpen lets it through instead (OnError hears it).
 	Revocations revoke.List
-	// FailOpen treats a revocation list that cannot answer as "not revoked" (OnInvalid still hears
-	// the error). Default false: fail closed.
+	// FailOpen treats a revocation list that cannot answer as "not revoked": the request goes
+	// on, and OnError hears the error. Default false: fail closed.
 	FailOpen bool
 	// OnInvalid, if set, is called with the cause of every refused request (ErrNoToken,
-	// ErrAmbiguous, ErrPurpose, a codec error, ErrMissingClaim, fastjwt.ErrAudience), e.g. for
-	// logging.
+	// ErrAmbiguous, ErrPurpose, a codec error, revoke.ErrRevoked, an error wrapping
+	// revoke.ErrUnavailable, ErrMissingClaim, fastjwt.ErrAudience), e.g. for logging.
 	OnInvalid func(err error)
+	// OnError, if set, is called when the request goes on although a check could not be made:
+	// with FailOpen, a revocation list that cannot answer, with an error matching
+	// revoke.ErrUnavailable (and wrapping the list's own). It is the hook session.Config.OnError
+	// is for sessions, for alerting: a request let through unchecked is not a refusal, so
+	// OnInvalid does not hear it. It runs on the request's goroutine: keep it short.
+	OnError func(err error)
 }
 
 // withDefaults fills in the defaults of cfg, puts header names in canonical form (so adapters over

@@ -13,7 +13,14 @@
 // Token purpose: by default a Bearer accepts tokens whose "typ" is absent, "JWT" or "at+jwt"
 // (RFC 9068), and refuses the library's session cookies ("session+jwt") and any other type, even
 // when one secret signs both; Config.Types changes the set (django-session-jwt's federated
-// pattern adds fastjwt.TypeSession).
+// pattern adds fastjwt.TypeSession). The purpose is checked before the audience, the verifier's
+// own audience rule included: a token of another purpose is 401 invalid_token whatever its "aud",
+// and 403 insufficient_scope is for a valid access token of another audience or without a
+// required claim (RFC 6750 sec. 3.1).
+//
+// AuthError.Reason names the cause of a refusal in a small fixed set (no_token, expired,
+// wrong_purpose...), for metrics and logs. Config.OnInvalid hears every refusal, Config.OnError
+// every request let through unchecked (FailOpen), as session.Config's hooks of the same names.
 //
 // The framework adapters (middleware/fasthttp, middleware/nethttp) call it; the contract they
 // follow is in ports.go. A Token is pooled: valid until the handler returns.

@@ -41,6 +41,11 @@ var (
 	// not on P-256), or two keys with one ID; a PEM or JWK text is not a usable key; or
 	// AppendSign was called on a codec without a signing key (NewVerifier).
 	ErrKey = errors.New("invalid key")
+	// ErrKeysUnavailable: the verifier cannot check any token now, because the keys it would
+	// check them with are unknown or too old (a JWK Set no fetch has confirmed within its bound,
+	// jwks.ErrSetExpired). It is no verdict on the token, which may be fine: the layers above
+	// answer 503, not 401.
+	ErrKeysUnavailable = errors.New("verification keys unavailable")
 )
 
 // detail is an error that adds a fixed explanation to a sentinel. They are package-level values,
@@ -74,6 +79,7 @@ var Sentinels = []struct {
 	{"ErrIssuer", ErrIssuer},
 	{"ErrAudience", ErrAudience},
 	{"ErrKey", ErrKey},
+	{"ErrKeysUnavailable", ErrKeysUnavailable},
 }
 
 // ErrorName returns the Go name of the sentinel err matches ("ErrExpired"), or "" if none.

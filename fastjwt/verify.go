@@ -43,7 +43,8 @@ func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 // AppendVerifyClaims is AppendVerify that also fills cl with the token's registered claims and
 // the index of the key that verified it and the type its header declares (Claims.Type). cl refers
 // to the payload in the returned buffer: it is valid as long as that buffer is unchanged. On
-// error cl is zeroed.
+// error cl is zeroed, except that after the signature has verified (a time, issuer or audience
+// error) Claims.Type still reports the type the header declares.
 func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error) {
 	*cl = Claims{}
 	if len(token) > c.cfg.maxSize {
@@ -127,7 +128,9 @@ func (c *Codec) checked(dst []byte, start int, cl *Claims) ([]byte, error) {
 		err = c.checkParties(cl)
 	}
 	if err != nil {
-		*cl = Claims{}
+		// The type stays: it was read from the header the signature covers, and it lets the
+		// layers above rank a token of another purpose (401) before its audience (403).
+		*cl = Claims{typ: cl.typ}
 		return dst[:start], err
 	}
 	return dst, nil

@@ -107,11 +107,15 @@ func New(url string, opts Options) (*Client, error) {
 // cl, with the contract of fastjwt.Codec.AppendVerifyClaims (on error dst is returned unchanged,
 // cl is zeroed, and the error matches one of fastjwt's sentinels). A token whose kid no key of
 // the set has may wait for one refetch, at most Options.FetchTimeout: see the package
-// documentation.
+// documentation. While the set in use is older than Options.ExpireAfter, every token is refused
+// at once with an error matching ErrSetExpired (and fastjwt.ErrKeysUnavailable).
 func (c *Client) AppendVerifyClaims(dst, token []byte, cl *fastjwt.Claims) ([]byte, error) {
 	ks := c.set.Load()
 	if ks == nil {
 		return c.refetch(dst, token, cl, nil, errNoKeys)
+	}
+	if c.s.now().UnixNano()-c.loaded.Load() > int64(c.s.ExpireAfter) {
+		return c.expired(dst, cl)
 	}
 	out, err := ks.codec.AppendVerifyClaims(dst, token, cl)
 	if err != nil && ks.mayBeNewKey(err, token) {
@@ -183,6 +187,16 @@ func (c *Client) refetch(dst, token []byte, cl *fastjwt.Claims, ks *keySet, err 
 	return dst, err
 }
 
+// expired is the answer to a token while the set in use is older than ExpireAfter. It starts
+// a fetch unless one is under way or the cooldown forbids it, so that the set is back soon
+// after the server is, but does not wait for it: the background refresh is retrying already,
+// and requests should not queue behind a server that is down.
+func (c *Client) expired(dst []byte, cl *fastjwt.Claims) ([]byte, error) {
+	c.demand()
+	*cl = fastjwt.Claims{}
+	return dst, errSetExpired
+}
+
 // demand returns the fetch under way, or starts one if the last fetch a token started is at
 // least Cooldown ago; nil if neither (or the client is closed).
 func (c *Client) demand() *flight {
@@ -251,7 +265,7 @@ func (c *Client) fetch() (time.Duration, error) {
 		c.failed.Add(1)
 		return 0, err
 	}
-	now := time.Now().UnixNano()
+	now := c.s.now().UnixNano()
 	switch {
 	case prev == nil || !r.notModified && r.sum != prev.sum:
 		if err := c.install(r, now); err != nil {
@@ -322,7 +336,7 @@ func (c *Client) refresh(first time.Duration) {
 
 // Close stops the background refresh and any fetch under way, and waits for the client's
 // goroutines to return. The client keeps verifying with the key set it holds, which is no
-// longer refreshed. Close is idempotent.
+// longer refreshed, until it is older than Options.ExpireAfter. Close is idempotent.
 func (c *Client) Close() {
 	c.once.Do(func() {
 		c.mu.Lock()
@@ -342,7 +356,8 @@ func (c *Client) Close() {
 // closed). It is what a gateway's readiness probe asks. A stale set is still used: the issuer's
 // keys rarely change, and refusing every token because its JWKS endpoint is down would turn an
 // outage of the issuer into one of every service behind the gateway. MaxStale (twice MaxRefresh by
-// default) is the time after which an operator should look.
+// default) is the time after which an operator should look; ExpireAfter (72 hours by default)
+// the one after which the set is no longer used, and Ready says so.
 func (c *Client) Ready() error {
 	c.mu.Lock()
 	closed, lastErr := c.closed, c.lastErr
@@ -355,7 +370,14 @@ func (c *Client) Ready() error {
 	case c.set.Load() == nil:
 		return fmt.Errorf("%w: no key set loaded from %s yet", ErrNotReady, c.shown)
 	}
-	if age := c.Age(); age > c.s.MaxStale {
+	if age := c.Age(); age > c.s.ExpireAfter {
+		if lastErr != nil {
+			return fmt.Errorf("%w: the key set was last fetched %v ago, more than ExpireAfter (%v): every token is refused: %w",
+				ErrNotReady, age.Round(time.Second), c.s.ExpireAfter, lastErr)
+		}
+		return fmt.Errorf("%w: the key set was last fetched %v ago, more than ExpireAfter (%v): every token is refused",
+			ErrNotReady, age.Round(time.Second), c.s.ExpireAfter)
+	} else if age > c.s.MaxStale {
 		if lastErr != nil {
 			return fmt.Errorf("%w: the key set was last fetched %v ago (more than %v): %w", ErrNotReady,
 				age.Round(time.Second), c.s.MaxStale, lastErr)
@@ -372,7 +394,7 @@ func (c *Client) Age() time.Duration {
 	if c.set.Load() == nil {
 		return 0
 	}
-	return time.Since(time.Unix(0, c.loaded.Load()))
+	return c.s.now().Sub(time.Unix(0, c.loaded.Load()))
 }
 
 // Fetches returns the number of fetches the client has made, successful or not.

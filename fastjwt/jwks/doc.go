@@ -61,6 +61,19 @@
 // neither memory nor fetches beyond one per cooldown. A token without a kid never causes a
 // fetch, and tokens whose kid the set has never wait.
 //
+// # Expiry
+//
+// A set is not trusted for ever. Keeping the last good set when fetches fail lets the services
+// ride out an outage of the issuer, but it also lets whoever can block the fetch keep a key the
+// issuer has withdrawn (a leaked one) usable. So once the last successful fetch (a new set, the
+// same document again, or a 304) is more than Options.ExpireAfter ago (default 72 hours, a day
+// after Ready starts to report the stale set), every token is refused with an error matching
+// ErrSetExpired, at once and whatever its kid, until a fetch succeeds again. It is no verdict
+// on the token: package bearer answers it with 503 and Retry-After, not 401. Each refusal asks
+// for a fetch (at most one per Cooldown, without waiting for it), so the set is back soon after
+// the server is. The background refresh comes at least every ExpireAfter/2, so that a set never
+// expires while its server answers.
+//
 // # Bounds
 //
 //   - A fetch takes at most Options.FetchTimeout, from the request to the last byte.
@@ -75,7 +88,8 @@
 //
 // # Operating it
 //
-// Ready tells a readiness probe whether a set is loaded and fresh enough (Options.MaxStale);
-// Age, Fetches and FailedFetches are for metrics. With Options.Lazy, New returns without keys
+// Ready tells a readiness probe whether a set is loaded and fresh enough (Options.MaxStale, and
+// Options.ExpireAfter); Age, Fetches and FailedFetches are for metrics. Options.Clock replaces
+// the clock the age of the set is measured with. With Options.Lazy, New returns without keys
 // and the first fetch runs in the background.
 package jwks

@@ -1,9 +1,13 @@
 package jwks
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/fastjwt/session/fastjwt"
+)
 
 // Sentinel errors, for errors.Is. The errors of a Client's verify are the codec's (fastjwt's
-// sentinels), never these.
+// sentinels), and ErrSetExpired, which also matches fastjwt.ErrKeysUnavailable.
 var (
 	// ErrConfig: New, Fetch or Handler was given a configuration that cannot work (a URL that is
 	// not http or https, a negative duration, a minimum refresh above the maximum, a published key
@@ -15,6 +19,27 @@ var (
 	// matches fastjwt.ErrKey). The last good key set is kept.
 	ErrFetch = errors.New("jwks: fetching the key set failed")
 	// ErrNotReady: Ready's answer while no key set is loaded, when the loaded one is older than
-	// Options.MaxStale, or after Close.
+	// Options.MaxStale (or Options.ExpireAfter), or after Close.
 	ErrNotReady = errors.New("jwks: not ready")
+	// ErrSetExpired: a Client's answer to every token while the key set in use was last fetched
+	// or confirmed more than Options.ExpireAfter ago, until a fetch succeeds again. It is no
+	// verdict on the token, which may be fine: the keys the issuer publishes now are unknown.
+	// The error also matches fastjwt.ErrKeysUnavailable, which package bearer answers with 503
+	// and Retry-After, not 401.
+	ErrSetExpired = errors.New("jwks: the key set has expired")
 )
+
+// errSetExpired is the error of a verify with a set older than Options.ExpireAfter. A
+// package-level value: answering with it allocates nothing.
+var errSetExpired error = &setExpired{}
+
+type setExpired struct{}
+
+func (*setExpired) Error() string {
+	return ErrSetExpired.Error() + ": no fetch has succeeded within ExpireAfter; tokens are refused until one does"
+}
+
+// Is makes the error match ErrSetExpired and fastjwt.ErrKeysUnavailable.
+func (*setExpired) Is(target error) bool {
+	return target == ErrSetExpired || target == fastjwt.ErrKeysUnavailable
+}

@@ -19,6 +19,13 @@ const (
 	DefaultMaxRefresh = 24 * time.Hour
 	// DefaultCooldown is the least time between two fetches caused by tokens with an unknown kid.
 	DefaultCooldown = 30 * time.Second
+	// DefaultExpireAfter is the age beyond which a key set is no longer used (see
+	// Options.ExpireAfter): three days, enough to ride out an outage of the identity provider
+	// over a weekend, and a day beyond the default MaxStale (48 hours), so that readiness probes
+	// and alerts report the stale set well before tokens are refused.
+	DefaultExpireAfter = 72 * time.Hour
+	// MinExpireAfter is the least Options.ExpireAfter.
+	MinExpireAfter = time.Second
 	// DefaultMaxResponseSize caps the body of a JWKS response: 1 MiB, fastjwt.MaxKeyFileSize,
 	// the most the JWK parser reads. A set of a hundred 4096-bit RSA keys is about 75 KB.
 	DefaultMaxResponseSize = fastjwt.MaxKeyFileSize
@@ -67,8 +74,26 @@ type Options struct {
 	MaxResponseSize int64
 
 	// MaxStale is the age of the key set beyond which Ready reports ErrNotReady (default twice
-	// MaxRefresh). The set is still used to verify: see Ready.
+	// MaxRefresh, at most ExpireAfter; it may not be above ExpireAfter). The set is still used
+	// to verify: see Ready.
 	MaxStale time.Duration
+
+	// ExpireAfter bounds how long a key set is trusted without a successful fetch. Once the set
+	// in use was last fetched or confirmed (a 304 answer, or the same document again) more than
+	// ExpireAfter ago, every token is refused with an error matching ErrSetExpired, until a
+	// fetch succeeds again: an attacker who can block the fetch must not keep a key the issuer
+	// has withdrawn usable for ever. Default DefaultExpireAfter (72 hours), or three times
+	// MaxRefresh if that is longer; at least MinExpireAfter.
+	//
+	// The set is refreshed at least every ExpireAfter/2, so that it never expires while the
+	// server answers: a MaxRefresh given above ExpireAfter/2 is refused, a default one is
+	// lowered to ExpireAfter/2 (and a default MinRefresh to at most that).
+	ExpireAfter time.Duration
+
+	// Clock replaces time.Now as the source of the current time for the age of the key set
+	// (Age, Ready, ExpireAfter). It does not set the codec's clock, which checks exp and nbf
+	// (fastjwt.WithClock in CodecOptions), nor the timers of the refresh and the cooldown.
+	Clock func() time.Time
 
 	// OnError, when set, hears about every failed fetch (errors matching ErrFetch: the last good
 	// key set was kept) and about each key a new set skips (errors matching fastjwt.ErrKey:
@@ -89,10 +114,15 @@ type settings struct {
 	hc *http.Client
 	// own is the transport the client made itself, closed by Close.
 	own *http.Transport
+	// now is Clock, or time.Now.
+	now func() time.Time
 }
 
 func (o Options) settings() (*settings, error) {
-	s := &settings{Options: o}
+	s := &settings{Options: o, now: o.Clock}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	for _, d := range []struct {
 		name string
 		v    *time.Duration
@@ -103,6 +133,7 @@ func (o Options) settings() (*settings, error) {
 		{"MaxRefresh", &s.MaxRefresh, DefaultMaxRefresh},
 		{"Cooldown", &s.Cooldown, DefaultCooldown},
 		{"MaxStale", &s.MaxStale, 0},
+		{"ExpireAfter", &s.ExpireAfter, 0},
 	} {
 		if *d.v < 0 {
 			return nil, fmt.Errorf("%w: %s is negative", ErrConfig, d.name)
@@ -111,11 +142,27 @@ func (o Options) settings() (*settings, error) {
 			*d.v = d.def
 		}
 	}
+	switch {
+	case s.ExpireAfter == 0:
+		s.ExpireAfter = max(DefaultExpireAfter, 3*s.MaxRefresh)
+	case s.ExpireAfter < MinExpireAfter:
+		return nil, fmt.Errorf("%w: ExpireAfter (%v) is under %v", ErrConfig, s.ExpireAfter, MinExpireAfter)
+	case s.MaxRefresh > s.ExpireAfter/2 && o.MaxRefresh != 0:
+		return nil, fmt.Errorf("%w: MaxRefresh (%v) is above half of ExpireAfter (%v): the set could expire between two refreshes", ErrConfig, s.MaxRefresh, s.ExpireAfter)
+	case s.MaxRefresh > s.ExpireAfter/2:
+		s.MaxRefresh = s.ExpireAfter / 2
+		if o.MinRefresh == 0 {
+			s.MinRefresh = min(s.MinRefresh, s.MaxRefresh)
+		}
+	}
 	if s.MinRefresh > s.MaxRefresh {
 		return nil, fmt.Errorf("%w: MinRefresh (%v) is above MaxRefresh (%v)", ErrConfig, s.MinRefresh, s.MaxRefresh)
 	}
-	if s.MaxStale == 0 {
-		s.MaxStale = 2 * s.MaxRefresh
+	switch {
+	case s.MaxStale == 0:
+		s.MaxStale = min(2*s.MaxRefresh, s.ExpireAfter)
+	case s.MaxStale > s.ExpireAfter:
+		return nil, fmt.Errorf("%w: MaxStale (%v) is above ExpireAfter (%v): Ready would report ready while every token is refused", ErrConfig, s.MaxStale, s.ExpireAfter)
 	}
 	switch {
 	case s.MaxResponseSize < 0:

@@ -75,6 +75,53 @@ func runPurpose(t *testing.T, st Stack) {
 		}
 	})
 
+	t.Run("another purpose is 401 whatever the audience", func(t *testing.T) {
+		// Checked by the verifier (WithAudience: it refuses before the Bearer sees the type) or
+		// by the Bearer (Config.Audience): either way the purpose comes first, and 403
+		// insufficient_scope stays for an access token of another audience.
+		keys := []fastjwt.Key{{ID: "shared", Secret: Secret(5)}}
+		withAud, err := fastjwt.NewHS256(keys, fastjwt.WithClock(clk.Now), fastjwt.WithAudience("api"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		anyAud, err := fastjwt.NewHS256(keys, fastjwt.WithClock(clk.Now), fastjwt.AcceptAnyAudience())
+		if err != nil {
+			t.Fatal(err)
+		}
+		byVerifier, err := bearer.New(withAud, bearer.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byConfig, err := bearer.New(anyAud, bearer.Config{Audience: "api"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vbase, vstop := st.ServeBearer(t, byVerifier, nil, bearerHandler)
+		defer vstop()
+		cbase, cstop := st.ServeBearer(t, byConfig, nil, bearerHandler)
+		defer cstop()
+		otherAud, _ := codec.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"sub":"alice","aud":"other","exp":`+exp+`}`))
+		accessOther, _ := codec.AppendSignType(nil, fastjwt.TypeAccess, []byte(`{"sub":"alice","aud":"other","exp":`+exp+`}`))
+		const purpose = `Bearer realm="api", error="invalid_token", error_description="the token is not valid for this purpose"`
+		const scope = `Bearer realm="api", error="insufficient_scope", error_description="the token is not valid for this audience"`
+		for _, srv := range []struct{ name, base string }{{"verifier's audience", vbase}, {"Config.Audience", cbase}} {
+			for _, tc := range []struct {
+				name, token string
+				status      int
+				challenge   string
+			}{
+				{"session cookie without aud", sessionToken, 401, purpose},
+				{"session token for another aud", string(otherAud), 401, purpose},
+				{"access token for another aud", string(accessOther), 403, scope},
+			} {
+				res := get(t, plainClient, srv.base+"/", "Authorization", "Bearer "+tc.token)
+				if res.status != tc.status || res.header.Get("Www-Authenticate") != tc.challenge {
+					t.Errorf("%s, %s: %d %q, want %d %q", srv.name, tc.name, res.status, res.header.Get("Www-Authenticate"), tc.status, tc.challenge)
+				}
+			}
+		}
+	})
+
 	t.Run("federated services opt in", func(t *testing.T) {
 		fb, err := bearer.New(codec, bearer.Config{Types: []fastjwt.Type{fastjwt.TypeSession}})
 		if err != nil {

@@ -104,6 +104,9 @@ func runRevocation(t *testing.T, st Stack) {
 		if err := h.lastError(); !errors.Is(err, revoke.ErrUnavailable) {
 			t.Errorf("FailOpen: OnError got %v", err)
 		}
+		if err := h.lastInvalid(); errors.Is(err, revoke.ErrUnavailable) {
+			t.Errorf("FailOpen: OnInvalid heard a request that went on: %v", err)
+		}
 	})
 
 	t.Run("bearer tokens", func(t *testing.T) {
@@ -166,7 +169,10 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Errorf("list down: %d, Retry-After %q, WWW-Authenticate %q; want 503, Retry-After and no challenge",
 				res.status, res.header.Get("Retry-After"), res.header.Get("Www-Authenticate"))
 		}
-		ob, err := bearer.New(codec, bearer.Config{Revocations: downList{}, FailOpen: true})
+		// Failing open is reported to OnError, as sessions report it; OnInvalid hears refusals
+		// only.
+		oh := &hooks{}
+		ob, err := bearer.New(codec, bearer.Config{Revocations: downList{}, FailOpen: true, OnInvalid: oh.onInvalid, OnError: oh.onError})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,6 +180,15 @@ func runRevocation(t *testing.T, st Stack) {
 		defer ostop()
 		if res := get(t, plainClient, obase+"/", "Authorization", "Bearer "+sign("t-9", "erin")); res.status != 200 {
 			t.Errorf("FailOpen: %d", res.status)
+		}
+		if err := oh.lastError(); !errors.Is(err, revoke.ErrUnavailable) || !errors.Is(err, errDown) {
+			t.Errorf("FailOpen: OnError got %v, want revoke.ErrUnavailable wrapping the list's error", err)
+		}
+		if err := oh.lastInvalid(); err != nil {
+			t.Errorf("FailOpen: OnInvalid got %v", err)
+		}
+		if res := get(t, plainClient, obase+"/"); res.status != 401 || !errors.Is(oh.lastInvalid(), bearer.ErrNoToken) {
+			t.Errorf("FailOpen, no token: %d, OnInvalid %v", res.status, oh.lastInvalid())
 		}
 	})
 }
