@@ -89,7 +89,7 @@ for i in $(seq "$TOKENS"); do
 		"$tmp/fastjwt" sign --key-env FASTJWT_LOAD_KEY
 done >"$tmp/tokens"
 
-"$tmp/fastjwt" gateway --listen 127.0.0.1:0 --key-env FASTJWT_LOAD_KEY --aud "$aud" \
+"$tmp/fastjwt" gateway --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --key-env FASTJWT_LOAD_KEY --aud "$aud" \
 	--claim-header sub=X-User --claim-header role=X-Role 2>"$tmp/gateway.log" &
 pids+=($!)
 gw=

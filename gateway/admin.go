@@ -2,8 +2,31 @@ package gateway
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
+
+// serveAdmin answers the admin listener's requests (see Server.ServeAdmin).
+func (g *Gateway) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		adminAnswer(w, http.StatusOK, textPlain, []byte("ok\n"))
+		g.metrics.count(epHealthz, http.StatusOK)
+	case "/readyz":
+		body, ok := g.ready(r.Context())
+		status := http.StatusOK
+		if !ok {
+			status = http.StatusServiceUnavailable
+		}
+		adminAnswer(w, status, textPlain, body)
+		g.metrics.count(epReadyz, status)
+	case "/metrics":
+		adminAnswer(w, http.StatusOK, prometheusText, g.metricsText())
+		g.metrics.count(epMetrics, http.StatusOK)
+	default:
+		adminAnswer(w, http.StatusNotFound, textPlain, []byte("404 page not found\n"))
+	}
+}
 
 // readyTimeout bounds one /readyz probe, all checks together: a probe that hangs is a failed
 // probe, and it must answer before the orchestrator's own timeout (Kubernetes: 1 s by default,

@@ -38,7 +38,7 @@ func (f *fakeJWKS) FailedFetches() uint64 { return 2 }
 func (f *fakeJWKS) Ready() error          { return f.ready }
 
 // TestAdmin: /healthz, /readyz (every check, the JWK Set's readiness among them) and /metrics on
-// both modes.
+// the admin listener in both modes, and none of them on the public listener.
 func TestAdmin(t *testing.T) {
 	for _, proxy := range []bool{false, true} {
 		cfg := testConfig(t, nil)
@@ -59,7 +59,23 @@ func TestAdmin(t *testing.T) {
 			cfg.Upstream = mustURL("http://127.0.0.1:1")
 		}
 		g := newGateway(t, cfg)
-		addr := serve(t, NewServer(g))
+		s := NewServer(g)
+		addr, adm := serve(t, s), serveAdmin(t, s)
+		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+			// Forward-auth: 404; reverse-proxy: the upstream's path (a token is needed first).
+			want := 404
+			if proxy {
+				want = 401
+			}
+			if a := roundTrip(t, addr, "GET", p); a.status != want || strings.Contains(a.body, "ok") {
+				t.Errorf("proxy %v: %s on the public listener: %d %q, want %d", proxy, p, a.status, a.body, want)
+			}
+		}
+		if a := roundTrip(t, adm, "GET", "/auth"); a.status != 404 {
+			t.Errorf("/auth on the admin listener: %d", a.status)
+		}
+		public := addr
+		addr = adm
 		if a := roundTrip(t, addr, "GET", "/healthz"); a.status != 200 || a.body != "ok\n" {
 			t.Errorf("healthz %d %q", a.status, a.body)
 		}
@@ -75,8 +91,8 @@ func TestAdmin(t *testing.T) {
 		if a := roundTrip(t, addr, "GET", "/readyz"); a.status != 503 || !strings.Contains(a.body, `route adm"in: no key set`) {
 			t.Errorf("readyz %d %q", a.status, a.body)
 		}
-		roundTrip(t, addr, "GET", "/auth")
-		roundTrip(t, addr, "GET", "/nowhere")
+		roundTrip(t, public, "GET", "/auth")
+		roundTrip(t, public, "GET", "/nowhere")
 		a := roundTrip(t, addr, "GET", "/metrics")
 		if a.status != 200 || a.get(t, "Content-Type") != prometheusText {
 			t.Fatalf("metrics %d %q", a.status, a.lines)
@@ -97,7 +113,7 @@ func TestAdmin(t *testing.T) {
 			"# TYPE fastjwt_gateway_decision_seconds histogram",
 		}
 		if !proxy {
-			want = append(want, `fastjwt_gateway_requests_total{endpoint="other",outcome="not_found"} 1`)
+			want = append(want, `fastjwt_gateway_requests_total{endpoint="other",outcome="not_found"} 4`)
 		}
 		for _, w := range want {
 			if !strings.Contains(a.body, w) {
@@ -125,14 +141,15 @@ func TestNoRoute(t *testing.T) {
 // is a miss, the next ones hits.
 func TestMetricsCache(t *testing.T) {
 	g := newGateway(t, testConfig(t, nil))
-	addr := serve(t, NewServer(g))
+	s := NewServer(g)
+	addr := serve(t, s)
 	tok := mint(t, `"sub":"alice"`)
 	for range 3 {
 		if a := roundTrip(t, addr, "GET", "/auth", "Authorization: Bearer "+tok); a.status != 200 {
 			t.Fatalf("auth %d", a.status)
 		}
 	}
-	a := roundTrip(t, addr, "GET", "/metrics")
+	a := roundTrip(t, serveAdmin(t, s), "GET", "/metrics")
 	for _, w := range []string{
 		"# TYPE fastjwt_gateway_verify_cache_hits_total counter",
 		`fastjwt_gateway_verify_cache_hits_total{route="api"} 2`,

@@ -160,7 +160,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	if ep == epAuth {
 		target, ok = originalTarget(&ctx.Request.Header, a)
 	}
-	status, reason := 0, ""
+	status, why := 0, reasonAllowed
 	var rt *route
 	pathOK := false
 	if ok {
@@ -169,22 +169,19 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	var exp time.Time
 	hasExp := false
 	switch {
-	case !ok:
-		status, reason = 400, "ambiguous original request target"
+	case !ok: // two original request targets that differ
+		status, why = 400, reasonAmbiguous
 		refuse(ctx, status, nil)
 	case !pathOK:
-		status, reason = 400, "the path has more than one reading"
+		status, why = 400, reasonBadPath
 		refuse(ctx, status, nil)
 	case rt == nil:
-		status, reason = 403, "no route for the path"
+		status, why = 403, reasonNoRoute
 		refuse(ctx, status, nil)
 	default:
 		t := rt.b.Acquire()
 		if aerr := rt.b.Authenticate(callContext, t, a); aerr != nil {
-			status, reason = aerr.Status, aerr.Description
-			if reason == "" {
-				reason = "no token"
-			}
+			status, why = aerr.Status, refusalReason(aerr)
 			refuse(ctx, status, aerr.Challenge())
 		} else {
 			status = 200
@@ -199,14 +196,14 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	if status == 200 {
 		a.cacheControl(g.maxAge, g.cacheControl, exp, hasExp, start, elapsed)
 	}
-	g.metrics.observe(ep, status, elapsed)
+	g.metrics.decided(ep, status, why, elapsed)
 	if g.log.Enabled(callContext, slog.LevelDebug) {
 		name := ""
 		if rt != nil {
 			name = rt.name
 		}
 		g.log.LogAttrs(callContext, slog.LevelDebug, "decision", slog.String("endpoint", endpointNames[ep]),
-			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
+			slog.String("route", name), slog.Int("status", status), slog.String("reason", reasonNames[why]))
 	}
 	a.ctx, a.claims, a.set, a.next, a.buf = nil, nil, 0, 0, a.buf[:0]
 	a.auth, a.nAuth = [2][]byte{}, -1

@@ -6,10 +6,11 @@
 //     configured claim headers in the answer; 401, 403, 400 or 503 refuse.
 //   - /ext-authz/<original path>: Envoy's HTTP ext_authz service (path_prefix "/ext-authz").
 //     Claim headers whose claim the token lacks are named in x-envoy-auth-headers-to-remove.
-//   - /healthz, /readyz, /metrics: liveness, readiness (Config.Checks) and Prometheus metrics.
 //
-// With Config.Upstream set, every other request is verified and, when allowed, proxied to the
-// upstream with the claim headers set; a refused request never reaches it.
+// With Config.Upstream set, every request is verified and, when allowed, proxied to the upstream
+// with the claim headers set; a refused request never reaches it. The admin endpoints, /healthz,
+// /readyz (Config.Checks) and /metrics, answer on a listener of their own (Server.ServeAdmin),
+// never on the public one. Limits bound slow, idle and numerous clients on every listener.
 //
 // Each Route is one policy (verifier, audience, token types, claim headers, cookie), chosen by the
 // longest PathPrefix of the original request path. The token and its checks are those of package

@@ -198,6 +198,7 @@ func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 		Forward:     r.ClaimHeaders,
 		Revocations: cfg.Revocations,
 		FailOpen:    cfg.FailOpen,
+		OnError:     g.failOpenHook(rt.name),
 	})
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func TestDecisionLogs(t *testing.T) {
 	logs := out.String()
 	for _, want := range []string{
 		`"msg":"decision","endpoint":"auth","route":"api","status":200`,
-		`"route":"admin","status":401,"reason":"the token signature is invalid"`,
+		`"route":"admin","status":401,"reason":"bad_signature"`,
 		`"endpoint":"ext_authz","route":"api","status":400`,
 	} {
 		if !strings.Contains(logs, want) {

@@ -3,9 +3,11 @@ package gateway
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 )
 
@@ -13,7 +15,7 @@ import (
 // by hand, not a client library: an observation is then one or two atomic adds, with no
 // allocation, no lock and no map lookup on the hot path of a decision, and the library's go.mod
 // gains no dependency (prometheus/client_golang would bring a dozen modules into every user's
-// build for six metric families).
+// build for a few metric families).
 //
 // There is no verified-token cache hit counter: the Verifier interface does not report whether a
 // verify was answered by the cache, and the gateway cannot tell a hit from a fast miss without
@@ -41,8 +43,8 @@ type outcome int
 const (
 	outAllowed      outcome = iota // 200: the token verified (or an admin endpoint answered)
 	outBadRequest                  // 400: ambiguous request
-	outUnauthorized                // 401: no token, or an invalid, expired or revoked one
-	outForbidden                   // 403: wrong audience or type, or no route for the path
+	outUnauthorized                // 401: no token, or an invalid, expired, revoked or other-purpose one
+	outForbidden                   // 403: wrong audience, or no route for the path
 	outUnavailable                 // 503: revocation cannot be checked, or not ready
 	outNotFound                    // 404: no such endpoint
 	numOutcomes
@@ -69,6 +71,41 @@ func outcomeOf(status int) outcome {
 // decisionEndpoints are the endpoints whose decisions the latency histogram records.
 const decisionEndpoints = epProxy + 1
 
+// reason is why a decision went the way it did: a label of the decision counter. The values
+// below numBearerReasons are bearer.Reason's (a refusal's cause, classified by the Bearer);
+// the gateway adds the outcomes decided before a Bearer is asked. reasonAllowed takes
+// bearer.ReasonNone's place: no refusal.
+type reason uint8
+
+const (
+	numBearerReasons        = reason(bearer.ReasonUnavailable) + 1
+	reasonAllowed    reason = reason(bearer.ReasonNone)
+	reasonNoRoute           = numBearerReasons     // 403: no route covers the path
+	reasonBadPath           = numBearerReasons + 1 // 400: the target has more than one reading
+	numReasons              = numBearerReasons + 2
+	// reasonAmbiguous (400): two original targets that differ, as two Authorization headers.
+	reasonAmbiguous = reason(bearer.ReasonAmbiguous)
+)
+
+// reasonNames are the label values of the reasons: bearer.Reason's names, and the gateway's.
+var reasonNames = func() (names [numReasons]string) {
+	for r := range numBearerReasons {
+		names[r] = bearer.Reason(r).String()
+	}
+	names[reasonAllowed], names[reasonNoRoute], names[reasonBadPath] = "allowed", "no_route", "bad_path"
+	return names
+}()
+
+// refusalReason is the reason of a refusal by a route's Bearer. A reason a newer bearer
+// package might add is counted as malformed, never out of the counters' bounds.
+func refusalReason(aerr *bearer.AuthError) reason {
+	r := reason(aerr.Reason())
+	if r >= numBearerReasons || r == reasonAllowed {
+		return reason(bearer.ReasonMalformed)
+	}
+	return r
+}
+
 // bucketBounds are the upper bounds of the latency histogram's buckets: a decision costs
 // microseconds (a verify, with a cache hit below one), or milliseconds when the revocation list
 // is remote.
@@ -89,10 +126,16 @@ type histogram struct {
 // Metrics holds the gateway's counters and latency histogram. It is safe for concurrent use and
 // survives reloads: give the same Metrics to every Gateway of one process.
 type Metrics struct {
-	requests [numEndpoints][numOutcomes]atomic.Uint64
-	latency  [decisionEndpoints]histogram
-	upstream atomic.Uint64 // proxied requests that got no answer from the upstream
-	swaps    atomic.Uint64
+	requests  [numEndpoints][numOutcomes]atomic.Uint64
+	latency   [decisionEndpoints]histogram
+	decisions [decisionEndpoints][numReasons]atomic.Uint64
+	upstream  atomic.Uint64 // proxied requests that got no answer from the upstream
+	swaps     atomic.Uint64
+	// failOpen counts, by route name, the requests let through because the revocation list
+	// could not answer (Config.FailOpen). Keyed by name so that the counts survive reloads; a
+	// route's counter is looked up once, when its Gateway is built, never per request.
+	mu       sync.Mutex
+	failOpen map[string]*atomic.Uint64
 }
 
 // NewMetrics returns empty Metrics.
@@ -103,7 +146,28 @@ func (m *Metrics) count(ep endpoint, status int) {
 	m.requests[ep][outcomeOf(status)].Add(1)
 }
 
-// observe records one decision and how long it took.
+// failOpenCounter returns the fail-open counter of the named route, created at zero.
+func (m *Metrics) failOpenCounter(route string) *atomic.Uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.failOpen[route]
+	if c == nil {
+		if m.failOpen == nil {
+			m.failOpen = make(map[string]*atomic.Uint64)
+		}
+		c = new(atomic.Uint64)
+		m.failOpen[route] = c
+	}
+	return c
+}
+
+// decided records one decision: its answer, its reason and how long it took.
+func (m *Metrics) decided(ep endpoint, status int, r reason, d time.Duration) {
+	m.decisions[ep][r].Add(1)
+	m.observe(ep, status, d)
+}
+
+// observe records one decision's answer and how long it took.
 func (m *Metrics) observe(ep endpoint, status int, d time.Duration) {
 	m.count(ep, status)
 	h := &m.latency[ep]
@@ -160,6 +224,20 @@ func (m *Metrics) appendText(b []byte, g *Gateway) []byte {
 		b = strconv.AppendUint(b, cum, 10)
 		b = append(b, '\n')
 	}
+	b = append(b, "# HELP fastjwt_gateway_decisions_total Decisions, by endpoint and reason (allowed, or why the request was refused).\n"+
+		"# TYPE fastjwt_gateway_decisions_total counter\n"...)
+	for ep := range decisionEndpoints {
+		for r := range numReasons {
+			b = append(b, `fastjwt_gateway_decisions_total{endpoint="`...)
+			b = append(b, endpointNames[ep]...)
+			b = append(b, `",reason="`...)
+			b = append(b, reasonNames[r]...)
+			b = append(b, `"} `...)
+			b = strconv.AppendUint(b, m.decisions[ep][r].Load(), 10)
+			b = append(b, '\n')
+		}
+	}
+	b = m.appendFailOpen(b, g)
 	b = append(b, "# HELP fastjwt_gateway_upstream_errors_total Allowed requests the upstream did not answer (502).\n"+
 		"# TYPE fastjwt_gateway_upstream_errors_total counter\nfastjwt_gateway_upstream_errors_total "...)
 	b = strconv.AppendUint(b, m.upstream.Load(), 10)
@@ -169,6 +247,27 @@ func (m *Metrics) appendText(b []byte, g *Gateway) []byte {
 	b = append(b, '\n')
 	b = appendCache(b, g)
 	return appendJWKS(b, g)
+}
+
+// appendFailOpen appends the fail-open counter of every route of g, once per route name.
+func (m *Metrics) appendFailOpen(b []byte, g *Gateway) []byte {
+	b = append(b, "# HELP fastjwt_gateway_fail_open_total Requests let through unchecked because the revocation list could not answer (fail-open), by route.\n"+
+		"# TYPE fastjwt_gateway_fail_open_total counter\n"...)
+	for i, rt := range g.routes {
+		seen := false
+		for _, o := range g.routes[:i] {
+			seen = seen || o.name == rt.name
+		}
+		if seen {
+			continue
+		}
+		b = append(b, `fastjwt_gateway_fail_open_total{route="`...)
+		b = appendLabelValue(b, rt.name)
+		b = append(b, `"} `...)
+		b = strconv.AppendUint(b, m.failOpenCounter(rt.name).Load(), 10)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // cacheStats is what a verifier with a verified-token cache (*fastjwt.Codec, *jwks.Client)

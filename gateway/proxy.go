@@ -22,15 +22,13 @@ import (
 // costs a connection's round trip to the upstream, far more than the few allocations net/http
 // adds per request; the decision itself is the same bearer.Authenticate as on fasthttp.
 
-// Timeouts of the reverse proxy. The body phases have none: a stream may last; the upstream's
-// and the client's idle connections are reaped.
+// Timeouts of the reverse proxy. The response body has none: a stream may last; the request
+// body's, the client's head and idle connections are the Server's Limits.
 const (
 	dialTimeout           = 5 * time.Second
 	responseHeaderTimeout = 30 * time.Second
 	tlsHandshakeTimeout   = 10 * time.Second
 	idleConnTimeout       = 90 * time.Second
-	readHeaderTimeout     = 10 * time.Second
-	serverIdleTimeout     = 120 * time.Second
 	maxHeaderBytes        = 64 << 10
 )
 
@@ -58,8 +56,8 @@ type decisionWriter struct {
 	rt    *route
 }
 
-// newProxy builds the reverse-proxy mode's handler: the admin endpoints, then for every other
-// path its route's bearer middleware in front of a ReverseProxy to the upstream.
+// newProxy builds the reverse-proxy mode's handler: for every path, its route's bearer
+// middleware in front of a ReverseProxy to the upstream.
 func (g *Gateway) newProxy() http.Handler {
 	tr := newTransport()
 	for _, rt := range g.routes {
@@ -81,16 +79,16 @@ func (g *Gateway) newProxy() http.Handler {
 				}
 			},
 			Transport: tr,
-			ErrorLog:  slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+			ErrorLog:  stdErrorLog(g.log),
 			ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 				g.metrics.upstream.Add(1)
-				g.log.LogAttrs(r.Context(), slog.LevelWarn, "upstream error", slog.String("route", rt.name), slog.String("error", err.Error()))
+				g.log.LogAttrs(r.Context(), slog.LevelWarn, "upstream error", slog.String("route", rt.name), slog.String("error", upstreamErrorCategory(err)))
 				w.WriteHeader(http.StatusBadGateway)
 			},
 		}
 		allowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			dw := w.(*decisionWriter)
-			g.proxyDecided(dw, 200, "")
+			g.proxyDecided(dw, 200, reasonAllowed)
 			// net/http's HTTP/1 server would read the rest of the request body before the first
 			// byte of the answer: a stream in both directions (a long upload answered as it
 			// goes, a chat) would stall. HTTP/2 is always full duplex (the call fails: ignored).
@@ -117,25 +115,8 @@ func stripClaims(h http.Header, claims *claimSet) {
 
 // serveProxy is the reverse-proxy mode's handler.
 func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/healthz":
-		adminAnswer(w, http.StatusOK, textPlain, []byte("ok\n"))
-		g.metrics.count(epHealthz, 200)
-		return
-	case "/readyz":
-		body, ok := g.ready(r.Context())
-		status := http.StatusOK
-		if !ok {
-			status = http.StatusServiceUnavailable
-		}
-		adminAnswer(w, status, textPlain, body)
-		g.metrics.count(epReadyz, status)
-		return
-	case "/metrics":
-		adminAnswer(w, http.StatusOK, prometheusText, g.metricsText())
-		g.metrics.count(epMetrics, 200)
-		return
-	}
+	// Every path is the upstream's, /healthz and /metrics too: the admin endpoints are the
+	// admin listener's (Server.ServeAdmin).
 	dw := &decisionWriter{ResponseWriter: w, start: time.Now()}
 	// The path sent upstream is built from the reading the route was chosen from, never from a
 	// second parse of the raw target.
@@ -152,10 +133,10 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok:
 		proxyRefuse(w, http.StatusBadRequest, nil)
-		g.proxyDecided(dw, http.StatusBadRequest, "the path has more than one reading")
+		g.proxyDecided(dw, http.StatusBadRequest, reasonBadPath)
 	case rt == nil:
 		proxyRefuse(w, http.StatusForbidden, nil)
-		g.proxyDecided(dw, http.StatusForbidden, "no route for the path")
+		g.proxyDecided(dw, http.StatusForbidden, reasonNoRoute)
 	default:
 		dw.rt = rt
 		dw.rt.proxy.ServeHTTP(dw, r)
@@ -166,23 +147,19 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) proxyRefused(w http.ResponseWriter, _ *http.Request, aerr *bearer.AuthError) {
 	dw := w.(*decisionWriter)
 	proxyRefuse(dw.ResponseWriter, aerr.Status, aerr.Challenge())
-	reason := aerr.Description
-	if reason == "" {
-		reason = "no token"
-	}
-	g.proxyDecided(dw, aerr.Status, reason)
+	g.proxyDecided(dw, aerr.Status, refusalReason(aerr))
 }
 
 // proxyDecided records a decision of reverse-proxy mode.
-func (g *Gateway) proxyDecided(dw *decisionWriter, status int, reason string) {
-	g.metrics.observe(epProxy, status, time.Since(dw.start))
+func (g *Gateway) proxyDecided(dw *decisionWriter, status int, why reason) {
+	g.metrics.decided(epProxy, status, why, time.Since(dw.start))
 	if g.log.Enabled(callContext, slog.LevelDebug) {
 		name := ""
 		if dw.rt != nil {
 			name = dw.rt.name
 		}
 		g.log.LogAttrs(callContext, slog.LevelDebug, "decision", slog.String("endpoint", "proxy"),
-			slog.String("route", name), slog.Int("status", status), slog.String("reason", reason))
+			slog.String("route", name), slog.Int("status", status), slog.String("reason", reasonNames[why]))
 	}
 }
 

@@ -89,7 +89,7 @@ func TestSwapUnderLoad(t *testing.T) {
 }
 
 // TestShutdownDrains: Shutdown waits for the request under way, which is answered, then Serve
-// returns ErrServerClosed and no goroutine of the server is left.
+// and ServeAdmin return ErrServerClosed and no goroutine of the server is left.
 func TestShutdownDrains(t *testing.T) {
 	for _, proxy := range []bool{false, true} {
 		before := runtime.NumGoroutine()
@@ -107,6 +107,12 @@ func TestShutdownDrains(t *testing.T) {
 		}
 		served := make(chan error, 1)
 		go func() { served <- s.Serve(ln) }()
+		adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminServed := make(chan error, 1)
+		go func() { adminServed <- s.ServeAdmin(adminLn) }()
 		tr := &http.Transport{}
 		c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 		answered := make(chan int, 1)
@@ -146,6 +152,12 @@ func TestShutdownDrains(t *testing.T) {
 		}
 		if err := s.Serve(ln); !errors.Is(err, ErrServerClosed) {
 			t.Errorf("proxy %v: Serve after Shutdown: %v", proxy, err)
+		}
+		if err := <-adminServed; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("proxy %v: ServeAdmin: %v", proxy, err)
+		}
+		if err := s.ServeAdmin(adminLn); !errors.Is(err, ErrServerClosed) {
+			t.Errorf("proxy %v: ServeAdmin after Shutdown: %v", proxy, err)
 		}
 		tr.CloseIdleConnections()
 		deadline := time.Now().Add(3 * time.Second)

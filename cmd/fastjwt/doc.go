@@ -99,9 +99,11 @@
 //
 // fastjwt gateway answers, on one listener (--listen ADDR, default 127.0.0.1:8401; port 0 picks
 // a free one): /auth (nginx auth_request, Caddy forward_auth, Traefik forwardAuth; the route is
-// chosen by X-Forwarded-Uri or X-Original-URI), /ext-authz/<path> (Envoy's HTTP ext_authz),
-// /healthz, /readyz (keys loaded and JWK Sets fresh, Redis reachable) and /metrics (Prometheus).
-// With --upstream URL it verifies every other request and proxies it to URL.
+// chosen by X-Forwarded-Uri or X-Original-URI) and /ext-authz/<path> (Envoy's HTTP ext_authz);
+// with --upstream URL it verifies every request and proxies it to URL. A second listener
+// (--admin-listen ADDR, default 127.0.0.1:8402, "off" for none) answers /healthz, /readyz (keys
+// loaded and JWK Sets fresh, Redis reachable) and /metrics (Prometheus). --read-header-timeout,
+// --body-timeout, --idle-timeout and --max-conns bound slow and idle clients on both.
 //
 // Its keys and policy come either from the flags, which make one issuer and the route "/":
 //

@@ -40,8 +40,11 @@ const (
 // Defaults of the gateway's flags.
 const (
 	defaultGatewayListen = "127.0.0.1:8401"
-	defaultMaxCacheAge   = 60 * time.Second
-	defaultDrainTimeout  = 10 * time.Second
+	// The admin endpoints answer on loopback by default: readiness failures name internal
+	// addresses, and metrics are for the operator's scraper.
+	defaultAdminListen  = "127.0.0.1:8402"
+	defaultMaxCacheAge  = 60 * time.Second
+	defaultDrainTimeout = 10 * time.Second
 	// redisCheckTimeout bounds the PING of the readiness check when the probe sets no deadline.
 	redisCheckTimeout = time.Second
 )
@@ -49,28 +52,40 @@ const (
 var gatewayHelp = commandHelp{
 	synopsis: "fastjwt gateway [flags]",
 	intro: `Serves token verification for a proxy in front of it, or in front of an upstream
-(--upstream). One listener answers:
+(--upstream). The listener (--listen) answers:
   /auth                 nginx auth_request, Caddy forward_auth, Traefik forwardAuth: 200 with
                         the claim headers set, or 401/403/400/503 with a WWW-Authenticate challenge.
                         The route is chosen by X-Forwarded-Uri or X-Original-URI.
   /ext-authz/<path>     Envoy's HTTP ext_authz service (path_prefix "/ext-authz")
+and 404 to any other path. With --upstream URL it answers no path itself: every request is
+verified, then proxied to URL with the claim headers.
+The admin listener (--admin-listen, default 127.0.0.1:8402, "off" for none) answers:
   /healthz /readyz /metrics
-                        liveness, readiness (keys loaded, JWK Sets fresh, Redis reachable) and
-                        Prometheus metrics
-With --upstream URL every other request is verified, then proxied to URL with the claim headers.
+                        liveness, readiness (keys loaded, JWK Sets fresh, Redis reachable; on
+                        failure, which check failed and why) and Prometheus metrics
 
 The keys and policy come from the flags (one issuer, the route "/") or from --config FILE
 (several issuers and routes); not both: with --config, the key and policy flags are refused.
 The other flags (--listen, --upstream, --redis, --max-cache-age...) apply either way.`,
 	outro: gatewayConfigHelp + `
 Logs are JSON lines (log/slog) on standard error. At start, one line says where it listens:
-  {"time":...,"level":"INFO","msg":"listening","addr":"127.0.0.1:8401",...}
-with the real address (--listen 127.0.0.1:0 picks a free port). No token and no secret is ever
-logged.
+  {"time":...,"level":"INFO","msg":"listening","addr":"127.0.0.1:8401","admin":"127.0.0.1:8402",...}
+with the real addresses (port 0 picks a free port; "admin":"off" without an admin listener). No
+token and no secret is ever logged: a request the HTTP server could not read is logged as a
+fixed message with its category (malformed head, head too large, body too large, timeout,
+connection error...) and the client's address, never the request's bytes or the error's text.
+
+Slow and idle clients are bounded on both listeners: a request head must arrive within
+--read-header-timeout (default 10s), its body within --body-timeout of the head (default 60s),
+a kept-alive connection is closed after --idle-timeout without a request (default 2m), and at
+most --max-conns connections are open at once on each listener (default 4096; the admin
+listener at most 64); one beyond waits to be accepted. A request the gateway refuses is answered
+at once, and its connection closed without reading a body it declared. 0 removes a bound.
 
 SIGHUP reads the keys (files, environment, JWK Sets) and the config file again, and swaps the new
 configuration in without dropping a connection; if anything is wrong with it, the error is logged
-and the configuration in use is kept. --listen, --upstream and --redis are not reloaded.
+and the configuration in use is kept. --listen, --admin-listen, --upstream, --redis and the limits
+on clients are not reloaded.
 SIGTERM or SIGINT stops accepting connections, lets the requests under way finish (at most
 --drain-timeout) and exits 0.
 
@@ -90,11 +105,18 @@ and on SIGHUP, and nothing is served from a file with a mistake.
     key-env = NAME      as --key-env
     jwks = PATH|URL     as --jwks
     jwks-timeout = DUR  as --jwks-timeout
+    jwks-expire-after = DUR
+                        as --jwks-expire-after (default 72h)
     kid = ID            as --kid
     allow-short-key = true
+    secret-file = KID=PATH
+    secret-env = KID=NAME
+                        repeatable, as --secret-file and --secret-env: the HS256 secrets of a
+                        rotation, each with its own kid (see "Key rotation" below)
     iss = ISSUER        required "iss" of its tokens
     leeway = DUR        clock skew allowed for exp and nbf (default 0s)
-  Exactly one of key-file, key-env and jwks. A secret is never written in the file itself.
+  Exactly one of key-file, key-env, jwks, or any number of secret-file and secret-env lines.
+  A secret is never written in the file itself.
   [route /PREFIX]     the path prefix of the original URI, matched on segment boundaries
                       (/api covers /api and /api/x, not /apix) and with case; the longest
                       matching one wins, and "/" is the default route (without it, other paths
@@ -129,12 +151,24 @@ Example:
   issuer = partners
   aud = partner-api
   claim-header = sub=X-Partner
+Key rotation (HS256): give every secret in use with its kid, in the flags
+  --secret-file 2026-02=/etc/fastjwt/2026-02.key --secret-file 2026-01=/etc/fastjwt/2026-01.key
+or in the [issuer] section
+  secret-file = 2026-02=2026-02.key
+  secret-file = 2026-01=2026-01.key
+The kid is what comes before the first '=' (a kid holds no '='); each kid is given once. Every
+secret verifies, none has precedence (the gateway signs nothing). A token whose header has a
+"kid" is checked with that kid's secret only, and refused (401) when no secret has it; a token
+without "kid" is checked with each secret in turn, in the order given. To rotate: add the new
+secret and SIGHUP, let the issuer sign with it, and remove the old one (SIGHUP) once its tokens
+have expired. --key-file, --key-env, --key and --kid give one secret and are not combined with
+these.
 `
 
 // policyFlags are the flags that configure the issuer and the route: with --config they come
 // from the file instead, and giving them is an error.
 var policyFlags = []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key",
-	"jwks", "jwks-timeout", "iss", "aud", "leeway", "claim-header", "cookie", "types"}
+	"jwks", "jwks-timeout", "jwks-expire-after", "secret-file", "secret-env", "iss", "aud", "leeway", "claim-header", "cookie", "types"}
 
 // claimHeaderFlags is the repeatable --claim-header CLAIM=HEADER.
 type claimHeaderFlags []string
@@ -179,6 +213,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", defaultGatewayListen, "the `ADDR` to listen on, host:port; port 0 picks a free one (the \"listening\" log\nline says which)")
 	kf.register(fs)
 	kf.registerJWKS(fs)
+	registerSecrets(fs)
 	iss := fs.String("iss", "", "the required \"iss\" of the tokens")
 	aud := fs.String("aud", "", "the required \"aud\" of the tokens; without it a token carrying \"aud\" is refused\n(403, RFC 7519 sec. 4.1.3)")
 	var leeway time.Duration
@@ -198,6 +233,12 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "the least `LEVEL` logged: debug (every decision, without its token), info,\nwarn or error")
 	drain := defaultDrainTimeout
 	fs.Var(durationFlag{&drain}, "drain-timeout", "on SIGTERM, the longest to wait for requests under way, a `DURATION` (default 10s)")
+	adminListen := fs.String("admin-listen", defaultAdminListen, "the `ADDR` of the admin listener (/healthz, /readyz, /metrics), host:port, or \"off\"\nfor none (default 127.0.0.1:8402); port 0 picks a free one (the \"listening\" line's\n\"admin\" says which)")
+	lim := gateway.DefaultLimits()
+	fs.Var(durationFlag{&lim.ReadHeaderTimeout}, "read-header-timeout", "the longest a request head may take to arrive, a `DURATION` (default 10s; 0: none)")
+	fs.Var(durationFlag{&lim.BodyTimeout}, "body-timeout", "the longest a request body may take to arrive after its head, a `DURATION`\n(default 1m0s; 0: none, for long uploads and request streams)")
+	fs.Var(durationFlag{&lim.IdleTimeout}, "idle-timeout", "the longest a kept-alive connection may wait for its next request, a `DURATION`\n(default 2m0s; 0: none)")
+	fs.IntVar(&lim.MaxConns, "max-conns", gateway.DefaultMaxConns, "the most connections open at once on each listener, `N` (default 4096; 0: no\ncap); one beyond waits to be accepted")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -207,6 +248,24 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	cmd := &gatewayCommand{maxCacheAge: maxCacheAge, failOpen: *failOpen, metrics: gateway.NewMetrics()}
 	if _, _, err := net.SplitHostPort(*listen); err != nil {
 		return fail("--listen: %q is not host:port (e.g. 127.0.0.1:8401, :8401)", *listen)
+	}
+	if *adminListen == "" {
+		*adminListen = "off"
+	}
+	if _, _, err := net.SplitHostPort(*adminListen); err != nil && *adminListen != "off" {
+		return fail("--admin-listen: %q is not host:port (e.g. 127.0.0.1:8402) or \"off\"", *adminListen)
+	}
+	if lim.MaxConns < 0 {
+		return fail("--max-conns: must not be negative")
+	}
+	// On the command line 0 is "none"; in gateway.Limits a negative value is.
+	for _, d := range []*time.Duration{&lim.ReadHeaderTimeout, &lim.BodyTimeout, &lim.IdleTimeout} {
+		if *d == 0 {
+			*d = -1
+		}
+	}
+	if lim.MaxConns == 0 {
+		lim.MaxConns = -1
 	}
 	if set["upstream"] {
 		u, err := parseUpstream(*upstream)
@@ -272,24 +331,38 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		gen.close()
 		return fail("--listen: %v", err)
 	}
-	return cmd.serve(ln, gen, drain)
+	var adminLn net.Listener
+	if *adminListen != "off" {
+		if adminLn, err = net.Listen("tcp", *adminListen); err != nil {
+			ln.Close()
+			gen.close()
+			return fail("--admin-listen: %v", err)
+		}
+	}
+	return cmd.serve(ln, adminLn, gen, drain, lim)
 }
 
-// serve runs the server on ln until SIGTERM or SIGINT, reloading on SIGHUP.
-func (c *gatewayCommand) serve(ln net.Listener, gen *generation, drain time.Duration) int {
+// serve runs the server on ln (and the admin endpoints on adminLn, unless nil) until SIGTERM or
+// SIGINT, reloading on SIGHUP.
+func (c *gatewayCommand) serve(ln, adminLn net.Listener, gen *generation, drain time.Duration, lim gateway.Limits) int {
 	// Signals are caught before the "listening" line, so that whoever reads it may send them.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 
-	srv := gateway.NewServer(gen.gw)
-	served := make(chan error, 1)
+	srv := gateway.NewServerWith(gen.gw, lim)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	admin := "off"
+	if adminLn != nil {
+		admin = adminLn.Addr().String()
+		go func() { served <- srv.ServeAdmin(adminLn) }()
+	}
 	mode := "forward-auth"
 	if c.upstream != nil {
 		mode = "reverse-proxy"
 	}
-	c.log.Info("listening", "addr", ln.Addr().String(), "mode", mode, "config", c.source(), "revocations", c.redis != nil)
+	c.log.Info("listening", "addr", ln.Addr().String(), "admin", admin, "mode", mode, "config", c.source(), "revocations", c.redis != nil)
 	for {
 		select {
 		case err := <-served:
@@ -449,11 +522,7 @@ func (c *gatewayCommand) pingRedis(ctx context.Context) error {
 func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway time.Duration,
 	claims claimHeaderFlags, cookie, types string) (*gatewaySpec, error) {
 	s := &issuerSpec{name: "default", iss: iss, issSet: set["iss"], leeway: leeway}
-	for _, name := range []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key", "jwks", "jwks-timeout"} {
-		if set[name] {
-			s.keys = append(s.keys, setting{name: name, value: fs.Lookup(name).Value.String()})
-		}
-	}
+	s.keys = flagKeySettings(fs, set)
 	// The route's name is the realm of its challenges: the bearer package's default.
 	r := &routeSpec{name: bearer.DefaultRealm, prefix: "/", issuer: s.name}
 	switch {

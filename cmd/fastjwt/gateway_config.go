@@ -16,6 +16,7 @@ import (
 
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/gateway"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
@@ -66,6 +67,8 @@ type issuerSpec struct {
 	iss    string
 	issSet bool
 	leeway time.Duration
+	// kids are the key IDs of its secret-file and secret-env lines, at their lines.
+	kids map[string]int
 }
 
 // setting is one "key = value" line (or one flag).
@@ -91,7 +94,8 @@ type routeSpec struct {
 // issuerKeys are the keys of an [issuer] section that say where its keys come from: the CLI's
 // key flags of the same names (see keyFlags). "key" (the secret in the text itself) is not one
 // of them: a config file is no place for a secret.
-var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", "jwks-timeout", "kid", "allow-short-key"}
+var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", "jwks-timeout", "kid", "allow-short-key",
+	"secret-file", "secret-env", "jwks-expire-after"}
 
 // routeKeys are the keys of a [route] section.
 var routeKeys = []string{"issuer", "aud", "types", "claim-header", "cookie", "name", "path-parameters", "case-variants"}
@@ -156,6 +160,13 @@ func readGatewayConfig(path string) (*gatewaySpec, error) {
 			if k.name == "key-file" || k.name == "jwks" {
 				if isURL, _ := jwksURL(k.value); !isURL && !filepath.IsAbs(k.value) {
 					iss.keys[i].value = filepath.Join(filepath.Dir(path), k.value)
+				}
+			}
+			if k.name == "secret-file" {
+				// KID=PATH: checked by the parse.
+				kid, p, _ := strings.Cut(k.value, "=")
+				if !filepath.IsAbs(p) {
+					iss.keys[i].value = kid + "=" + filepath.Join(filepath.Dir(path), p)
 				}
 			}
 		}
@@ -258,7 +269,7 @@ func parseGatewayConfig(file string, data []byte) (*gatewaySpec, error) {
 			errs.add(n, "unknown key %q in %s%s; known: %s", key, where, hint, strings.Join(known, ", "))
 			continue
 		}
-		if first, dup := seen[key]; dup && key != "claim-header" {
+		if first, dup := seen[key]; dup && key != "claim-header" && !isSecretKey(key) {
 			errs.add(n, "duplicate key %q in %s (first at line %d)", key, where, first)
 			continue
 		}
@@ -311,6 +322,9 @@ func checkSpec(spec *gatewaySpec, issuer map[string]*issuerSpec, errs *configErr
 	}
 	for _, iss := range spec.issuers {
 		sources := 0
+		if len(iss.kids) > 0 {
+			sources++ // any number of secret-file and secret-env lines
+		}
 		for _, k := range iss.keys {
 			if k.name == "key-file" || k.name == "key-env" || k.name == "jwks" {
 				sources++
@@ -318,9 +332,9 @@ func checkSpec(spec *gatewaySpec, issuer map[string]*issuerSpec, errs *configErr
 		}
 		switch {
 		case sources == 0:
-			errs.add(iss.line, "issuer %q has no key: add key-file, key-env or jwks", iss.name)
+			errs.add(iss.line, "issuer %q has no key: add key-file, key-env, jwks, or secret-file and secret-env lines", iss.name)
 		case sources > 1:
-			errs.add(iss.line, "issuer %q: give only one of key-file, key-env and jwks", iss.name)
+			errs.add(iss.line, "issuer %q: give only one of key-file, key-env, jwks, and secret-file and secret-env lines", iss.name)
 		}
 		if !used[iss.name] {
 			errs.add(iss.line, "issuer %q is used by no route", iss.name)
@@ -339,12 +353,32 @@ func (s *issuerSpec) set(key, value string, line int) string {
 			return msg
 		}
 		s.leeway = d
+	case "secret-file", "secret-env":
+		kid, _, msg := parseSecret(key, value)
+		if msg != "" {
+			return fmt.Sprintf("%q %s", value, msg)
+		}
+		if first, dup := s.kids[kid]; dup {
+			return fmt.Sprintf("kid %q already has a secret (line %d): every secret has a kid of its own", kid, first)
+		}
+		if s.kids == nil {
+			s.kids = map[string]int{}
+		}
+		s.kids[kid] = line
+		s.keys = append(s.keys, setting{key, value, line})
 	case "key-file-raw", "allow-short-key":
 		if value != "true" && value != "false" {
 			return fmt.Sprintf("%q is not true or false", value)
 		}
 		fallthrough
 	default:
+		if key == "jwks-expire-after" {
+			if d, msg := parseConfigDuration(value); msg != "" {
+				return msg
+			} else if d < jwks.MinExpireAfter {
+				return fmt.Sprintf("must be at least %v", jwks.MinExpireAfter)
+			}
+		}
 		if key == "jwks-timeout" {
 			if d, msg := parseConfigDuration(value); msg != "" {
 				return msg
@@ -356,6 +390,9 @@ func (s *issuerSpec) set(key, value string, line int) string {
 	}
 	return ""
 }
+
+// isSecretKey reports whether key is one of the repeatable secret lines of an [issuer] section.
+func isSecretKey(key string) bool { return key == "secret-file" || key == "secret-env" }
 
 // set records one key of a [route] section; it returns what is wrong with the value.
 func (r *routeSpec) set(key, value string, line int) string {

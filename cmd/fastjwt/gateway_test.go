@@ -52,6 +52,8 @@ type gatewayProc struct {
 	done chan struct{}
 	err  error // of Wait, once done is closed
 
+	admin string // host:port of its admin listener
+
 	mu   sync.Mutex
 	logs []string // lines of standard error
 	more chan struct{}
@@ -62,7 +64,7 @@ type gatewayProc struct {
 func startGateway(t *testing.T, bin string, env []string, args ...string) *gatewayProc {
 	t.Helper()
 	p := &gatewayProc{t: t, done: make(chan struct{}), more: make(chan struct{}, 1)}
-	p.cmd = exec.Command(bin, append([]string{"gateway", "--listen", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(bin, append([]string{"gateway", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
@@ -95,11 +97,11 @@ func startGateway(t *testing.T, bin string, env []string, args ...string) *gatew
 		}
 	})
 	line := p.waitLog("listening", 0, 20*time.Second)
-	var l struct{ Addr string }
-	if err := json.Unmarshal([]byte(line), &l); err != nil || l.Addr == "" {
+	var l struct{ Addr, Admin string }
+	if err := json.Unmarshal([]byte(line), &l); err != nil || l.Addr == "" || l.Admin == "" {
 		t.Fatalf("listening line %q: %v", line, err)
 	}
-	p.addr = l.Addr
+	p.addr, p.admin = l.Addr, l.Admin
 	return p
 }
 
@@ -199,7 +201,18 @@ func (p *gatewayProc) wait() {
 // get asks the gateway for path with the headers given as name, value pairs.
 func (p *gatewayProc) get(path string, header ...string) *http.Response {
 	p.t.Helper()
-	req, err := http.NewRequest("GET", "http://"+p.addr+path, nil)
+	return p.getFrom(p.addr, path, header...)
+}
+
+// getAdmin is get on the admin listener.
+func (p *gatewayProc) getAdmin(path string) *http.Response {
+	p.t.Helper()
+	return p.getFrom(p.admin, path)
+}
+
+func (p *gatewayProc) getFrom(addr, path string, header ...string) *http.Response {
+	p.t.Helper()
+	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -379,13 +392,16 @@ func TestGatewayBinary(t *testing.T) {
 		if got := p.status(""); got != 401 {
 			t.Errorf("no token: %d", got)
 		}
-		if resp := p.get("/healthz"); resp.StatusCode != 200 {
+		if resp := p.getAdmin("/healthz"); resp.StatusCode != 200 {
 			t.Errorf("/healthz: %d %q", resp.StatusCode, bodyOf(resp))
 		}
-		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+		if resp := p.get("/healthz"); resp.StatusCode != 404 {
+			t.Errorf("/healthz on the public listener: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		if resp := p.getAdmin("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
 		}
-		if resp := p.get("/metrics"); resp.StatusCode != 200 || !strings.Contains(bodyOf(resp), "# TYPE ") {
+		if resp := p.getAdmin("/metrics"); resp.StatusCode != 200 || !strings.Contains(bodyOf(resp), "# TYPE ") {
 			t.Errorf("/metrics: %d", resp.StatusCode)
 		}
 		p.stop(syscall.SIGTERM)
@@ -510,7 +526,7 @@ func TestGatewayBinary(t *testing.T) {
 		if got := p.status(hs256Token(t, secret1, `"sub":"x"`)); got != 401 {
 			t.Errorf("HS256 token: %d", got)
 		}
-		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+		if resp := p.getAdmin("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
 		}
 		// SIGHUP fetches the set again; while its server fails, the keys in use are kept.
@@ -540,7 +556,7 @@ func TestGatewayBinary(t *testing.T) {
 		if a, b := p.status(kept), p.status(revoked); a != 200 || b != 200 {
 			t.Fatalf("before the revocation: %d, %d", a, b)
 		}
-		if resp := p.get("/readyz"); resp.StatusCode != 200 {
+		if resp := p.getAdmin("/readyz"); resp.StatusCode != 200 {
 			t.Errorf("/readyz with Redis up: %d %q", resp.StatusCode, bodyOf(resp))
 		}
 		rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{r.Addr()}, Prefix: "app:"})
@@ -563,7 +579,7 @@ func TestGatewayBinary(t *testing.T) {
 		}
 
 		r.Kill()
-		resp := p.get("/readyz")
+		resp := p.getAdmin("/readyz")
 		if resp.StatusCode != 503 || !strings.Contains(bodyOf(resp), "redis") {
 			t.Errorf("/readyz with Redis down: %d %q", resp.StatusCode, bodyOf(resp))
 		}

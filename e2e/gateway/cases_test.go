@@ -74,6 +74,10 @@ func cases() []proxyCase {
 		{name: "signed with another key", headers: []header{bearer(otherKeyToken())}, status: 401, challenge: `error="invalid_token"`},
 		{name: "expired", headers: []header{bearer(expiredToken())}, status: 401, challenge: `error="invalid_token"`},
 		{name: "wrong audience", headers: []header{bearer(wrongAudToken())}, status: 403},
+		// Another purpose is 401 whatever the audience: 403 is for an access token's scope.
+		{name: "session token, no audience", headers: []header{bearer(sessionToken(nil))}, status: 401, challenge: `error_description="the token is not valid for this purpose"`},
+		{name: "session token, wrong audience", headers: []header{bearer(sessionToken("other.example.com"))}, status: 401, challenge: `error_description="the token is not valid for this purpose"`},
+		{name: "session token, right audience", headers: []header{bearer(sessionToken(audience))}, status: 401, challenge: `error_description="the token is not valid for this purpose"`},
 		{name: twoAuthorizations, headers: []header{bearer(validToken()), bearer(validToken())}, status: 400},
 		{name: cookieOnly, headers: []header{{"Cookie", cookieName + "=" + validToken()}}, status: 200, user: "alice", role: "admin"},
 		{name: cookieAndHeader, headers: []header{bearer(validToken()), {"Cookie", cookieName + "=" + validToken()}}, status: 400,

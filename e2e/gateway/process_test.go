@@ -145,7 +145,8 @@ func (p *process) waitListening(t *testing.T, addr string) {
 // gatewayProc is a running `fastjwt gateway`.
 type gatewayProc struct {
 	*process
-	addr string // host:port it listens on, from its "listening" log line
+	addr  string // host:port it listens on, from its "listening" log line
+	admin string // host:port of its admin listener (/healthz, /readyz, /metrics), from the same line
 }
 
 // startGateway runs `fastjwt gateway` on a free loopback port with the test key, audience, cookie
@@ -169,22 +170,23 @@ func startGateway(t *testing.T, extra ...string) *gatewayProc {
 func runGateway(t *testing.T, flags ...string) *gatewayProc {
 	t.Helper()
 	// Debug logs every decision: the check that no token reaches a log line then covers them all.
-	args := append([]string{"gateway", "--listen", "127.0.0.1:0", "--log-level", "debug"}, flags...)
+	args := append([]string{"gateway", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-level", "debug"}, flags...)
 	cmd := exec.Command(fastjwtBin, args...)
 	cmd.Env = append(os.Environ(), keyEnv+"="+string(secret))
-	addrc := make(chan string, 1)
+	addrc := make(chan [2]string, 1)
 	onLine := func(line []byte) {
-		var rec struct{ Msg, Addr string }
+		var rec struct{ Msg, Addr, Admin string }
 		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
 			select {
-			case addrc <- rec.Addr:
+			case addrc <- [2]string{rec.Addr, rec.Admin}:
 			default: // a later line (after a reload): the first one counts
 			}
 		}
 	}
 	g := &gatewayProc{process: startProcess(t, "fastjwt gateway", cmd, onLine, syscall.SIGTERM, true)}
 	select {
-	case g.addr = <-addrc:
+	case a := <-addrc:
+		g.addr, g.admin = a[0], a[1]
 	case <-g.done:
 		t.Fatalf("fastjwt %s exited before listening: %v\noutput:\n%s", strings.Join(args, " "), g.err, g.out)
 	case <-time.After(startTimeout):

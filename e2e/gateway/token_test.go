@@ -36,13 +36,16 @@ func mintedTokens() []string {
 
 // sign makes an HS256 JWT of claims with key. It is written here from RFC 7515 rather than taken
 // from the library, so that the gateway is checked against an independent encoder.
-func sign(key []byte, claims map[string]any) string {
+func sign(key []byte, claims map[string]any) string { return signTyped(key, "JWT", claims) }
+
+// signTyped is sign with the header's "typ" set to typ.
+func signTyped(key []byte, typ string, claims map[string]any) string {
 	enc := base64.RawURLEncoding
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		panic(err) // the claims are the tests' own literals
 	}
-	input := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(payload)
+	input := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"`+typ+`"}`)) + "." + enc.EncodeToString(payload)
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(input))
 	tok := input + "." + enc.EncodeToString(mac.Sum(nil))
@@ -81,3 +84,9 @@ func expiredToken() string {
 }
 func wrongAudToken() string   { return sign(secret, claims(map[string]any{"aud": "other.example.com"})) }
 func tokenWithoutSub() string { return sign(secret, claims(map[string]any{"sub": nil})) }
+
+// sessionToken is a session cookie's token (typ "session+jwt") sent as a bearer token, with the
+// audience aud (nil: none).
+func sessionToken(aud any) string {
+	return signTyped(secret, "session+jwt", claims(map[string]any{"aud": aud}))
+}
