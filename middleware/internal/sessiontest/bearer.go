@@ -66,7 +66,7 @@ func runBearer(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	base, stop := st.ServeBearer(t, b, nil, bearerHandler)
-	defer stop()
+	t.Cleanup(stop)
 
 	const realm = `Bearer realm="my \"api\""`
 	cases := []struct {
@@ -143,7 +143,7 @@ func runBearer(t *testing.T, st Stack) {
 	obase, ostop := st.ServeBearer(t, ob, func(e *bearer.AuthError) (int, string) {
 		return 418, "custom " + e.Code + " " + string(e.Challenge())
 	}, bearerHandler)
-	defer ostop()
+	t.Cleanup(ostop)
 
 	t.Run("optional mode", func(t *testing.T) {
 		res := get(t, plainClient, obase+"/", "X-User", "mallory", "X-Claims", "e30")

@@ -62,7 +62,7 @@ func RunConcurrent(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	bbase, stop := st.ServeBearer(t, b, nil, bearerHandler)
-	defer stop()
+	t.Cleanup(stop)
 	errs = make(chan error, clients)
 	tokens := make([]string, clients)
 	for i := range tokens {

@@ -61,7 +61,7 @@ func runPurpose(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	bbase, stop := st.ServeBearer(t, b, nil, bearerHandler)
-	defer stop()
+	t.Cleanup(stop)
 	t.Run("session cookies do not authenticate as bearer tokens", func(t *testing.T) {
 		res := get(t, plainClient, bbase+"/", "Authorization", "Bearer "+sessionToken)
 		want := `Bearer realm="api", error="invalid_token", error_description="the token is not valid for this purpose"`
@@ -97,9 +97,9 @@ func runPurpose(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		vbase, vstop := st.ServeBearer(t, byVerifier, nil, bearerHandler)
-		defer vstop()
+		t.Cleanup(vstop)
 		cbase, cstop := st.ServeBearer(t, byConfig, nil, bearerHandler)
-		defer cstop()
+		t.Cleanup(cstop)
 		otherAud, _ := codec.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"sub":"alice","aud":"other","exp":`+exp+`}`))
 		accessOther, _ := codec.AppendSignType(nil, fastjwt.TypeAccess, []byte(`{"sub":"alice","aud":"other","exp":`+exp+`}`))
 		const purpose = `Bearer realm="api", error="invalid_token", error_description="the token is not valid for this purpose"`
@@ -128,7 +128,7 @@ func runPurpose(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		fbase, fstop := st.ServeBearer(t, fb, nil, bearerHandler)
-		defer fstop()
+		t.Cleanup(fstop)
 		if res := get(t, plainClient, fbase+"/", "Authorization", "Bearer "+sessionToken); res.status != 200 {
 			t.Errorf("session token refused by a Bearer accepting sessions: %d %s", res.status, res.body)
 		}

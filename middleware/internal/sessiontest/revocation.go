@@ -34,7 +34,7 @@ func runRevocation(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	base, stop := st.ServeSessions(t, m, CounterHandler)
-	defer stop()
+	t.Cleanup(stop)
 
 	t.Run("logout revokes the token", func(t *testing.T) {
 		tok := cookieToken(get(t, plainClient, base+"/?op=incr"), "session")
@@ -81,7 +81,7 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		dbase, dstop := st.ServeSessions(t, dm, CounterHandler)
-		defer dstop()
+		t.Cleanup(dstop)
 		res := get(t, plainClient, dbase+"/?op=incr", "Cookie", "session="+tok)
 		if res.status != 503 || res.header.Get("Retry-After") == "" || len(res.header.Values("Set-Cookie")) != 0 {
 			t.Errorf("list down: %d %q Retry-After %q Set-Cookie %q, want 503 and no new session", res.status, res.body, res.header.Get("Retry-After"), res.header.Values("Set-Cookie"))
@@ -97,7 +97,7 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		obase, ostop := st.ServeSessions(t, om, CounterHandler)
-		defer ostop()
+		t.Cleanup(ostop)
 		if res := get(t, plainClient, obase+"/?op=incr", "Cookie", "session="+tok); res.status != 200 || res.body != "2" {
 			t.Errorf("FailOpen: %d %q", res.status, res.body)
 		}
@@ -126,7 +126,7 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		bbase, bstop := st.ServeBearer(t, b, nil, bearerHandler)
-		defer bstop()
+		t.Cleanup(bstop)
 		one, two, carol := sign("t-1", "dave"), sign("t-2", "dave"), sign("t-3", "carol")
 		if err := list.RevokeToken(context.Background(), "t-1", exp); err != nil {
 			t.Fatal(err)
@@ -163,7 +163,7 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		dbase, dstop := st.ServeBearer(t, db, nil, bearerHandler)
-		defer dstop()
+		t.Cleanup(dstop)
 		res = get(t, plainClient, dbase+"/", "Authorization", "Bearer "+sign("t-9", "erin"))
 		if res.status != 503 || res.header.Get("Retry-After") == "" || res.header.Get("Www-Authenticate") != "" {
 			t.Errorf("list down: %d, Retry-After %q, WWW-Authenticate %q; want 503, Retry-After and no challenge",
@@ -177,7 +177,7 @@ func runRevocation(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		obase, ostop := st.ServeBearer(t, ob, nil, bearerHandler)
-		defer ostop()
+		t.Cleanup(ostop)
 		if res := get(t, plainClient, obase+"/", "Authorization", "Bearer "+sign("t-9", "erin")); res.status != 200 {
 			t.Errorf("FailOpen: %d", res.status)
 		}

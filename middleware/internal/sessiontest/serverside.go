@@ -87,7 +87,7 @@ func runServerSide(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	base, stop := st.ServeSessions(t, m, CounterHandler)
-	defer stop()
+	t.Cleanup(stop)
 
 	t.Run("the counter lives in the store", func(t *testing.T) {
 		c := newClient(t)
@@ -218,7 +218,7 @@ func runServerSide(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		fbase, fstop := st.ServeBearer(t, fb, nil, bearerHandler)
-		defer fstop()
+		t.Cleanup(fstop)
 		if res := get(t, plainClient, fbase+"/", "Authorization", "Bearer "+tok); res.status != 200 || !strings.Contains(res.body, `user="carol"`) {
 			t.Errorf("federated read: %d %s", res.status, res.body)
 		}

@@ -2,7 +2,9 @@
 // adapter implements Stack over its framework (once per server configuration worth testing) and
 // calls Run; every case then runs against a real server on 127.0.0.1, through net/http's client
 // or, where header spelling, order or trailers matter, raw bytes over TCP. One file per concern:
-// sessions, cookie grammar, token purpose, response headers, bearer, header spoofing.
+// sessions, cookie grammar, token purpose, response headers, bearer, header spoofing; the
+// contract in this file, the shared setup in fixture.go, the session handler in handlers.go and
+// the clients in wire.go.
 package sessiontest
 
 import (
@@ -36,7 +38,8 @@ type BearerHandler func(t *bearer.Token, r Request) string
 type ErrorAnswer func(e *bearer.AuthError) (status int, body string)
 
 // Stack serves handlers with one framework's adapter on a real server on 127.0.0.1, in one
-// server configuration. The returned function stops the server.
+// server configuration. The returned function stops the server; a case hands it to t.Cleanup
+// (never defer), so that the server outlives every subtest that uses it.
 type Stack interface {
 	ServeSessions(t testing.TB, m *session.Manager, h SessionHandler) (baseURL string, stop func())
 	ServeBearer(t testing.TB, b *bearer.Bearer, onError ErrorAnswer, h BearerHandler) (baseURL string, stop func())

@@ -57,7 +57,7 @@ func runSpoofing(t *testing.T, st Stack) {
 		t.Fatal(err)
 	}
 	base, stop := st.ServeBearer(t, b, nil, spoofHandler)
-	defer stop()
+	t.Cleanup(stop)
 	spoofs := []string{
 		"x-user: mallory", "X-USER: mallory", "X-User: mallory", "x-User: mallory",
 		"x-tenant: t0", "X-TENANT: t0", "x-claims: e30", "X-Claims: e30",
@@ -142,7 +142,7 @@ func runSpoofing(t *testing.T, st Stack) {
 			t.Fatal(err)
 		}
 		obase, ostop := st.ServeBearer(t, ob, nil, spoofHandler)
-		defer ostop()
+		t.Cleanup(ostop)
 		res := raw(t, obase, append([]string{"GET / HTTP/1.1"}, spoofs...)...)
 		if res.status != 200 || res.body != "" {
 			t.Errorf("%d: handler saw %q", res.status, res.body)
