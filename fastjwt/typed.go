@@ -15,30 +15,42 @@ import (
 var payloadPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Encode marshals claims (a struct or map that becomes a JSON object) and appends the signed
-// token to dst, as AppendSign does. Strings are not HTML-escaped ('<', '>' and '&' stay as they
-// are): a token is not HTML, and escaping would only make it longer.
-func Encode[T any](c *Codec, dst []byte, claims T) ([]byte, error) {
+// token to dst, as Codec.AppendSign does: s signs it as a token of type TypeJWT. Strings are not
+// HTML-escaped ('<', '>' and '&' stay as they are): a token is not HTML, and escaping would only
+// make it longer. s is any Signer; a *Codec is one.
+func Encode[T any](s Signer, dst []byte, claims T) ([]byte, error) {
 	payload, err := json.MarshalWithOption(claims, json.DisableHTMLEscape())
 	if err != nil {
 		return dst, err
 	}
-	return c.AppendSign(dst, payload)
+	return s.AppendSignType(dst, TypeJWT, payload)
 }
 
-// Decode verifies token as AppendVerify does and unmarshals its payload into claims. On error
-// claims is left untouched.
-func Decode[T any](c *Codec, token []byte, claims *T) error {
+// Decode verifies token with v, as Codec.AppendVerify does, and unmarshals its payload into
+// claims. On error claims is left untouched. v is any Verifier: a *Codec, or a jwks.Client that
+// verifies with the keys an issuer publishes.
+func Decode[T any](v Verifier, token []byte, claims *T) error {
 	bp := payloadPool.Get().(*[]byte)
 	defer payloadPool.Put(bp)
-	payload, err := c.AppendVerify((*bp)[:0], token)
+	payload, err := appendVerify(v, (*bp)[:0], token)
 	*bp = payload[:0]
 	if err != nil {
 		return err
 	}
-	var v T
-	if err := json.Unmarshal(payload, &v); err != nil {
+	var out T
+	if err := json.Unmarshal(payload, &out); err != nil {
 		return err
 	}
-	*claims = v
+	*claims = out
 	return nil
+}
+
+// appendVerify is v.AppendVerifyClaims without the claims. A *Codec is called directly, so that
+// its Claims stays on the stack; through the interface, the Claims escapes to the heap.
+func appendVerify(v Verifier, dst, token []byte) ([]byte, error) {
+	if c, ok := v.(*Codec); ok {
+		return c.AppendVerify(dst, token)
+	}
+	cl := new(Claims)
+	return v.AppendVerifyClaims(dst, token, cl)
 }

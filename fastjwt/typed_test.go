@@ -74,3 +74,37 @@ func TestEncodeDoesNotEscapeHTML(t *testing.T) {
 		t.Fatalf("payload %s, %v", payload, err)
 	}
 }
+
+// seams hides a *Codec behind the interfaces, as a jwks.Client or another implementation would
+// present itself.
+type seams struct{ c *fastjwt.Codec }
+
+func (s seams) AppendVerifyClaims(dst, token []byte, cl *fastjwt.Claims) ([]byte, error) {
+	return s.c.AppendVerifyClaims(dst, token, cl)
+}
+
+func (s seams) AppendSignType(dst []byte, typ fastjwt.Type, payload []byte) ([]byte, error) {
+	return s.c.AppendSignType(dst, typ, payload)
+}
+
+// Encode and Decode take the Signer and Verifier seams, not only a *Codec.
+func TestTypedThroughSeams(t *testing.T) {
+	c := newCodec(t)
+	var s fastjwt.Signer = seams{c}
+	tok, err := fastjwt.Encode(s, nil, userClaims{Sub: "u1", Exp: 1700000100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, _ := fastjwt.Encode(c, nil, userClaims{Sub: "u1", Exp: 1700000100})
+	if string(tok) != string(direct) {
+		t.Fatalf("through the Signer: %s, through the codec: %s", tok, direct)
+	}
+	var out userClaims
+	if err := fastjwt.Decode(fastjwt.Verifier(seams{c}), tok, &out); err != nil || out.Sub != "u1" {
+		t.Fatalf("got %+v, %v", out, err)
+	}
+	expired, _ := fastjwt.Encode(s, nil, userClaims{Sub: "u1", Exp: 1600000000})
+	if err := fastjwt.Decode(fastjwt.Verifier(seams{c}), expired, &out); !errors.Is(err, fastjwt.ErrExpired) {
+		t.Fatalf("expired token: %v", err)
+	}
+}
