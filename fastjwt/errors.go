@@ -61,11 +61,10 @@ func (e *detail) Unwrap() error        { return e.kind }
 
 func errorf(kind error, msg string) error { return &detail{kind: kind, msg: msg} }
 
-// Sentinels lists every sentinel error with its Go name, for callers that report errors by name
-// (the CLI prints "ErrExpired: ...").
-var Sentinels = []struct {
-	Name string
-	Err  error
+// sentinels lists every sentinel error with its Go name, for ErrorName.
+var sentinels = [...]struct {
+	name string
+	err  error
 }{
 	{"ErrMalformed", ErrMalformed},
 	{"ErrTooLarge", ErrTooLarge},
@@ -82,11 +81,12 @@ var Sentinels = []struct {
 	{"ErrKeysUnavailable", ErrKeysUnavailable},
 }
 
-// ErrorName returns the Go name of the sentinel err matches ("ErrExpired"), or "" if none.
+// ErrorName returns the Go name of the sentinel err matches ("ErrExpired"), or "" if none: for
+// callers that report errors by name (the command-line tool prints "ErrExpired: ...").
 func ErrorName(err error) string {
-	for _, s := range Sentinels {
-		if errors.Is(err, s.Err) {
-			return s.Name
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			return s.name
 		}
 	}
 	return ""

@@ -67,13 +67,11 @@ type ringKey struct {
 	headers [TypeOther][]byte // base64url of the header JSON, indexed by Type
 }
 
-// plainHeader is the header of a token signed by a key without an ID. It is byte for byte what
-// most JWT libraries emit, so their tokens also take the verifier's fast path.
-const plainHeader = `{"alg":"HS256","typ":"JWT"}`
-
 // headerJSON returns the header the codec emits for a key of algorithm alg with the given ID and
 // a token of type typ (one of the types it signs): "alg", then "kid" if id is not empty, then
-// "typ" unless typ is TypeNone. For an ID-less HS256 key and TypeJWT this is plainHeader.
+// "typ" unless typ is TypeNone. For an ID-less HS256 key and TypeJWT this is
+// {"alg":"HS256","typ":"JWT"}, byte for byte what most JWT libraries emit, so their tokens also
+// take the verifier's fast path (ownHeader).
 func headerJSON(alg Alg, id string, typ Type) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"alg":"`)
