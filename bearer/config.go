@@ -13,10 +13,13 @@ import (
 // DefaultRealm is the realm of the WWW-Authenticate challenge when Config.Realm is empty.
 const DefaultRealm = "api"
 
-// DefaultTypes are the token types a Bearer accepts when Config.Types is empty: no "typ", "JWT"
-// (what most issuers write) and "at+jwt" (RFC 9068 access tokens). Session cookies
-// ("session+jwt") and every other type are refused.
-var DefaultTypes = []fastjwt.Type{fastjwt.TypeNone, fastjwt.TypeJWT, fastjwt.TypeAccess}
+// DefaultTypes returns the token types a Bearer accepts when Config.Types is empty: no "typ",
+// "JWT" (what most issuers write) and "at+jwt" (RFC 9068 access tokens). Session cookies
+// ("session+jwt") and every other type are refused. The slice is new on every call: a caller
+// that appends to it, to accept one more type, changes no one else's default.
+func DefaultTypes() []fastjwt.Type { return slices.Clone(defaultTypes[:]) }
+
+var defaultTypes = [...]fastjwt.Type{fastjwt.TypeNone, fastjwt.TypeJWT, fastjwt.TypeAccess}
 
 // Forward copies one verified claim into a request header for the handler or upstream.
 type Forward struct {
@@ -45,7 +48,7 @@ type Config struct {
 	// Optional lets requests without any token through to the handler, with an invalid Token
 	// (Token.Valid reports false). A request with a bad token is still refused.
 	Optional bool
-	// Types are the token types ("typ" header) accepted (default DefaultTypes). Add
+	// Types are the token types ("typ" header) accepted (default DefaultTypes()). Add
 	// fastjwt.TypeSession to accept this library's session cookies as bearer tokens
 	// (django-session-jwt's federated services); keep {fastjwt.TypeAccess} for RFC 9068 only.
 	Types []fastjwt.Type
@@ -99,7 +102,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Schemes = []string{"Bearer"}
 	}
 	if len(cfg.Types) == 0 {
-		cfg.Types = DefaultTypes
+		cfg.Types = defaultTypes[:]
 	}
 	cfg.Schemes = slices.Clone(cfg.Schemes)
 	cfg.Types = slices.Clone(cfg.Types)

@@ -37,7 +37,7 @@ type Route struct {
 	Verifier fastjwt.Verifier
 	// Audience, if set, must be in the token's "aud" (bearer.Config.Audience).
 	Audience string
-	// Types are the accepted "typ" values (bearer.Config.Types; default bearer.DefaultTypes).
+	// Types are the accepted "typ" values (bearer.Config.Types; default bearer.DefaultTypes()).
 	Types []fastjwt.Type
 	// ClaimHeaders copy verified claims into headers: set on success, and in every outcome a
 	// client's own header of that name is never passed on.

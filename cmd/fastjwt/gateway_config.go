@@ -84,7 +84,7 @@ type routeSpec struct {
 	issuer       string
 	issuerLine   int
 	aud          string
-	types        []fastjwt.Type // nil: bearer.DefaultTypes
+	types        []fastjwt.Type // nil: bearer.DefaultTypes()
 	headers      []bearer.Forward
 	cookie       string
 	params       bool // path-parameters = allow
