@@ -13,9 +13,13 @@ package bearer
 //	}
 //	b.Release(t) // after the handler has returned, never before
 //
-// Adapters whose server can add request header fields after Authenticate (fasthttp merges the
-// trailer fields of a streamed chunked body into the request header when the body is read) call
-// b.Restrip(t, req) once that happens, so that no client value of a forwarded header survives.
+// Adapters whose server can add request header fields after Authenticate guard such requests
+// before calling it when b.Forwards() reports true: fasthttp with Server.StreamRequestBody merges
+// the trailer fields of a chunked body into the request header as the handler reads the body,
+// after the forwarded headers were set, so its adapter answers a streamed body of unknown length
+// with 411 Length Required, and no client value of a forwarded header reaches the handler. A
+// server that keeps trailers apart (net/http's Request.Trailer) or reads them before the handler
+// runs needs no guard.
 
 // Request is the part of a request that bearer authentication reads and writes.
 type Request interface {
