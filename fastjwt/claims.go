@@ -6,8 +6,9 @@ import (
 )
 
 // Claims is a view of the registered claims (RFC 7519 sec. 4.1) of a verified payload, filled by
-// AppendVerifyClaims during its single scan of the payload. Its byte slices point into the
-// buffer the payload was appended to: a Claims is valid as long as that buffer is unchanged.
+// [Codec.AppendVerifyClaims] (any [Verifier]) during its single scan of the payload. Its byte
+// slices point into the buffer the payload was appended to: a Claims is valid as long as that
+// buffer is unchanged.
 type Claims struct {
 	payload       []byte
 	exp, nbf, iat numericDate
@@ -19,7 +20,8 @@ type Claims struct {
 }
 
 // span locates a value in the payload by offsets rather than by a slice, so that the result of
-// scanning a payload can be kept (see parseCache) and applied to another copy of the same bytes.
+// scanning a payload can be kept (the verified-token cache, verifyCache, keeps it with the token)
+// and applied to another copy of the same bytes.
 type span struct {
 	start, end int
 	esc, ok    bool

@@ -5,9 +5,9 @@ import (
 	"unicode/utf8"
 )
 
-// Codec signs and verifies tokens with a key ring: HS256 secrets (NewHS256), or public keys with
-// an optional private signing key (NewSigner, NewVerifier). It is immutable after construction
-// and safe for concurrent use.
+// Codec signs and verifies tokens with a key ring: HS256 secrets ([NewHS256]), or public keys with
+// an optional private signing key ([NewSigner], [NewVerifier]). It is immutable after construction
+// and safe for concurrent use. It is the package's [Verifier] and [Signer].
 type Codec struct {
 	keys       []ringKey
 	plain      []plainHeaders // encoded headers of tokens that carry no "kid", one set per algorithm

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 )
 
-// Key is one HMAC secret of a codec's key ring (NewHS256).
+// Key is one HMAC secret of a codec's key ring ([NewHS256]).
 type Key struct {
 	// ID becomes the "kid" header of tokens signed with this key when non-empty, and lets a
 	// verifier pick the key by the token's "kid" instead of trying each key in turn.
@@ -15,7 +15,7 @@ type Key struct {
 	Secret []byte
 }
 
-// PublicKey is a public key of a ring (NewVerifier, NewSigner), bound to the one algorithm its
+// PublicKey is a public key of a ring ([NewVerifier], [NewSigner]), bound to the one algorithm its
 // tokens are verified with: a token whose header names another "alg" is refused, whatever it
 // says. Key is, by algorithm:
 //
@@ -35,7 +35,7 @@ type PublicKey struct {
 	Key crypto.PublicKey
 }
 
-// PrivateKey is the signing key of a ring (NewSigner), bound to its algorithm. Key is an
+// PrivateKey is the signing key of a ring ([NewSigner]), bound to its algorithm. Key is an
 // *rsa.PrivateKey (RS256, PS256), an *ecdsa.PrivateKey on P-256 (ES256), an ed25519.PrivateKey
 // (EdDSA), or any crypto.Signer whose Public method returns the key PublicKey describes for the
 // algorithm (a key in a hardware module, say); ECDSA signers return ASN.1 DER signatures, as

@@ -93,7 +93,7 @@ func (k *macKey) sum(out *[32]byte, msg []byte) {
 	k.pool.Put(s)
 }
 
-// equal reports whether two MACs are equal, in time independent of their contents.
+// macEqual reports whether two MACs are equal, in time independent of their contents.
 func macEqual(a, b *[32]byte) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }

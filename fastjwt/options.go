@@ -100,12 +100,13 @@ func AllowShortKeys() Option {
 // cache off). Size it above the number of clients whose tokens should stay cached: entries are
 // kept in buckets of two chosen by hash, so with clients presenting their tokens in turn a cache
 // of twice as many entries as clients keeps about 74% of the tokens, four times 91%, eight
-// times 97%. A
-// token presented again, byte for byte, skips the signature check (the HMAC, or the RSA, ECDSA
-// or Ed25519 verify) and the JSON scan of its payload; its payload is still decoded into the
-// caller's buffer and its exp and nbf checked against the clock on every verify. Tokens longer
-// than MaxCachedTokenSize are not cached. The cache's memory, about 2.3 KiB per entry, is
-// allocated when the codec is built. See the security argument in verifycache.go.
+// times 97%. A token presented again, byte for byte, skips the signature check (the HMAC, or the
+// RSA, ECDSA or Ed25519 verify) and the JSON scan of its payload; its payload still goes into the
+// caller's buffer (copied from the entry, or decoded again when the entry could not hold it), and
+// its exp and nbf (and iat with RejectFutureIssuedAt) are checked against the clock on every
+// verify. Tokens longer than MaxCachedTokenSize are not cached. The cache's memory, about
+// 2.3 KiB per entry, is allocated when the codec is built. See the security argument in
+// verifycache.go.
 func WithVerifyCache(entries int) Option {
 	return func(c *config) {
 		if entries < 0 {

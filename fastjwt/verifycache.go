@@ -41,8 +41,8 @@ import (
 //     fetches, so a key the set dropped is never used again through a cached token.
 //   - Memory is bounded: a fixed number of entries (WithVerifyCache), each with room for one
 //     token of at most MaxCachedTokenSize bytes (and its decoded payload, when both fit); a
-//     longer token is never cached. All of it is allocated
-//     when the codec is built, and a lookup or an insertion allocates nothing.
+//     longer token is never cached. All of it is allocated when the codec is built, and a
+//     lookup or an insertion allocates nothing.
 //   - Nothing waits: each bucket of two entries has its own lock, taken with TryLock; a bucket
 //     another goroutine holds counts as a miss (or a skipped insertion).
 type verifyCache struct {
