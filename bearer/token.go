@@ -8,8 +8,9 @@ import (
 )
 
 // Token is one request's bearer token after Authenticate: the verified payload and its
-// registered claims. Get it from an adapter (fasthttpsession.TokenFrom, nethttpsession.TokenFromContext);
-// it is valid until the handler returns, and so are the slices its methods return.
+// registered claims. Get it from an adapter (fasthttpsession.TokenFrom,
+// nethttpsession.TokenFromContext); it is valid until the handler returns, and so are the slices
+// its methods return.
 type Token struct {
 	b       *Bearer
 	valid   bool
