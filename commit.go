@@ -39,19 +39,17 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	s.committed = true
 	s.vary(h)
 	now := s.m.cfg.Now()
-	if s.m.cfg.Store != nil {
-		destroyed, err := s.commitStore(now)
-		if err != nil {
-			s.err = err
-			if s.m.cfg.OnError != nil {
-				s.m.cfg.OnError(err)
-			}
-			return err
+	destroyed, err := s.m.side.commit(s.ctx, s, now)
+	if err != nil {
+		s.err = err
+		if s.m.cfg.OnError != nil {
+			s.m.cfg.OnError(err)
 		}
-		if destroyed {
-			s.deleteCookie(h)
-			return nil
-		}
+		return err
+	}
+	if destroyed {
+		s.deleteCookie(h)
+		return nil
 	}
 	if !s.changed && !s.due(now) {
 		return nil
@@ -77,10 +75,7 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 // empty reports whether the session is known to hold no value (in server-side mode, only once
 // the store's data was loaded).
 func (s *Session) empty() bool {
-	if len(s.entries) > 0 {
-		return false
-	}
-	return s.m.cfg.Store == nil || (s.store.loaded && len(s.store.entries) == 0)
+	return len(s.entries) == 0 && s.m.side.empty(s)
 }
 
 // deleteCookie deletes the client's session cookie, if it sent one.

@@ -15,6 +15,7 @@ import (
 type Manager struct {
 	codec Codec
 	cfg   Config
+	side  *serverSide // the server-side mode; nil for cookie sessions
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
 	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
@@ -36,7 +37,7 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{codec: codec, cfg: cfg}
+	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
 	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
 	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)
