@@ -30,8 +30,14 @@ const (
 //
 // Adapters call Commit once, just before the response headers are written; later changes fail
 // with ErrCommitted. It returns an error only when the session could not be stored and the
-// response must not go out as if it had been (a store that does not answer); a cookie that is
-// too large is not such an error.
+// response must not go out as if it had been (a store that does not answer, or ctx ended before
+// the store's write: the adapters then answer 503); a cookie that is too large is not such an
+// error.
+//
+// In server-side mode (Config.Store) the store's writes (the changed names, the renewal of an
+// unchanged session's expiry, the destruction of a cleared or regenerated id) use ctx. The load
+// of the store's data, which happens lazily at the first read or write of a name outside
+// Config.TokenFields, uses the context given to Acquire.
 func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	if s.committed {
 		return nil
@@ -39,7 +45,7 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	s.committed = true
 	s.vary(h)
 	now := s.m.cfg.Now()
-	destroyed, err := s.m.side.commit(s.ctx, s, now)
+	destroyed, err := s.m.side.commit(ctx, s, now)
 	if err != nil {
 		s.err = err
 		if s.m.cfg.OnError != nil {

@@ -79,8 +79,10 @@ func (m *Manager) CookieName() string { return m.cfg.CookieName }
 // Adapters call it before the handler, and give the Session back with Release once the handler
 // has returned.
 //
-// It returns an error only when it cannot tell whether the request has a session (a store that
-// does not answer); the adapter then answers 503 without running the handler. An invalid cookie
+// It returns an error only when it cannot tell whether the request has a session (a revocation
+// list that does not answer); the adapter then answers 503 without running the handler. ctx is
+// kept for the lazy load of the store's data in server-side mode (see Session.Commit), so it
+// must last until the handler returns. An invalid cookie
 // is not an error: the Session is new, and InvalidReason says why.
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
 	s := m.pool.Get().(*Session)

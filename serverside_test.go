@@ -133,3 +133,65 @@ func TestServerSideConfig(t *testing.T) {
 		}
 	}
 }
+
+// Commit writes to the store with the context it is given, not Acquire's: a cancelled one fails
+// the write (an error for the adapter's 503, OnError, Err, no Set-Cookie, nothing stored), and a
+// live one succeeds even when Acquire's has ended since.
+func TestServerSideCommitUsesItsContext(t *testing.T) {
+	st := store.NewMemory(store.MemoryOptions{Clock: func() time.Time { return t0 }})
+	var heard []error
+	now := func() time.Time { return t0 }
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}}, fastjwt.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(codec, session.Config{Store: st, TokenFields: []string{"user"}, Now: now,
+		OnError: func(err error) { heard = append(heard, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := acquire(t, m, "")
+	_ = s.Set("user", "alice")
+	_ = s.Set("cart", []string{"book"})
+	tok, _ := roundTrip(m, s)
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	s = acquire(t, m, tok) // Acquire's context is live
+	_ = s.Set("cart", []string{"book", "pen"})
+	h := http.Header{}
+	err = s.Commit(canceled, header(h))
+	if !errors.Is(err, context.Canceled) || !errors.Is(s.Err(), context.Canceled) || len(heard) != 1 || !errors.Is(heard[0], context.Canceled) {
+		t.Fatalf("Commit with a cancelled context: %v, Err %v, OnError heard %v; want context.Canceled in each", err, s.Err(), heard)
+	}
+	if sc := h.Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("Set-Cookie %q after a failed store write", sc)
+	}
+	m.Release(s)
+	s = acquire(t, m, tok)
+	if raw, _ := s.Raw("cart"); string(raw) != `["book"]` {
+		t.Errorf("cart = %s after the failed write, want the stored [\"book\"]", raw)
+	}
+	m.Release(s)
+
+	// A new session (nothing to load) acquired with a context that has ended since: Commit's
+	// own context stores it.
+	ended, end := context.WithCancel(context.Background())
+	s, err = m.Acquire(ended, header(http.Header{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end()
+	_ = s.Set("cart", []string{"pen"})
+	h = http.Header{}
+	if err := s.Commit(context.Background(), header(h)); err != nil || s.Err() != nil {
+		t.Fatalf("Commit with a live context after Acquire's ended: %v, Err %v", err, s.Err())
+	}
+	m.Release(s)
+	tok = strings.TrimPrefix(strings.SplitN(h.Get("Set-Cookie"), ";", 2)[0], m.CookieName()+"=")
+	s = acquire(t, m, tok)
+	if raw, _ := s.Raw("cart"); string(raw) != `["pen"]` {
+		t.Errorf("cart = %s, want [\"pen\"]", raw)
+	}
+	m.Release(s)
+}

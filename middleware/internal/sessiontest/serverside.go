@@ -74,6 +74,7 @@ func claimsOf(t testing.TB, token string) map[string]any {
 // runServerSide checks django-session-jwt's mode: the cookie's JWT carries the session id and
 // the token fields; the rest lives in the store.
 func runServerSide(t *testing.T, st Stack) {
+	t.Run("a write whose context ended is a 503", func(t *testing.T) { runCommitContext(t, st) })
 	clk := NewClock()
 	codec := Codec(t, clk, fastjwt.Key{Secret: Secret(12)})
 	mem := store.NewMemory(store.MemoryOptions{Clock: clk.Now})
