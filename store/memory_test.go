@@ -79,10 +79,10 @@ func TestMemoryBounds(t *testing.T) {
 		}
 	}
 	if err := s.Update(ctx, "s3", fields("a", "1"), nil, time.Hour); !errors.Is(err, store.ErrFull) {
-		t.Fatalf("a fourth session: %v, want ErrStoreFull", err)
+		t.Fatalf("a fourth session: %v, want ErrFull", err)
 	}
 	if err := s.Destroy(ctx, "s4", time.Hour); !errors.Is(err, store.ErrFull) {
-		t.Fatalf("a tombstone where there was nothing: %v, want ErrStoreFull", err)
+		t.Fatalf("a tombstone where there was nothing: %v, want ErrFull", err)
 	}
 	// Sessions that exist can still change, and be destroyed (their tombstone takes their place).
 	if err := s.Update(ctx, "s0", fields("b", "2"), nil, time.Minute); err != nil {
@@ -96,7 +96,7 @@ func TestMemoryBounds(t *testing.T) {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if err := s.Update(ctx, "s5", fields("a", "1"), nil, time.Hour); !errors.Is(err, store.ErrFull) {
-		t.Fatalf("past the room made by expiry: %v, want ErrStoreFull", err)
+		t.Fatalf("past the room made by expiry: %v, want ErrFull", err)
 	}
 
 	// The byte bound: a session that grows past it is refused, and keeps what it had.
@@ -105,7 +105,7 @@ func TestMemoryBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := s.Update(ctx, "big", fields("b", strings.Repeat("y", 500)), nil, time.Hour); !errors.Is(err, store.ErrFull) {
-		t.Fatalf("past MaxBytes: %v, want ErrStoreFull", err)
+		t.Fatalf("past MaxBytes: %v, want ErrFull", err)
 	}
 	if got := loadAll(t, s, "big"); got != "a="+strings.Repeat("x", 500) {
 		t.Fatalf("a refused Update changed the session: %.40s...", got)
