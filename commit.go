@@ -30,8 +30,14 @@ const (
 //
 // Adapters call Commit once, just before the response headers are written; later changes fail
 // with ErrCommitted. It returns an error only when the session could not be stored and the
-// response must not go out as if it had been (a store that does not answer); a cookie that is
-// too large is not such an error.
+// response must not go out as if it had been (a store that does not answer, or ctx ended before
+// the store's write: the adapters then answer 503); a cookie that is too large is not such an
+// error.
+//
+// In server-side mode (Config.Store) the store's writes (the changed names, the renewal of an
+// unchanged session's expiry, the destruction of a cleared or regenerated id) use ctx. The load
+// of the store's data, which happens lazily at the first read or write of a name outside
+// Config.TokenFields, uses the context given to Acquire.
 func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	if s.committed {
 		return nil
@@ -39,19 +45,17 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	s.committed = true
 	s.vary(h)
 	now := s.m.cfg.Now()
-	if s.m.cfg.Store != nil {
-		destroyed, err := s.commitStore(now)
-		if err != nil {
-			s.err = err
-			if s.m.cfg.OnError != nil {
-				s.m.cfg.OnError(err)
-			}
-			return err
+	destroyed, err := s.m.side.commit(ctx, s, now)
+	if err != nil {
+		s.err = err
+		if s.m.cfg.OnError != nil {
+			s.m.cfg.OnError(err)
 		}
-		if destroyed {
-			s.deleteCookie(h)
-			return nil
-		}
+		return err
+	}
+	if destroyed {
+		s.deleteCookie(h)
+		return nil
 	}
 	if !s.changed && !s.due(now) {
 		return nil
@@ -77,10 +81,7 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 // empty reports whether the session is known to hold no value (in server-side mode, only once
 // the store's data was loaded).
 func (s *Session) empty() bool {
-	if len(s.entries) > 0 {
-		return false
-	}
-	return s.m.cfg.Store == nil || (s.store.loaded && len(s.store.entries) == 0)
+	return len(s.entries) == 0 && s.m.side.empty(s)
 }
 
 // deleteCookie deletes the client's session cookie, if it sent one.

@@ -10,6 +10,7 @@ import (
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/store"
 )
 
 // Defaults and limits of Config.
@@ -87,14 +88,15 @@ type Config struct {
 	// signed with the same key and typed "JWT" also loads as a session. Turn it off once the
 	// old cookies have expired (Lifetime after the switch), or sign bearer tokens with another key.
 	AcceptUntypedCookies bool
-	// Store, if set, keeps the session's data server-side, as django-session-jwt does: the
+	// Store, if set, keeps the session's data server-side (store.NewMemory in this process, or
+	// package redisstore), as django-session-jwt does: the
 	// cookie's JWT carries a random session id ("sid", 128 bits from crypto/rand), "iat", "exp",
 	// "jti" and the names in TokenFields; every other value lives in the Store under the id. A
 	// handler that reads only TokenFields never touches the store; the first read or write of
 	// another name loads the session's data (one round trip). Writes send only the changed names.
 	// When the store cannot answer, the response is 503 (fail closed), never a silently fresh
 	// session. nil: the whole session is the cookie's JWT payload.
-	Store Store
+	Store store.Store
 	// TokenFields are the names kept in the JWT itself when Store is set, for federated services
 	// that read the cookie's JWT without the store (the user's name, roles...). They change the
 	// cookie when written; other names change only the store.
@@ -186,11 +188,6 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	cfg.TokenFields = slices.Clone(cfg.TokenFields)
 	return cfg, nil
-}
-
-// inToken reports whether name is stored in the cookie's JWT (always, without a Store).
-func (cfg *Config) inToken(name string) bool {
-	return cfg.Store == nil || slices.Contains(cfg.TokenFields, name)
 }
 
 // acceptsType reports whether a session cookie's token of type t may load.

@@ -15,6 +15,7 @@ import (
 type Manager struct {
 	codec Codec
 	cfg   Config
+	side  *serverSide // the server-side mode; nil for cookie sessions
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
 	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
@@ -36,7 +37,7 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{codec: codec, cfg: cfg}
+	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
 	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
 	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)
@@ -78,8 +79,10 @@ func (m *Manager) CookieName() string { return m.cfg.CookieName }
 // Adapters call it before the handler, and give the Session back with Release once the handler
 // has returned.
 //
-// It returns an error only when it cannot tell whether the request has a session (a store that
-// does not answer); the adapter then answers 503 without running the handler. An invalid cookie
+// It returns an error only when it cannot tell whether the request has a session (a revocation
+// list that does not answer); the adapter then answers 503 without running the handler. ctx is
+// kept for the lazy load of the store's data in server-side mode (see Session.Commit), so it
+// must last until the handler returns. An invalid cookie
 // is not an error: the Session is new, and InvalidReason says why.
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
 	s := m.pool.Get().(*Session)

@@ -9,7 +9,8 @@ import "github.com/fastjwt/session/fastjwt"
 //
 //	s, err := m.Acquire(ctx, reqHeader) // before the handler; err means "cannot tell": answer 503
 //	... the handler runs, reaching s through the adapter ...
-//	err = s.Commit(ctx, respHeader)     // once, just before the response header is written
+//	err = s.Commit(ctx, respHeader)     // once, just before the response header is written;
+//	                                    // the store's writes use ctx; err: answer 503
 //	m.Release(s)                        // after the handler has returned, never before
 //
 // The Session must not be used after Release; adapters that run the handler in another goroutine

@@ -10,16 +10,17 @@ import (
 
 	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/store"
 )
 
-func newServerSide(t *testing.T, store session.Store) *session.Manager {
+func newServerSide(t *testing.T, st store.Store) *session.Manager {
 	t.Helper()
 	now := func() time.Time { return t0 }
 	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}}, fastjwt.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := session.New(codec, session.Config{Store: store, TokenFields: []string{"user"}, Now: now})
+	m, err := session.New(codec, session.Config{Store: st, TokenFields: []string{"user"}, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +30,8 @@ func newServerSide(t *testing.T, store session.Store) *session.Manager {
 // A request that loaded the session before another logged it out cannot bring it back when it
 // commits later: the store's tombstone refuses its write, and its response deletes the cookie.
 func TestServerSideLateWriteAfterLogout(t *testing.T) {
-	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
-	m := newServerSide(t, store)
+	st := store.NewMemory(store.MemoryOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, st)
 	s := acquire(t, m, "")
 	_ = s.Set("user", "alice")
 	_ = s.Set("cart", []string{"book"})
@@ -53,7 +54,7 @@ func TestServerSideLateWriteAfterLogout(t *testing.T) {
 	if err := slow.Commit(context.Background(), header(h)); err != nil {
 		t.Fatalf("Commit = %v", err)
 	}
-	if !errors.Is(slow.Err(), session.ErrDestroyed) || !strings.Contains(h.Get("Set-Cookie"), "Max-Age=0") {
+	if !errors.Is(slow.Err(), store.ErrDestroyed) || !strings.Contains(h.Get("Set-Cookie"), "Max-Age=0") {
 		t.Errorf("late write: Err %v, Set-Cookie %q; want ErrDestroyed and the cookie deleted", slow.Err(), h.Get("Set-Cookie"))
 	}
 	m.Release(slow)
@@ -67,8 +68,8 @@ func TestServerSideLateWriteAfterLogout(t *testing.T) {
 // Writes send only what changed: names that were not touched are not rewritten, so a concurrent
 // request's change to them survives.
 func TestServerSideWritesOnlyChanges(t *testing.T) {
-	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
-	m := newServerSide(t, store)
+	st := store.NewMemory(store.MemoryOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, st)
 	s := acquire(t, m, "")
 	_ = s.Set("a", 1)
 	_ = s.Set("b", 1)
@@ -93,8 +94,8 @@ func TestServerSideWritesOnlyChanges(t *testing.T) {
 }
 
 func TestServerSideTypedAPI(t *testing.T) {
-	store := session.NewMemoryStore(session.MemoryStoreOptions{Clock: func() time.Time { return t0 }})
-	m := newServerSide(t, store)
+	st := store.NewMemory(store.MemoryOptions{Clock: func() time.Time { return t0 }})
+	m := newServerSide(t, st)
 	type data struct {
 		User  string   `json:"user"`
 		Items []string `json:"items"`
@@ -124,11 +125,73 @@ func TestServerSideConfig(t *testing.T) {
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}})
 	for _, cfg := range []session.Config{
 		{TokenFields: []string{"user"}}, // no Store
-		{Store: session.NewMemoryStore(session.MemoryStoreOptions{}), TokenFields: []string{"sid"}},
-		{Store: session.NewMemoryStore(session.MemoryStoreOptions{}), TokenFields: []string{"exp"}},
+		{Store: store.NewMemory(store.MemoryOptions{}), TokenFields: []string{"sid"}},
+		{Store: store.NewMemory(store.MemoryOptions{}), TokenFields: []string{"exp"}},
 	} {
 		if _, err := session.New(codec, cfg); !errors.Is(err, session.ErrConfig) {
 			t.Errorf("New(%+v) = %v, want ErrConfig", cfg, err)
 		}
 	}
+}
+
+// Commit writes to the store with the context it is given, not Acquire's: a cancelled one fails
+// the write (an error for the adapter's 503, OnError, Err, no Set-Cookie, nothing stored), and a
+// live one succeeds even when Acquire's has ended since.
+func TestServerSideCommitUsesItsContext(t *testing.T) {
+	st := store.NewMemory(store.MemoryOptions{Clock: func() time.Time { return t0 }})
+	var heard []error
+	now := func() time.Time { return t0 }
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}}, fastjwt.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(codec, session.Config{Store: st, TokenFields: []string{"user"}, Now: now,
+		OnError: func(err error) { heard = append(heard, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := acquire(t, m, "")
+	_ = s.Set("user", "alice")
+	_ = s.Set("cart", []string{"book"})
+	tok, _ := roundTrip(m, s)
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	s = acquire(t, m, tok) // Acquire's context is live
+	_ = s.Set("cart", []string{"book", "pen"})
+	h := http.Header{}
+	err = s.Commit(canceled, header(h))
+	if !errors.Is(err, context.Canceled) || !errors.Is(s.Err(), context.Canceled) || len(heard) != 1 || !errors.Is(heard[0], context.Canceled) {
+		t.Fatalf("Commit with a cancelled context: %v, Err %v, OnError heard %v; want context.Canceled in each", err, s.Err(), heard)
+	}
+	if sc := h.Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("Set-Cookie %q after a failed store write", sc)
+	}
+	m.Release(s)
+	s = acquire(t, m, tok)
+	if raw, _ := s.Raw("cart"); string(raw) != `["book"]` {
+		t.Errorf("cart = %s after the failed write, want the stored [\"book\"]", raw)
+	}
+	m.Release(s)
+
+	// A new session (nothing to load) acquired with a context that has ended since: Commit's
+	// own context stores it.
+	ended, end := context.WithCancel(context.Background())
+	s, err = m.Acquire(ended, header(http.Header{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end()
+	_ = s.Set("cart", []string{"pen"})
+	h = http.Header{}
+	if err := s.Commit(context.Background(), header(h)); err != nil || s.Err() != nil {
+		t.Fatalf("Commit with a live context after Acquire's ended: %v, Err %v", err, s.Err())
+	}
+	m.Release(s)
+	tok = strings.TrimPrefix(strings.SplitN(h.Get("Set-Cookie"), ";", 2)[0], m.CookieName()+"=")
+	s = acquire(t, m, tok)
+	if raw, _ := s.Raw("cart"); string(raw) != `["pen"]` {
+		t.Errorf("cart = %s, want [\"pen\"]", raw)
+	}
+	m.Release(s)
 }

@@ -37,8 +37,9 @@ type Session struct {
 	entries []entry // the data in the token, in payload order, then in order of Set
 	arena   []byte  // storage for names and values written by Set or decoded from escapes
 
-	// Server-side mode (Config.Store): the session id and the data kept in the store.
-	ctx    context.Context // the request's, for the store's lazy load
+	// Server-side mode (Config.Store, Manager.side): the session id and the data kept in the
+	// store.
+	ctx    context.Context // Acquire's, for the store's lazy load
 	sid    []byte          // the session id: from the token, or new (in arena)
 	oldSID []byte          // an id to destroy at commit (Clear, Regenerate)
 	store  storeData
@@ -189,10 +190,8 @@ func (s *Session) ensure() {
 	// The payload verified, so it is a valid object; the walk cannot fail.
 	_ = fastjwt.EachMember(s.payload, func(name, value []byte) bool {
 		if isReservedJSON(name) {
-			if string(name) == `"sid"` && value[0] == '"' && s.m.cfg.Store != nil {
-				start := len(s.arena)
-				s.arena, _ = fastjwt.AppendString(s.arena, value)
-				s.sid = s.arena[start:len(s.arena):len(s.arena)]
+			if string(name) == `"sid"` {
+				s.m.side.keepSID(s, value)
 			}
 			return true
 		}
@@ -237,11 +236,11 @@ func isReserved(name string) bool {
 // table returns where name lives: the token's entries, or (server-side mode) the store's,
 // loaded on first use.
 func (s *Session) table(name string) *[]entry {
-	if s.m.cfg.inToken(name) {
+	if s.m.side.inToken(name) {
 		s.ensure()
 		return &s.entries
 	}
-	s.ensureStore()
+	s.m.side.load(s)
 	return &s.store.entries
 }
 
@@ -270,9 +269,7 @@ func (s *Session) Has(name string) bool { _, i := s.find(name); return i >= 0 }
 // all makes both tables ready (the store's is loaded in server-side mode).
 func (s *Session) all() {
 	s.ensure()
-	if s.m.cfg.Store != nil {
-		s.ensureStore()
-	}
+	s.m.side.load(s)
 }
 
 // Len returns the number of values in the session.

@@ -66,7 +66,7 @@ func Save[T any](s *Session, v T) error {
 	s.all()
 	var token, stored []entry
 	for _, e := range next {
-		if s.m.cfg.inToken(string(e.name)) {
+		if s.m.side.inToken(string(e.name)) {
 			token = append(token, e)
 		} else {
 			stored = append(stored, e)
@@ -76,20 +76,7 @@ func Save[T any](s *Session, v T) error {
 		s.changed = true
 	}
 	s.entries = append(s.entries[:0], token...)
-	if s.m.cfg.Store != nil {
-		// Each name that appears, disappears or changes is written; the others are not.
-		for _, e := range s.store.entries {
-			if v, ok := lookup(stored, e.name); !ok || !bytes.Equal(v, e.value) {
-				s.store.markDirty(e.name)
-			}
-		}
-		for _, e := range stored {
-			if _, ok := lookup(s.store.entries, e.name); !ok {
-				s.store.markDirty(e.name)
-			}
-		}
-		s.store.entries = append(s.store.entries[:0], stored...)
-	}
+	s.m.side.replace(s, stored)
 	return nil
 }
 

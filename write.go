@@ -43,7 +43,7 @@ func (s *Session) SetRaw(name string, raw []byte) error {
 func (s *Session) keep(name string, start int) error {
 	value := s.arena[start:len(s.arena):len(s.arena)]
 	err := s.checkValue(value)
-	if err == nil && isRegistered(name) && s.m.cfg.inToken(name) {
+	if err == nil && isRegistered(name) && s.m.side.inToken(name) {
 		err = s.checkRegistered(name, value)
 	}
 	if err != nil {
@@ -120,9 +120,7 @@ func (s *Session) Clear() {
 	}
 	clear(s.entries)
 	s.entries = s.entries[:0]
-	if s.m.cfg.Store != nil {
-		s.dropStore()
-	}
+	s.m.side.drop(s)
 }
 
 // Regenerate gives the session a new identity, keeping its data: a new session id in
@@ -137,9 +135,7 @@ func (s *Session) Regenerate(ctx context.Context) error {
 	err := s.revokeToken(ctx)
 	s.ensure()
 	s.changed = true
-	if s.m.cfg.Store != nil {
-		s.moveStore()
-	}
+	s.m.side.move(s)
 	return err
 }
 

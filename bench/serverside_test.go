@@ -12,6 +12,7 @@ import (
 	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/store"
 	"github.com/valyala/fasthttp"
 )
 
@@ -23,7 +24,7 @@ import (
 
 // countingStore is an in-memory store that counts the calls made to it.
 type countingStore struct {
-	session.Store
+	store.Store
 	calls atomic.Int64
 }
 
@@ -32,7 +33,7 @@ func (s *countingStore) Load(ctx context.Context, id string, fn func(string, []b
 	return s.Store.Load(ctx, id, fn)
 }
 
-func (s *countingStore) Update(ctx context.Context, id string, set []session.Field, del []string, ttl time.Duration) error {
+func (s *countingStore) Update(ctx context.Context, id string, set []store.Field, del []string, ttl time.Duration) error {
 	s.calls.Add(1)
 	return s.Store.Update(ctx, id, set, del, ttl)
 }
@@ -45,7 +46,7 @@ func (s *countingStore) Destroy(ctx context.Context, id string, ttl time.Duratio
 // serverSideCases returns the cookie-mode and server-side variants, and a cookie-mode one whose
 // token is as long as the server-side one, with the counting store of the server-side Manager.
 func serverSideCases(tb testing.TB) ([]fastHTTPCase, *countingStore) {
-	store := &countingStore{Store: session.NewMemoryStore(session.MemoryStoreOptions{})}
+	store := &countingStore{Store: store.NewMemory(store.MemoryOptions{})}
 	newM := func(cfg session.Config) *session.Manager {
 		cfg.Revocations = revoke.NewMemory(revoke.MemoryOptions{})
 		m, err := session.New(sessionCodec(), cfg)

@@ -1,4 +1,4 @@
-// Package redisstore keeps server-side sessions (a session.Store) and the revocation list (a
+// Package redisstore keeps server-side sessions (a store.Store) and the revocation list (a
 // revoke.List) in Redis, standalone or cluster, through github.com/redis/rueidis with
 // server-assisted client-side caching (RESP3 tracking, CLIENT TRACKING ... OPTIN): a session
 // read and a "not revoked" answer are served from this process's memory until Redis says the
@@ -23,7 +23,7 @@
 // # Atomicity
 //
 // Store.Update runs one Lua script on the session's slot: if the tombstone exists it changes
-// nothing and fails with session.ErrDestroyed; otherwise HDEL of the deleted names, HSET of the
+// nothing and fails with store.ErrDestroyed; otherwise HDEL of the deleted names, HSET of the
 // set ones and PEXPIRE of the hash. Redis runs a script alone, so two concurrent Updates of
 // different names both survive (neither reads and rewrites the whole session), and an Update
 // either runs wholly before a Destroy (whose DEL then removes its fields) or sees its tombstone:

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/store"
 )
 
 // exampleAddr is the address of the Redis the examples use, such as "127.0.0.1:6379"; the
@@ -25,16 +25,16 @@ func ExampleDial() {
 	ctx := context.Background()
 
 	// A request changes one field of its session: only that field is sent.
-	store := r.Store()
-	_ = store.Update(ctx, "Vx3q", []session.Field{{Name: "count", Value: []byte("1")}}, nil, time.Hour)
-	found, err := store.Load(ctx, "Vx3q", func(name string, value []byte) { fmt.Printf("%s=%s\n", name, value) })
+	sessions := r.Store()
+	_ = sessions.Update(ctx, "Vx3q", []store.Field{{Name: "count", Value: []byte("1")}}, nil, time.Hour)
+	found, err := sessions.Load(ctx, "Vx3q", func(name string, value []byte) { fmt.Printf("%s=%s\n", name, value) })
 	fmt.Println(found, err)
 
 	// Logout: the session is destroyed (a late request cannot bring it back) and the token
 	// revoked until it expires.
-	_ = store.Destroy(ctx, "Vx3q", time.Hour)
-	err = store.Update(ctx, "Vx3q", []session.Field{{Name: "count", Value: []byte("2")}}, nil, time.Hour)
-	fmt.Println(errors.Is(err, session.ErrDestroyed))
+	_ = sessions.Destroy(ctx, "Vx3q", time.Hour)
+	err = sessions.Update(ctx, "Vx3q", []store.Field{{Name: "count", Value: []byte("2")}}, nil, time.Hour)
+	fmt.Println(errors.Is(err, store.ErrDestroyed))
 
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
 	token, _ := codec.AppendSign(nil, []byte(`{"jti":"t-1","sub":"ann","iat":1700000000}`))

@@ -2,27 +2,23 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
-	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/store"
 )
 
-// Store is a session.Store in Redis: each session is a hash, written a field at a time, and
+// Store is a store.Store in Redis: each session is a hash, written a field at a time, and
 // read through the client-side cache. See the package documentation for its keys and why its
 // writes are atomic.
 type Store struct{ c *config }
 
-var _ session.Store = (*Store)(nil)
-
-// errArg: an empty session id, or an Update with a ttl that is not positive.
-var errArg = errors.New("redisstore: empty session id or non-positive ttl")
+var _ store.Store = (*Store)(nil)
 
 func (s *Store) dataKey(id string) string { return s.c.prefix + "{sess:" + id + "}:data" }
 func (s *Store) tombKey(id string) string { return s.c.prefix + "{sess:" + id + "}:tomb" }
 
-// Load implements session.Store: one HGETALL, served from the client-side cache until the
+// Load implements store.Store: one HGETALL, served from the client-side cache until the
 // session changes. A session exists while its hash has a field.
 func (s *Store) Load(ctx context.Context, id string, fn func(name string, value []byte)) (bool, error) {
 	found, _, err := s.load(ctx, id, fn)
@@ -31,8 +27,8 @@ func (s *Store) Load(ctx context.Context, id string, fn func(name string, value 
 
 // load is Load, reporting also whether the answer came from the client-side cache.
 func (s *Store) load(ctx context.Context, id string, fn func(name string, value []byte)) (found, hit bool, err error) {
-	if id == "" {
-		return false, false, errArg
+	if err := check(ctx, id); err != nil {
+		return false, false, err
 	}
 	cc := s.c.bound(ctx)
 	resp := s.c.client.DoCache(cc, s.c.client.B().Hgetall().Key(s.dataKey(id)).Cache(), s.c.cacheTTL)
@@ -68,13 +64,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `)
 
-// Update implements session.Store: one script, so one round trip, that refuses if the
-// session's tombstone exists (session.ErrDestroyed), then deletes the names in del, sets the
+// Update implements store.Store: one script, so one round trip, that refuses if the
+// session's tombstone exists (store.ErrDestroyed), then deletes the names in del, sets the
 // fields in set (a name in both is set) and sets the hash's expiry to ttl. Only what changed
 // is sent; other fields, possibly being changed by a concurrent request, are untouched.
-func (s *Store) Update(ctx context.Context, id string, set []session.Field, del []string, ttl time.Duration) error {
-	if id == "" || ttl <= 0 {
-		return errArg
+func (s *Store) Update(ctx context.Context, id string, set []store.Field, del []string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return store.ErrInvalid
+	}
+	if err := check(ctx, id); err != nil {
+		return err
 	}
 	args := make([]string, 0, 2+len(del)+2*len(set))
 	args = append(args, strconv.FormatInt(millis(ttl), 10), strconv.Itoa(len(del)))
@@ -88,7 +87,7 @@ func (s *Store) Update(ctx context.Context, id string, set []session.Field, del 
 		return wrap("updating a session", err)
 	}
 	if n == 0 {
-		return session.ErrDestroyed
+		return store.ErrDestroyed
 	}
 	return nil
 }
@@ -104,12 +103,12 @@ end
 return 1
 `)
 
-// Destroy implements session.Store: one script deletes the hash and sets the tombstone for
-// ttl. A ttl that is not positive (the token has expired: no request can carry it) leaves no
-// tombstone.
+// Destroy implements store.Store: one script deletes the hash and sets the tombstone for
+// ttl; a tombstone already there that lasts longer is kept. A ttl that is not positive (the
+// token has expired: no request can carry it) adds no tombstone.
 func (s *Store) Destroy(ctx context.Context, id string, ttl time.Duration) error {
-	if id == "" {
-		return errArg
+	if err := check(ctx, id); err != nil {
+		return err
 	}
 	ms := int64(0)
 	if ttl > 0 {
@@ -122,7 +121,21 @@ func (s *Store) Destroy(ctx context.Context, id string, ttl time.Duration) error
 	return nil
 }
 
-// millis rounds a positive duration up to whole milliseconds, Redis's unit.
+// check refuses an empty id (store.ErrInvalid) and a call whose ctx is already done (its
+// error), before anything is sent: such a call changes nothing.
+func check(ctx context.Context, id string) error {
+	if id == "" {
+		return store.ErrInvalid
+	}
+	return ctx.Err()
+}
+
+// millis rounds a positive duration up to whole milliseconds, Redis's unit, without
+// overflowing.
 func millis(d time.Duration) int64 {
-	return int64((d + time.Millisecond - 1) / time.Millisecond)
+	ms := int64(d / time.Millisecond)
+	if d%time.Millisecond != 0 {
+		ms++
+	}
+	return ms
 }

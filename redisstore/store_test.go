@@ -2,15 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	session "github.com/fastjwt/session"
+	"github.com/fastjwt/session/store"
+	"github.com/fastjwt/session/store/storetest"
 )
 
 // dial connects a new client to srv, with the test's own key prefix.
@@ -28,29 +26,15 @@ func dial(tb testing.TB, srv *server, opts Options) *Redis {
 	return r
 }
 
-// loadAll returns the session's fields as "name=value" in name order, or "absent".
-func loadAll(tb testing.TB, s session.Store, id string) string {
-	tb.Helper()
-	var fs []string
-	found, err := s.Load(context.Background(), id, func(name string, value []byte) {
-		fs = append(fs, name+"="+string(value))
-	})
-	if err != nil {
-		tb.Fatalf("Load(%q): %v", id, err)
-	}
-	if !found {
-		return "absent"
-	}
-	sort.Strings(fs)
-	return strings.Join(fs, " ")
-}
+var (
+	fields  = storetest.Fields
+	loadAll = storetest.Dump
+)
 
-func fields(kv ...string) []session.Field {
-	var fs []session.Field
-	for i := 0; i < len(kv); i += 2 {
-		fs = append(fs, session.Field{Name: kv[i], Value: []byte(kv[i+1])})
-	}
-	return fs
+// The contract, on a real redis-server: each case on a client of its own, with its own prefix.
+func TestStoreContract(t *testing.T) {
+	needRedis(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return dial(t, shared, Options{}).Store() })
 }
 
 // eventually polls cond every millisecond until it holds or bound passes, and returns how
@@ -65,64 +49,6 @@ func eventually(tb testing.TB, bound time.Duration, what string, cond func() boo
 		time.Sleep(time.Millisecond)
 	}
 	return time.Since(start)
-}
-
-func TestStoreRoundTrip(t *testing.T) {
-	needRedis(t)
-	s := dial(t, shared, Options{}).Store()
-	ctx := context.Background()
-	if got := loadAll(t, s, "sid"); got != "absent" {
-		t.Fatalf("new: %s", got)
-	}
-	if err := s.Update(ctx, "sid", fields("count", "1", "user", `"ann"`), nil, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "sid"); got != `count=1 user="ann"` {
-		t.Fatalf("after the first Update: %s", got)
-	}
-	if err := s.Update(ctx, "sid", fields("count", "2", "cart", "[]"), []string{"user", "never-set"}, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "sid"); got != "cart=[] count=2" {
-		t.Fatalf("after the second Update: %s", got)
-	}
-	// A name in set and in del is set, as in the memory store.
-	if err := s.Update(ctx, "sid", fields("x", "1", "x", "2"), []string{"x"}, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "sid"); got != "cart=[] count=2 x=2" {
-		t.Fatalf("set and del of one name: %s", got)
-	}
-	// Many fields at once: more than one HSET and HDEL inside the script.
-	var many []session.Field
-	var names []string
-	for i := range 1500 {
-		many = append(many, session.Field{Name: fmt.Sprint("f", i), Value: []byte(fmt.Sprint(i))})
-		names = append(names, fmt.Sprint("f", i))
-	}
-	if err := s.Update(ctx, "big", many, nil, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	if _, err := s.Load(ctx, "big", func(string, []byte) { n++ }); err != nil || n != 1500 {
-		t.Fatalf("1500 fields: loaded %d, %v", n, err)
-	}
-	if err := s.Update(ctx, "big", fields("kept", "1"), names, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "big"); got != "kept=1" {
-		t.Fatalf("after deleting 1500 fields: %s", got)
-	}
-	for _, bad := range []func() error{
-		func() error { return s.Update(ctx, "", fields("a", "1"), nil, time.Hour) },
-		func() error { return s.Update(ctx, "sid", fields("a", "1"), nil, 0) },
-		func() error { _, err := s.Load(ctx, "", func(string, []byte) {}); return err },
-		func() error { return s.Destroy(ctx, "", time.Hour) },
-	} {
-		if bad() == nil {
-			t.Fatal("an empty id or a zero ttl was accepted")
-		}
-	}
 }
 
 // The keys are those the package documents, with the hash tag, and expire as told.
@@ -180,21 +106,6 @@ func keySlot(key string) uint16 {
 		}
 	}
 	return crc % 16384
-}
-
-func TestStoreExpiry(t *testing.T) {
-	needRedis(t)
-	s := dial(t, shared, Options{}).Store()
-	ctx := context.Background()
-	if err := s.Update(ctx, "sid", fields("a", "1"), nil, 300*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "sid"); got != "a=1" { // now in the client-side cache
-		t.Fatalf("before expiry: %s", got)
-	}
-	// The cached read ends with the key: rueidis bounds the cache entry by the key's PTTL.
-	took := eventually(t, 3*time.Second, "the session expires", func() bool { return loadAll(t, s, "sid") == "absent" })
-	t.Logf("expired after %v (ttl 300ms)", took)
 }
 
 // A read is a local cache hit until Redis invalidates it.
@@ -273,121 +184,6 @@ func TestStoreInvalidationAcrossClients(t *testing.T) {
 	t.Logf("b saw a's Destroy after %v", took)
 }
 
-// Requests of one session that change different names at the same time all survive: each
-// Update sends only its change, applied atomically.
-func TestStoreConcurrentUpdates(t *testing.T) {
-	needRedis(t)
-	r1 := dial(t, shared, Options{Prefix: "conc:"})
-	r2 := dial(t, shared, Options{Prefix: "conc:"})
-	ctx := context.Background()
-	const writers, rounds = 8, 50
-	var wg sync.WaitGroup
-	for w := range writers {
-		s := r1.Store()
-		if w%2 == 1 {
-			s = r2.Store() // two nodes
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range rounds {
-				if err := s.Update(ctx, "shared", fields(fmt.Sprint("w", w), fmt.Sprint(i)), nil, time.Hour); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	want := make([]string, writers)
-	for w := range writers {
-		want[w] = fmt.Sprintf("w%d=%d", w, rounds-1)
-	}
-	sort.Strings(want)
-	eventually(t, time.Second, "every writer's last value", func() bool {
-		return loadAll(t, r1.Store(), "shared") == strings.Join(want, " ")
-	})
-}
-
-// A destroyed session stays destroyed: a slower request's Update is refused, whether it
-// comes after the Destroy or races with it.
-func TestStoreTombstone(t *testing.T) {
-	needRedis(t)
-	r := dial(t, shared, Options{})
-	s := r.Store()
-	ctx := context.Background()
-	if err := s.Update(ctx, "sid", fields("user", `"ann"`), nil, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	loadAll(t, s, "sid") // cached
-	if err := s.Destroy(ctx, "sid", time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, "sid"); got != "absent" {
-		t.Fatalf("destroyed: %s", got)
-	}
-	if err := s.Update(ctx, "sid", fields("count", "5"), nil, time.Hour); !errors.Is(err, session.ErrDestroyed) {
-		t.Fatalf("a late Update: %v, want session.ErrDestroyed", err)
-	}
-	if got := loadAll(t, s, "sid"); got != "absent" {
-		t.Fatalf("after the late Update: %s", got)
-	}
-	// A tombstone for a session never seen; a shorter second Destroy keeps the longer one.
-	if err := s.Destroy(ctx, "never", 2*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Destroy(ctx, "never", 100*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond)
-	if err := s.Update(ctx, "never", fields("a", "1"), nil, time.Hour); !errors.Is(err, session.ErrDestroyed) {
-		t.Fatalf("Update after Destroy of an unknown id: %v, want ErrDestroyed", err)
-	}
-	// Without a ttl, no tombstone.
-	if err := s.Destroy(ctx, "short", 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Update(ctx, "short", fields("a", "1"), nil, time.Hour); err != nil {
-		t.Fatalf("after a Destroy without tombstone: %v", err)
-	}
-
-	// Race: Updates from two clients against one Destroy. Every Update that returned nil ran
-	// before the Destroy, whose DEL removed its fields: the session is absent at the end.
-	other := dial(t, shared, Options{}).Store()
-	if err := s.Update(ctx, "race", fields("a", "1"), nil, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	for w := range 4 {
-		st := s
-		if w%2 == 1 {
-			st = other
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				err := st.Update(ctx, "race", fields(fmt.Sprint("w", w), fmt.Sprint(i)), nil, time.Hour)
-				if errors.Is(err, session.ErrDestroyed) {
-					return
-				}
-				if err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	time.Sleep(20 * time.Millisecond)
-	if err := other.Destroy(ctx, "race", time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	if got := loadAll(t, s, "race"); got != "absent" {
-		t.Fatalf("an Update resurrected the destroyed session: %s", got)
-	}
-}
-
 // A read right after a write through the same client sees the write, never the cached value
 // from before it, whatever the size of the write.
 func TestStoreReadYourWrites(t *testing.T) {
@@ -397,10 +193,10 @@ func TestStoreReadYourWrites(t *testing.T) {
 	for it := range 100 {
 		for _, size := range []int{1, 10, 300} {
 			id := fmt.Sprint("s", size, "-", it)
-			var many []session.Field
+			var many []store.Field
 			var names []string
 			for i := range size {
-				many = append(many, session.Field{Name: fmt.Sprint("f", i), Value: []byte("1")})
+				many = append(many, store.Field{Name: fmt.Sprint("f", i), Value: []byte("1")})
 				names = append(names, fmt.Sprint("f", i))
 			}
 			if err := s.Update(ctx, id, many, nil, time.Hour); err != nil {

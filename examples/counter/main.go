@@ -57,6 +57,7 @@ import (
 	"github.com/fastjwt/session/internal/keyfile"
 	"github.com/fastjwt/session/redisstore"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/store"
 )
 
 func main() {
@@ -200,13 +201,13 @@ type demo struct {
 // backends returns the session store (nil in cookie mode) and the revocation list: in Redis when
 // addr is set, else in memory, with a description of the choice and the function that releases
 // them.
-func backends(mode, addr string) (session.Store, revoke.List, string, func(), error) {
+func backends(mode, addr string) (store.Store, revoke.List, string, func(), error) {
 	if addr == "" {
 		list := revoke.NewMemory(revoke.MemoryOptions{})
 		if mode == modeCookie {
 			return nil, list, "in the cookie; revocations in this process's memory", func() {}, nil
 		}
-		return session.NewMemoryStore(session.MemoryStoreOptions{}), list,
+		return store.NewMemory(store.MemoryOptions{}), list,
 			"server-side, in this process's memory (-redis host:port to share them)", func() {}, nil
 	}
 	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}, Prefix: redisPrefix})

@@ -11,6 +11,7 @@ import (
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/store"
 )
 
 // Clock is an injectable clock shared by a codec and a Manager.
@@ -127,7 +128,7 @@ func NewFixture(tb testing.TB) *Fixture {
 	}
 	f.ServerSide, err = session.New(sessions, session.Config{
 		Now: clk.Now, Revocations: list, TokenFields: []string{"counter"},
-		Store: session.NewMemoryStore(session.MemoryStoreOptions{Clock: clk.Now}),
+		Store: store.NewMemory(store.MemoryOptions{Clock: clk.Now}),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -16,12 +16,13 @@ import (
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/store"
 )
 
 // countingStore counts the calls reaching a real store, to show which requests touch it; down
 // makes every call fail, as a store that does not answer.
 type countingStore struct {
-	session.Store
+	store.Store
 	calls atomic.Int64
 	down  atomic.Bool
 }
@@ -36,7 +37,7 @@ func (c *countingStore) Load(ctx context.Context, id string, fn func(string, []b
 	return c.Store.Load(ctx, id, fn)
 }
 
-func (c *countingStore) Update(ctx context.Context, id string, set []session.Field, del []string, ttl time.Duration) error {
+func (c *countingStore) Update(ctx context.Context, id string, set []store.Field, del []string, ttl time.Duration) error {
 	c.calls.Add(1)
 	if c.down.Load() {
 		return errStoreDown
@@ -73,13 +74,14 @@ func claimsOf(t testing.TB, token string) map[string]any {
 // runServerSide checks django-session-jwt's mode: the cookie's JWT carries the session id and
 // the token fields; the rest lives in the store.
 func runServerSide(t *testing.T, st Stack) {
+	t.Run("a write whose context ended is a 503", func(t *testing.T) { runCommitContext(t, st) })
 	clk := NewClock()
 	codec := Codec(t, clk, fastjwt.Key{Secret: Secret(12)})
-	mem := session.NewMemoryStore(session.MemoryStoreOptions{Clock: clk.Now})
-	store := &countingStore{Store: mem}
+	mem := store.NewMemory(store.MemoryOptions{Clock: clk.Now})
+	counted := &countingStore{Store: mem}
 	h := &hooks{}
 	cfg := session.Config{
-		Store: store, TokenFields: []string{"sub"}, Revocations: revoke.NewMemory(revoke.MemoryOptions{Clock: clk.Now}),
+		Store: counted, TokenFields: []string{"sub"}, Revocations: revoke.NewMemory(revoke.MemoryOptions{Clock: clk.Now}),
 		Now: clk.Now, OnInvalid: h.onInvalid, OnError: h.onError,
 	}
 	m, err := session.New(codec, cfg)
@@ -112,17 +114,17 @@ func runServerSide(t *testing.T, st Stack) {
 		if cl := claimsOf(t, tok); cl["sub"] != "alice" {
 			t.Fatalf("token fields not in the cookie: %v", cl)
 		}
-		before := store.calls.Load()
+		before := counted.calls.Load()
 		for range 3 {
 			if res := get(t, plainClient, base+"/?op=get&name=sub", "Cookie", "session="+tok); res.body != `"alice"` {
 				t.Fatalf("sub = %q", res.body)
 			}
 		}
-		if n := store.calls.Load() - before; n != 0 {
+		if n := counted.calls.Load() - before; n != 0 {
 			t.Errorf("reading a token field made %d store calls", n)
 		}
-		if res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok); res.body != "1" || store.calls.Load()-before != 1 {
-			t.Errorf("reading the counter: %q after %d calls, want 1 load", res.body, store.calls.Load()-before)
+		if res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok); res.body != "1" || counted.calls.Load()-before != 1 {
+			t.Errorf("reading the counter: %q after %d calls, want 1 load", res.body, counted.calls.Load()-before)
 		}
 	})
 
@@ -158,7 +160,7 @@ func runServerSide(t *testing.T, st Stack) {
 			t.Error("the session's data survived the logout")
 		}
 		// A slower request of the same session, with the cookie it had, cannot bring it back.
-		if err := mem.Update(context.Background(), sid, []session.Field{{Name: "x", Value: []byte("1")}}, nil, time.Hour); !errors.Is(err, session.ErrDestroyed) {
+		if err := mem.Update(context.Background(), sid, []store.Field{{Name: "x", Value: []byte("1")}}, nil, time.Hour); !errors.Is(err, store.ErrDestroyed) {
 			t.Errorf("an update after the logout: %v, want ErrDestroyed", err)
 		}
 		if found, _ := mem.Load(context.Background(), sid, func(string, []byte) {}); found {
@@ -190,8 +192,8 @@ func runServerSide(t *testing.T, st Stack) {
 
 	t.Run("a store that cannot answer fails closed", func(t *testing.T) {
 		tok := cookieToken(get(t, plainClient, base+"/?op=login&user=bob"), "session")
-		store.down.Store(true)
-		defer store.down.Store(false)
+		counted.down.Store(true)
+		defer counted.down.Store(false)
 		res := get(t, plainClient, base+"/?op=incr", "Cookie", "session="+tok)
 		if res.status != 503 || res.header.Get("Retry-After") == "" || len(res.header.Values("Set-Cookie")) != 0 {
 			t.Errorf("store down: %d %q Retry-After %q Set-Cookie %q, want 503 and the cookie kept",
@@ -204,7 +206,7 @@ func runServerSide(t *testing.T, st Stack) {
 		if res := get(t, plainClient, base+"/?op=get&name=sub", "Cookie", "session="+tok); res.status != 200 || res.body != `"bob"` {
 			t.Errorf("token field with the store down: %d %q", res.status, res.body)
 		}
-		store.down.Store(false)
+		counted.down.Store(false)
 		if res := get(t, plainClient, base+"/?op=read", "Cookie", "session="+tok); res.status != 200 || res.body != "1" {
 			t.Errorf("after the store came back: %d %q", res.status, res.body)
 		}

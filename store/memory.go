@@ -1,4 +1,4 @@
-package session
+package store
 
 import (
 	"context"
@@ -10,49 +10,46 @@ import (
 	"time"
 )
 
-// Bounds of a MemoryStore when MemoryStoreOptions leaves them zero.
+// Bounds of a Memory when MemoryOptions leaves them zero.
 const (
-	// DefaultMemoryStoreEntries is the number of sessions and tombstones a MemoryStore holds:
+	// DefaultMaxEntries is the number of sessions and tombstones a Memory holds:
 	// 1<<18, about 262,144.
-	DefaultMemoryStoreEntries = 1 << 18
-	// DefaultMemoryStoreBytes is the size of the data a MemoryStore holds, as it counts it (see
-	// MemoryStoreOptions.MaxBytes): 256 MiB.
-	DefaultMemoryStoreBytes = 256 << 20
+	DefaultMaxEntries = 1 << 18
+	// DefaultMaxBytes is the size of the data a Memory holds, as it counts it (see
+	// MemoryOptions.MaxBytes): 256 MiB.
+	DefaultMaxBytes = 256 << 20
 )
 
-// ErrStoreFull: a MemoryStore is at one of its bounds, with nothing expired to remove, so an
+// ErrFull: a Memory is at one of its bounds, with nothing expired to remove, so an
 // Update that needed room (a new session, or more data) or a Destroy that needed a new tombstone
 // was refused. Nothing was changed; the caller fails as for any store error (503), and no
 // session is ever evicted to make room.
-var ErrStoreFull = errors.New("session: the memory store is full")
+var ErrFull = errors.New("store: the memory store is full")
 
-// errStoreArg: an empty session id, or an Update with a ttl that is not positive.
-var errStoreArg = errors.New("session: store: empty session id or non-positive ttl")
-
-// MemoryStoreOptions configure NewMemoryStore. The zero value is usable.
-type MemoryStoreOptions struct {
-	// MaxEntries bounds the sessions plus tombstones held (default DefaultMemoryStoreEntries).
+// MemoryOptions configure NewMemory. The zero value is usable.
+type MemoryOptions struct {
+	// MaxEntries bounds the sessions plus tombstones held (default DefaultMaxEntries).
 	MaxEntries int
 	// MaxBytes bounds the data held, counted as the bytes of the ids, names and values plus 64
 	// bytes per session or tombstone and 32 per field, close to what they take in memory
-	// (default DefaultMemoryStoreBytes).
+	// (default DefaultMaxBytes).
 	MaxBytes int64
 	// Clock returns the current time (default time.Now).
 	Clock func() time.Time
 }
 
-// MemoryStore is the embedded Store: sessions in this process's memory, for a single node
+// Memory is the embedded Store: sessions in this process's memory, for a single node
 // (several nodes share sessions in Redis: package redisstore). It is safe for concurrent use.
 //
 // It is bounded (MaxEntries, MaxBytes: at a bound it first removes what has expired, then
-// refuses with ErrStoreFull) and expires by itself: an expired session or tombstone is gone from
+// refuses with ErrFull) and expires by itself: an expired session or tombstone is gone from
 // the moment it expires, and its memory is reclaimed by later writes, each of which looks at a
 // few sessions of its shard and removes the expired ones, and by a full sweep at a bound. There
 // is no background goroutine and nothing to close.
 //
 // As in Redis, where a session is a hash, a session exists while it has at least one field:
 // an Update that leaves none removes it.
-type MemoryStore struct {
+type Memory struct {
 	seed                 maphash.Seed
 	maxEntries, maxBytes int64
 	clock                func() time.Time
@@ -85,15 +82,15 @@ type memSession struct {
 	size   int64   // what it counts for MaxBytes
 }
 
-// NewMemoryStore returns an empty in-memory Store.
-func NewMemoryStore(opts MemoryStoreOptions) *MemoryStore {
-	s := &MemoryStore{seed: maphash.MakeSeed(), maxEntries: int64(opts.MaxEntries),
+// NewMemory returns an empty in-memory Store.
+func NewMemory(opts MemoryOptions) *Memory {
+	s := &Memory{seed: maphash.MakeSeed(), maxEntries: int64(opts.MaxEntries),
 		maxBytes: opts.MaxBytes, clock: opts.Clock}
 	if s.maxEntries <= 0 {
-		s.maxEntries = DefaultMemoryStoreEntries
+		s.maxEntries = DefaultMaxEntries
 	}
 	if s.maxBytes <= 0 {
-		s.maxBytes = DefaultMemoryStoreBytes
+		s.maxBytes = DefaultMaxBytes
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -105,17 +102,20 @@ func NewMemoryStore(opts MemoryStoreOptions) *MemoryStore {
 	return s
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ Store = (*Memory)(nil)
 
-func (s *MemoryStore) shard(id string) *storeShard {
+func (s *Memory) shard(id string) *storeShard {
 	return &s.shards[maphash.String(s.seed, id)&(storeShards-1)]
 }
 
-func (s *MemoryStore) now() int64 { return s.clock().UnixNano() }
+func (s *Memory) now() int64 { return s.clock().UnixNano() }
 
-// Load implements Store. It never fails. The values passed to fn are the store's own: fn must
-// not modify them.
-func (s *MemoryStore) Load(_ context.Context, id string, fn func(name string, value []byte)) (bool, error) {
+// Load implements Store. It fails only on an empty id or a done ctx. The values passed to fn
+// are the store's own: fn must not modify them.
+func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value []byte)) (bool, error) {
+	if err := check(ctx, id); err != nil {
+		return false, err
+	}
 	sh := s.shard(id)
 	sh.mu.RLock()
 	e := sh.m[id]
@@ -130,11 +130,14 @@ func (s *MemoryStore) Load(_ context.Context, id string, fn func(name string, va
 }
 
 // Update implements Store. The values in set are copied. A name both in set and in del is set.
-// It fails with ErrDestroyed while the session's tombstone lasts, and with ErrStoreFull when
+// It fails with ErrDestroyed while the session's tombstone lasts, and with ErrFull when
 // the store has no room for a new session or for more data.
-func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []string, ttl time.Duration) error {
-	if id == "" || ttl <= 0 {
-		return errStoreArg
+func (s *Memory) Update(ctx context.Context, id string, set []Field, del []string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return ErrInvalid
+	}
+	if err := check(ctx, id); err != nil {
+		return err
 	}
 	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
 		if old != nil && old.fields == nil {
@@ -153,30 +156,39 @@ func (s *MemoryStore) Update(_ context.Context, id string, set []Field, del []st
 	})
 }
 
-// Destroy implements Store: the session is removed and a tombstone lasts ttl. A ttl that is
-// not positive (its token has expired: no request can carry it) leaves no tombstone. It fails
-// with ErrStoreFull when a tombstone is needed where there was nothing and the store is full.
-func (s *MemoryStore) Destroy(_ context.Context, id string, ttl time.Duration) error {
-	if id == "" {
-		return errStoreArg
+// Destroy implements Store: the session is removed and a tombstone lasts ttl, or longer if one
+// was there. A ttl that is not positive (its token has expired: no request can carry it) adds
+// no tombstone. It fails
+// with ErrFull when a tombstone is needed where there was nothing and the store is full.
+func (s *Memory) Destroy(ctx context.Context, id string, ttl time.Duration) error {
+	if err := check(ctx, id); err != nil {
+		return err
 	}
 	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
+		if old != nil && old.fields == nil && (ttl <= 0 || old.until >= expiry(now, ttl)) {
+			return old, nil // the tombstone there lasts longer: kept
+		}
 		if ttl <= 0 {
 			return nil, nil
 		}
-		tomb := &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}
-		if old != nil && old.fields == nil {
-			tomb.until = max(tomb.until, old.until)
-		}
-		return tomb, nil
+		return &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}, nil
 	})
+}
+
+// check refuses an empty id (ErrInvalid) and a call whose ctx is done (its error): the store
+// never waits, so the context is looked at once, before anything is read or changed.
+func check(ctx context.Context, id string) error {
+	if id == "" {
+		return ErrInvalid
+	}
+	return ctx.Err()
 }
 
 // write changes the entry of id under its shard's lock: change gets the live session or
 // tombstone (nil: none) and returns what replaces it (nil: nothing, the entry is removed) or
 // an error, which write returns with nothing changed. When the store has no room, every expired
-// entry is swept and change runs once more; still no room is ErrStoreFull.
-func (s *MemoryStore) write(id string, change func(old *memSession, now int64) (*memSession, error)) error {
+// entry is swept and change runs once more; still no room is ErrFull.
+func (s *Memory) write(id string, change func(old *memSession, now int64) (*memSession, error)) error {
 	sh := s.shard(id)
 	for swept := false; ; swept = true {
 		now := s.now()
@@ -196,7 +208,7 @@ func (s *MemoryStore) write(id string, change func(old *memSession, now int64) (
 		case !s.replace(sh, id, old, ne, now):
 			sh.mu.Unlock()
 			if swept {
-				return ErrStoreFull
+				return ErrFull
 			}
 			s.sweepAll(now)
 			continue
@@ -208,7 +220,7 @@ func (s *MemoryStore) write(id string, change func(old *memSession, now int64) (
 
 // live returns the session or tombstone of id in sh, removing it when it has expired. sh.mu must
 // be held.
-func (s *MemoryStore) live(sh *storeShard, id string, now int64) *memSession {
+func (s *Memory) live(sh *storeShard, id string, now int64) *memSession {
 	old := sh.m[id]
 	if old != nil && old.until <= now {
 		s.remove(sh, id, old)
@@ -219,7 +231,7 @@ func (s *MemoryStore) live(sh *storeShard, id string, now int64) *memSession {
 
 // Len returns the number of sessions and tombstones held, counting expired ones not yet
 // removed.
-func (s *MemoryStore) Len() int { return int(s.entries.Load()) }
+func (s *Memory) Len() int { return int(s.entries.Load()) }
 
 // applyFields returns a new slice: old without the names in del, with the fields of set
 // (copied) replacing or added. old is not modified.
@@ -275,7 +287,7 @@ func sessionSize(id string, fields []Field) int64 {
 
 // replace puts ne in place of old (nil: none) if the bounds allow it, and reports whether it
 // did. sh is locked.
-func (s *MemoryStore) replace(sh *storeShard, id string, old, ne *memSession, now int64) bool {
+func (s *Memory) replace(sh *storeShard, id string, old, ne *memSession, now int64) bool {
 	var addEntries, addBytes int64 = 1, ne.size
 	if old != nil {
 		addEntries, addBytes = 0, ne.size-old.size
@@ -306,7 +318,7 @@ func (s *MemoryStore) replace(sh *storeShard, id string, old, ne *memSession, no
 }
 
 // remove deletes the entry e of id. sh is locked.
-func (s *MemoryStore) remove(sh *storeShard, id string, e *memSession) {
+func (s *Memory) remove(sh *storeShard, id string, e *memSession) {
 	delete(sh.m, id)
 	s.entries.Add(-1)
 	s.bytes.Add(-e.size)
@@ -314,7 +326,7 @@ func (s *MemoryStore) remove(sh *storeShard, id string, e *memSession) {
 
 // sweepAll removes every expired session and tombstone, looking only at the shards whose
 // earliest expiry is past.
-func (s *MemoryStore) sweepAll(now int64) {
+func (s *Memory) sweepAll(now int64) {
 	s.fullMu.Lock()
 	defer s.fullMu.Unlock()
 	for i := range s.shards {
