@@ -116,13 +116,18 @@ func (s *Session) vary(h ResponseHeader) {
 // "jti" (128 bits from crypto/rand, so that revocation can name this one token), and the closing
 // brace of the payload.
 func (s *Session) appendTimes(b []byte, now time.Time) []byte {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return s.appendManaged(b, now, &id)
+}
+
+// appendManaged is appendTimes with the token ID id.
+func (s *Session) appendManaged(b []byte, now time.Time, id *[16]byte) []byte {
 	iat := now.Unix()
 	b = append(b, `"iat":`...)
 	b = strconv.AppendInt(b, iat, 10)
 	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
-	var id [16]byte
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
 	b = append(b, `,"jti":"`...)
 	b = base64.RawURLEncoding.AppendEncode(b, id[:])
 	return append(b, '"', '}')

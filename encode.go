@@ -129,13 +129,23 @@ func isRegistered(name string) bool {
 	return false
 }
 
-// checkRegistered signs and verifies a session holding only name: value, so that a registered
-// claim the codec would refuse ("sub": 42, "nbf" in the future, an "aud" the codec does not
-// accept) is refused at the write instead of failing every later request.
+// checkRegistered checks, with the codec's rules, the session token that would carry only
+// name: value beside the session layer's own claims, so that a registered claim the codec would
+// refuse ("sub": 42, "nbf" in the future, an "aud" the codec does not accept, a value too large
+// for a token) is refused at the write instead of failing every later request. A codec that is a
+// fastjwt.ClaimsChecker checks the payload without signing it; any other is given the token to
+// sign and then to verify.
 func (s *Session) checkRegistered(name string, value []byte) error {
 	now := s.m.cfg.Now()
 	p := appendQuoted(append(s.scratch[:0], '{'), name)
 	p = append(append(p, ':'), value...)
+	if c := s.m.checker; c != nil {
+		// The token ID's value changes no verdict, only its length does: no random one is drawn.
+		var id [16]byte
+		p = s.appendManaged(append(p, ','), now, &id)
+		s.scratch = p[:0]
+		return c.CheckClaims(fastjwt.TypeSession, p)
+	}
 	p = s.appendTimes(append(p, ','), now)
 	n := len(p)
 	b, err := s.m.codec.AppendSignType(p, fastjwt.TypeSession, p[:n:n])

@@ -13,9 +13,10 @@ import (
 // Manager issues and reads cookie sessions under one Config. It is immutable after New and safe
 // for concurrent use.
 type Manager struct {
-	codec Codec
-	cfg   Config
-	side  *serverSide // the server-side mode; nil for cookie sessions
+	codec   Codec
+	checker fastjwt.ClaimsChecker // codec's, when it has one: writes are checked without signing
+	cfg     Config
+	side    *serverSide // the server-side mode; nil for cookie sessions
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
 	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
@@ -38,6 +39,7 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
+	m.checker, _ = codec.(fastjwt.ClaimsChecker)
 	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
 	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)

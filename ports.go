@@ -40,6 +40,13 @@ type ResponseHeader interface {
 
 // Codec is what a Manager needs of a token codec: to issue session tokens and to verify them.
 // *fastjwt.Codec implements it; so can a codec over other algorithms or keys.
+//
+// A write of a registered claim ("iss", "sub", "aud", "nbf") is checked against the codec's rules
+// before it is stored. A Codec that also implements fastjwt.ClaimsChecker, as *fastjwt.Codec
+// does, is asked through CheckClaims, which signs nothing; any other Codec is asked by signing a
+// session holding the value and verifying the token. A Codec that embeds *fastjwt.Codec and
+// changes what its AppendVerifyClaims accepts gets the embedded CheckClaims too: it should give
+// CheckClaims the same rule.
 type Codec interface {
 	fastjwt.Signer
 	fastjwt.Verifier

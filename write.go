@@ -13,7 +13,9 @@ import (
 // are not valid UTF-8; values the codec would refuse in a token (ErrValue), among them registered
 // claims of the wrong type or an "nbf" in the future; and changes after the response headers
 // were written (ErrCommitted). A nil error means the value will be in the next cookie, unless the
-// whole session outgrows Config.MaxCookieSize (reported by Err and Config.OnError).
+// whole session outgrows Config.MaxCookieSize (reported by Err and Config.OnError). A registered
+// claim ("iss", "sub", "aud", "nbf") is checked by the codec without signing anything when the
+// codec is a fastjwt.ClaimsChecker, as *fastjwt.Codec is (see Codec).
 func (s *Session) Set(name string, v any) error {
 	if err := s.checkWrite(name); err != nil {
 		return err
