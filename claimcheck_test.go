@@ -122,7 +122,7 @@ func write(t *testing.T, m *session.Manager, w claimWrite, save bool) (error, bo
 	defer m.Release(s)
 	var err error
 	if save {
-		err = session.Save(s, map[string]any{"keep": 1, w.name: w.value})
+		err = session.Encode(s, map[string]any{"keep": 1, w.name: w.value})
 	} else {
 		err = s.Set(w.name, w.value)
 	}
@@ -224,9 +224,9 @@ func TestRegisteredClaimWritesSignNothing(t *testing.T) {
 		s := acquire(t, m, "")
 		for _, w := range claimWrites() {
 			_ = s.Set(w.name, w.value)
-			_ = session.Save(s, map[string]any{w.name: w.value})
+			_ = session.Encode(s, map[string]any{w.name: w.value})
 		}
-		if err := session.Save(s, map[string]any{"sub": "alice", "iss": "me", "nbf": t0.Unix()}); err != nil {
+		if err := session.Encode(s, map[string]any{"sub": "alice", "iss": "me", "nbf": t0.Unix()}); err != nil {
 			t.Fatal(err)
 		}
 		if got := c.signs.Load() - signs; got != 0 {
@@ -243,7 +243,7 @@ func TestRegisteredClaimWritesSignNothing(t *testing.T) {
 		if got := c.signs.Load() - signs; got != 1 {
 			t.Errorf("%s: the commit signed %d tokens, want 1", cname, got)
 		}
-		tok, _, _ := strings.Cut(strings.TrimPrefix(h.Get("Set-Cookie"), m.CookieName()+"="), ";")
+		tok, _, _ := strings.Cut(strings.TrimPrefix(h.Get("Set-Cookie"), session.DefaultCookieName+"="), ";")
 		s = acquire(t, m, tok)
 		if v, _ := s.String("sub"); v != "alice" || s.IsNew() {
 			t.Errorf("%s: the issued session does not hold the written claims: %q, %v", cname, v, s.InvalidReason())

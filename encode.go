@@ -11,7 +11,7 @@ import (
 	"github.com/fastjwt/session/fastjwt"
 )
 
-// The one encoder and the one validator of session values. Set, SetRaw and Save all go through
+// The one encoder and the one validator of session values. Set, SetRaw and Encode all go through
 // them, so a write that returns nil holds JSON the codec accepts when it signs and verifies the
 // session: strict UTF-8, no duplicate names at any depth, bounded nesting, RFC 8259 numbers. The
 // encoder never HTML-escapes ('<', '>' and '&' stay as they are), so the same value encodes to
@@ -54,7 +54,7 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 
 // appendQuoted appends s as a JSON string, byte for byte as goccy/go-json encodes it without HTML
 // escaping (short escapes for \b \t \n \f \r, \u00XX for other control characters, \u2028 and
-// \u2029 escaped), so that Set of a string and Save of a struct holding it store the same bytes.
+// \u2029 escaped), so that Set of a string and Encode of a struct holding it store the same bytes.
 // s must be valid UTF-8.
 func appendQuoted(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"

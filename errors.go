@@ -13,7 +13,7 @@ var (
 	ErrCookieTooLarge = errors.New("session: cookie would exceed the size limit")
 	// ErrReserved: the handler tried to set "exp", "iat" or "jti", which the session layer manages.
 	ErrReserved = errors.New("session: reserved claim name")
-	// ErrValue: a value given to Set, SetRaw or Save cannot be stored: not valid JSON under the
+	// ErrValue: a value given to Set, SetRaw or Encode cannot be stored: not valid JSON under the
 	// codec's rules (invalid UTF-8, duplicate member names, nesting deeper than the codec allows,
 	// a number JSON cannot hold), or a registered claim the codec would refuse ("sub" that is not
 	// a string, "nbf" in the future...).

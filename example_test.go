@@ -50,7 +50,7 @@ func ExampleManager() {
 }
 
 // The typed view: the session as the application's own struct.
-func ExampleSave() {
+func ExampleEncode() {
 	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("0123456789abcdef0123456789abcdef")}})
 	m, _ := session.New(codec, session.Config{})
 
@@ -60,9 +60,9 @@ func ExampleSave() {
 	s, _ := m.Acquire(context.Background(), header(http.Header{}))
 	defer m.Release(s)
 	var c cart
-	_ = session.Load(s, &c)
+	_ = session.Decode(s, &c)
 	c.Items = append(c.Items, "book")
-	if err := session.Save(s, c); err != nil {
+	if err := session.Encode(s, c); err != nil {
 		panic(err)
 	}
 	raw, _ := s.Raw("items")

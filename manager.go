@@ -72,9 +72,6 @@ func (m *Manager) probe() error {
 	return nil
 }
 
-// CookieName returns the name of the session cookie.
-func (m *Manager) CookieName() string { return m.cfg.CookieName }
-
 // Acquire returns a pooled Session for one request, loaded from the request's session cookies.
 // It verifies the first cookie of the session's name, and the next ones (MaxSessionCookies in
 // all) while they fail; the payload is parsed only when the handler first uses the session.

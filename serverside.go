@@ -136,7 +136,7 @@ func (m *serverSide) move(s *Session) {
 	}
 }
 
-// replace makes stored the store's data (Save), marking each name that appears, disappears or
+// replace makes stored the store's data (Encode), marking each name that appears, disappears or
 // changes; the others are not written.
 func (m *serverSide) replace(s *Session, stored []entry) {
 	if m == nil {

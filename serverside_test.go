@@ -101,7 +101,7 @@ func TestServerSideTypedAPI(t *testing.T) {
 		Items []string `json:"items"`
 	}
 	s := acquire(t, m, "")
-	if err := session.Save(s, data{User: "alice", Items: []string{"x"}}); err != nil {
+	if err := session.Encode(s, data{User: "alice", Items: []string{"x"}}); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := roundTrip(m, s)
@@ -110,10 +110,10 @@ func TestServerSideTypedAPI(t *testing.T) {
 	}
 	s = acquire(t, m, tok)
 	var d data
-	if err := session.Load(s, &d); err != nil || d.User != "alice" || len(d.Items) != 1 {
+	if err := session.Decode(s, &d); err != nil || d.User != "alice" || len(d.Items) != 1 {
 		t.Fatalf("Load = %+v, %v", d, err)
 	}
-	if err := session.Save(s, d); err != nil {
+	if err := session.Encode(s, d); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := roundTrip(m, s); again != "" {
@@ -188,7 +188,7 @@ func TestServerSideCommitUsesItsContext(t *testing.T) {
 		t.Fatalf("Commit with a live context after Acquire's ended: %v, Err %v", err, s.Err())
 	}
 	m.Release(s)
-	tok = strings.TrimPrefix(strings.SplitN(h.Get("Set-Cookie"), ";", 2)[0], m.CookieName()+"=")
+	tok = strings.TrimPrefix(strings.SplitN(h.Get("Set-Cookie"), ";", 2)[0], session.DefaultCookieName+"=")
 	s = acquire(t, m, tok)
 	if raw, _ := s.Raw("cart"); string(raw) != `["pen"]` {
 		t.Errorf("cart = %s, want [\"pen\"]", raw)

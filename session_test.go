@@ -50,7 +50,7 @@ func acquire(t testing.TB, m *session.Manager, token string) *session.Session {
 	t.Helper()
 	h := http.Header{}
 	if token != "" {
-		h.Set("Cookie", m.CookieName()+"="+token)
+		h.Set("Cookie", session.DefaultCookieName+"="+token)
 	}
 	s, err := m.Acquire(context.Background(), header(h))
 	if err != nil {
@@ -65,7 +65,7 @@ func roundTrip(m *session.Manager, s *session.Session) (string, http.Header) {
 	_ = s.Commit(context.Background(), header(h))
 	m.Release(s)
 	sc := h.Get("Set-Cookie")
-	v, _, _ := strings.Cut(strings.TrimPrefix(sc, m.CookieName()+"="), ";")
+	v, _, _ := strings.Cut(strings.TrimPrefix(sc, session.DefaultCookieName+"="), ";")
 	return v, h
 }
 
@@ -199,20 +199,20 @@ type profile struct {
 func TestTyped(t *testing.T) {
 	m := newManager(t, session.Config{})
 	s := acquire(t, m, "")
-	if err := session.Save(s, profile{User: "alice", Roles: []string{"admin"}, Count: 1}); err != nil {
+	if err := session.Encode(s, profile{User: "alice", Roles: []string{"admin"}, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := roundTrip(m, s)
 
 	s = acquire(t, m, tok)
 	var p profile
-	if err := session.Load(s, &p); err != nil || p.User != "alice" || p.Count != 1 || len(p.Roles) != 1 {
+	if err := session.Decode(s, &p); err != nil || p.User != "alice" || p.Count != 1 || len(p.Roles) != 1 {
 		t.Fatalf("Load = %+v, %v", p, err)
 	}
 	if n, _ := s.Int("count"); n != 1 {
 		t.Errorf("typed and dynamic views disagree: count %d", n)
 	}
-	if err := session.Save(s, p); err != nil {
+	if err := session.Encode(s, p); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := roundTrip(m, s); again != "" {
@@ -221,10 +221,10 @@ func TestTyped(t *testing.T) {
 
 	s = acquire(t, m, "")
 	defer m.Release(s)
-	if err := session.Save(s, map[string]int{"exp": 1}); !errors.Is(err, session.ErrReserved) {
+	if err := session.Encode(s, map[string]int{"exp": 1}); !errors.Is(err, session.ErrReserved) {
 		t.Errorf("Save with exp = %v", err)
 	}
-	if err := session.Save(s, 5); err == nil {
+	if err := session.Encode(s, 5); err == nil {
 		t.Error("Save accepted a non-object")
 	}
 }

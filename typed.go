@@ -10,12 +10,12 @@ import (
 )
 
 // Typed access: the whole session as the user's own struct (or map), through goccy/go-json. The
-// struct's JSON fields are the session's names, so Load and Save mix freely with Get and Set.
+// struct's JSON fields are the session's names, so Decode and Encode mix freely with Get and Set.
 
-// Load decodes the session's data into v, as json.Unmarshal would decode the object of all its
+// Decode decodes the session's data into v, as json.Unmarshal would decode the object of all its
 // values ("exp", "iat" and "jti" are not part of it). A new session decodes as {}: v's fields are then
 // left as they were.
-func Load[T any](s *Session, v *T) error {
+func Decode[T any](s *Session, v *T) error {
 	s.all()
 	obj := s.appendObject(nil)
 	if err := json.Unmarshal(obj, v); err != nil {
@@ -24,12 +24,12 @@ func Load[T any](s *Session, v *T) error {
 	return nil
 }
 
-// Save replaces the session's data with v, which must encode as a JSON object, and marks it
+// Encode replaces the session's data with v, which must encode as a JSON object, and marks it
 // changed unless the values are the same as before. It encodes and validates v exactly as Set
 // does each value (no HTML escaping, the codec's JSON rules, registered claims checked by the
 // codec), so saving an unchanged struct is no change. Fields named "exp", "iat" or "jti" are refused
 // (ErrReserved); on any error the session keeps its previous data.
-func Save[T any](s *Session, v T) error {
+func Encode[T any](s *Session, v T) error {
 	if s.committed {
 		return ErrCommitted
 	}

@@ -91,12 +91,12 @@ func TestUnchangedValuesNeverReissue(t *testing.T) {
 	m := newManager(t, session.Config{})
 	s := acquire(t, m, "")
 	v := note{Text: "<&> \u2028 é", Extra: map[string]any{"b": 1, "a": "<"}}
-	if err := session.Save(s, v); err != nil {
+	if err := session.Encode(s, v); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := roundTrip(m, s)
 	for name, write := range map[string]func(s *session.Session) error{
-		"Save": func(s *session.Session) error { return session.Save(s, v) },
+		"Save": func(s *session.Session) error { return session.Encode(s, v) },
 		"Set":  func(s *session.Session) error { return s.Set("text", v.Text) },
 		// SetRaw compares bytes: the same encoding is no change.
 		"SetRaw": func(s *session.Session) error { return s.SetRaw("text", []byte(` "<&> \u2028 é" `)) },
@@ -125,7 +125,7 @@ func TestSaveRefusesWhatSetRefuses(t *testing.T) {
 		"exp":                   map[string]any{"exp": 1},
 		"not an object":         []int{1},
 	} {
-		if err := session.Save(s, v); err == nil {
+		if err := session.Encode(s, v); err == nil {
 			t.Errorf("Save with %s accepted", name)
 		}
 		if n, _ := s.Int("keep"); n != 1 {

@@ -90,8 +90,8 @@ func TestForwardValues(t *testing.T) {
 		t.Errorf("Token.String = %q", sub)
 	}
 	var v struct{ N float64 }
-	if err := tk.Unmarshal(&v); err != nil || v.N != 12.5 {
-		t.Errorf("Unmarshal = %+v, %v", v, err)
+	if err := tk.Decode(&v); err != nil || v.N != 12.5 {
+		t.Errorf("Decode = %+v, %v", v, err)
 	}
 	if aerr := b.Authenticate(context.Background(), b.Acquire(), newRequest(http.Header{})); !errors.Is(aerr, bearer.ErrNoToken) {
 		t.Error("missing token is not ErrNoToken")

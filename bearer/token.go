@@ -113,9 +113,9 @@ func (t *Token) Subject() string {
 	return t.claims.Subject()
 }
 
-// Unmarshal decodes the whole payload into v with goccy/go-json (v is usually a pointer to the
+// Decode decodes the whole payload into v with goccy/go-json (v is usually a pointer to the
 // user's claims struct).
-func (t *Token) Unmarshal(v any) error {
+func (t *Token) Decode(v any) error {
 	if !t.Valid() {
 		return ErrNoToken
 	}

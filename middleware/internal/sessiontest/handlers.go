@@ -16,7 +16,7 @@ import (
 // get (answers the raw value of "name"), set (stores "value" under "name"), regenerate
 // (Session.Regenerate), logout (Session.Logout), badwrites (tries writes the codec would refuse
 // and answers each error, "nil" for one that was accepted), save (stores a struct holding
-// "<&>" with session.Save).
+// "<&>" with session.Encode).
 func CounterHandler(s *session.Session, r Request) string {
 	switch r.Query("op") {
 	case "incr":
@@ -103,14 +103,14 @@ func CounterHandler(s *session.Session, r Request) string {
 			Note    string `json:"note"`
 		}
 		var d data
-		if err := session.Load(s, &d); err != nil {
+		if err := session.Decode(s, &d); err != nil {
 			return "error: " + err.Error()
 		}
 		d.Note = "<&>"
 		if r.Query("incr") != "" {
 			d.Counter++
 		}
-		if err := session.Save(s, d); err != nil {
+		if err := session.Encode(s, d); err != nil {
 			return "error: " + err.Error()
 		}
 		return strconv.Itoa(d.Counter)

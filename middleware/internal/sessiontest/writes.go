@@ -39,7 +39,7 @@ func runWrites(t *testing.T, st Stack) {
 		t.Errorf("OnError: %v", err)
 	}
 
-	// Save of an unchanged struct holding "<&>" is no change: no new cookie.
+	// Encode of an unchanged struct holding "<&>" is no change: no new cookie.
 	res = get(t, plainClient, base+"/?op=save&incr=1", "Cookie", "session="+tok)
 	saved := cookieToken(res, "session")
 	if res.body != "2" || saved == "" {
