@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Manager issues and reads cookie sessions under one Config. It is immutable after New and safe
@@ -15,6 +16,8 @@ import (
 type Manager struct {
 	codec Codec
 	cfg   Config
+	// revocations is the verdict of Config.Revocations under FailOpen, reporting to OnError.
+	revocations revoke.Checker
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
 	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
@@ -37,6 +40,7 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{codec: codec, cfg: cfg}
+	m.revocations = revoke.Checker{List: cfg.Revocations, FailOpen: cfg.FailOpen, OnFailOpen: cfg.OnError}
 	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
 	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)

@@ -20,7 +20,7 @@ type Bearer struct {
 	cfg      Config
 	// revocations is the verdict of Config.Revocations under FailOpen, reporting to OnError.
 	revocations revoke.Checker
-	types    [fastjwt.TypeOther + 1]bool
+	types       [fastjwt.TypeOther + 1]bool
 	// drop lists every header name Authenticate deletes from each request.
 	drop []string
 	// claims lists the claim names the walk of the payload looks for (required and forwarded);
