@@ -200,10 +200,10 @@ func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error
 	return m.insert(kindJTI, jti, now, epoch{until: until})
 }
 
-// RevokeSubject implements List. An entry for the same subject is merged with this one: the
-// later epoch and the later expiry are kept, which revokes at least what each of them revoked.
-// An entry that has already expired is not recorded (nil). It fails with ErrInvalid for an
-// empty sub or a zero time, and with ErrFull when the list is full.
+// RevokeSubject implements List. An entry for the same subject that has not expired is merged
+// with this one: the later epoch and the later expiry are kept, which revokes at least what each
+// of them revoked. An entry that has already expired is not recorded (nil). It fails with
+// ErrInvalid for an empty sub or a zero time, and with ErrFull when the list is full.
 func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Time) error {
 	if err := checkEpoch("sub", sub, at, until); err != nil {
 		return err
@@ -240,8 +240,8 @@ func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
 // Len returns the number of entries held, counting expired ones not yet removed.
 func (m *Memory) Len() int { return int(m.count.Load()) }
 
-// insert records e for key, merged with the entry already there (the later epoch and the later
-// expiry). A new entry first takes room, removing expired entries when the list is at its
+// insert records e for key, merged with the entry already there unless it has expired (the
+// later epoch and the later expiry). A new entry first takes room, removing expired entries when the list is at its
 // bound.
 func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 	h := maphash.String(m.seed, key)
@@ -260,7 +260,7 @@ func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 			continue
 		}
 		ne := &entry{Hash: h, Key: key, Val: e}
-		if old != nil {
+		if old != nil && now < old.Val.until { // an expired entry is replaced, not merged
 			ne.Val = epoch{at: max(old.Val.at, e.at), until: max(old.Val.until, e.until)}
 		}
 		if _, stored := t.Put(ne); !stored {
