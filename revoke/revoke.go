@@ -1,4 +1,4 @@
-// Package revoke is the revocation port: a list, checked after the signature on every verify,
+// Package revoke is the revocation port: a list, checked after every other check of a token,
 // that refuses tokens before they expire, as djangorestframework-jwt's blacklist does. A token is
 // revoked by its "jti" (one token), by its subject's epoch ("log out everywhere": every token of
 // that "sub" issued before the epoch), or by a global epoch (every token issued before it). Every
@@ -6,6 +6,9 @@
 //
 // NewMemory is the embedded default; package redisstore (its own module) keeps the list in Redis
 // with client-side caching, so that "not revoked" is a local answer until Redis says it changed.
+// Checker is the one verdict the layers above give on a token, after their own checks: not
+// revoked, revoked (ErrRevoked), or the list cannot answer (ErrUnavailable), failing open or
+// closed by configuration. Package revoketest checks a List against the contract.
 package revoke
 
 import (
