@@ -101,10 +101,11 @@ type Config struct {
 	// that read the cookie's JWT without the store (the user's name, roles...). They change the
 	// cookie when written; other names change only the store.
 	TokenFields []string
-	// Revocations, if set, is checked after the signature of every session cookie: a cookie whose
-	// token was revoked (Session.Logout, Manager.RevokeSubject, or the list directly) gives a new
-	// session, and OnInvalid hears revoke.ErrRevoked. When the list cannot answer, Acquire fails
-	// and the adapter answers 503, unless FailOpen.
+	// Revocations, if set, is checked for every session cookie after its local checks (signature,
+	// times, purpose), through a revoke.Checker: a cookie whose token was revoked
+	// (Session.Logout, Manager.RevokeSubject, or the list directly) gives a new session, and
+	// OnInvalid hears revoke.ErrRevoked. When the list cannot answer, Acquire fails and the
+	// adapter answers 503, unless FailOpen.
 	Revocations revoke.List
 	// FailOpen treats a revocation list that cannot answer as "not revoked": the request goes on,
 	// and OnError hears the error (matching revoke.ErrUnavailable). Default false: fail closed,

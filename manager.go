@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Manager issues and reads cookie sessions under one Config. It is immutable after New and safe
@@ -17,6 +18,8 @@ type Manager struct {
 	checker fastjwt.ClaimsChecker // codec's, when it has one: writes are checked without signing
 	cfg     Config
 	side    *serverSide // the server-side mode; nil for cookie sessions
+	// revocations is the verdict of Config.Revocations under FailOpen, reporting to OnError.
+	revocations revoke.Checker
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
 	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
@@ -40,6 +43,7 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 	}
 	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
 	m.checker, _ = codec.(fastjwt.ClaimsChecker)
+	m.revocations = revoke.Checker{List: cfg.Revocations, FailOpen: cfg.FailOpen, OnFailOpen: cfg.OnError}
 	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
 	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)

@@ -99,28 +99,16 @@ func (s *Session) load(ctx context.Context, h RequestHeader) error {
 	return nil
 }
 
-// checkRevoked asks the revocation list about the verified token: revoke.ErrRevoked if revoked,
-// an error wrapping revoke.ErrUnavailable if the list cannot answer and the Manager fails closed.
+// checkRevoked gives the revocation verdict on the verified token (revoke.Checker), after every
+// local check of the cookie (verify): revoke.ErrRevoked if revoked, an error wrapping
+// revoke.ErrUnavailable if the list cannot answer and the Manager fails closed.
 func (s *Session) checkRevoked(ctx context.Context) error {
-	rl := s.m.cfg.Revocations
-	if rl == nil {
-		return nil
-	}
-	revoked, err := rl.Revoked(ctx, &s.claims)
-	switch {
-	case err != nil && s.m.cfg.FailOpen:
-		if s.m.cfg.OnError != nil {
-			s.m.cfg.OnError(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
-		}
-		return nil
-	case err != nil:
-		return fmt.Errorf("%w: %w", revoke.ErrUnavailable, err)
-	case revoked:
+	err := s.m.revocations.Check(ctx, &s.claims)
+	if errors.Is(err, revoke.ErrRevoked) {
 		s.claims = fastjwt.Claims{}
 		s.payload = s.payload[:0]
-		return revoke.ErrRevoked
 	}
-	return nil
+	return err
 }
 
 // verify checks one cookie value: signature, claims, then purpose.

@@ -18,7 +18,9 @@ import (
 type Bearer struct {
 	verifier fastjwt.Verifier
 	cfg      Config
-	types    [fastjwt.TypeOther + 1]bool
+	// revocations is the verdict of Config.Revocations under FailOpen, reporting to OnError.
+	revocations revoke.Checker
+	types       [fastjwt.TypeOther + 1]bool
 	// drop lists every header name Authenticate deletes from each request.
 	drop []string
 	// claims lists the claim names the walk of the payload looks for (required and forwarded);
@@ -41,7 +43,8 @@ func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bearer{verifier: v, cfg: cfg, drop: cfg.forwarded()}
+	b := &Bearer{verifier: v, cfg: cfg, drop: cfg.forwarded(),
+		revocations: revoke.Checker{List: cfg.Revocations, FailOpen: cfg.FailOpen, OnFailOpen: cfg.OnError}}
 	for _, t := range cfg.Types {
 		b.types[t] = true
 	}
@@ -83,8 +86,9 @@ func (b *Bearer) Release(t *Token) {
 // In order: it deletes every client-sent header named in Forward and PayloadHeader, in every
 // spelling; finds the token (refusing ambiguous requests); verifies it; checks its purpose
 // (Types), before any audience rule, the verifier's own included: a token of another purpose is
-// 401 whatever its "aud"; asks Revocations; checks Audience and RequiredClaims in one walk of the
-// payload; and sets the forwarded headers.
+// 401 whatever its "aud"; checks Audience and RequiredClaims in one walk of the payload; asks
+// Revocations last (revoke.Checker), so that a token refused for a local reason never costs a
+// round trip to the list; and sets the forwarded headers.
 //
 // It returns nil when the handler should run: with a valid t, or with an invalid t in Optional
 // mode when the request had no token. Otherwise it returns t's *AuthError, holding the status and
@@ -125,19 +129,6 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	if !b.accepts(t.claims.Type()) {
 		return t.fail(401, "invalid_token", descPurpose, ErrPurpose)
 	}
-	if rl := b.cfg.Revocations; rl != nil {
-		revoked, err := rl.Revoked(ctx, &t.claims)
-		switch {
-		case err != nil && b.cfg.FailOpen:
-			if b.cfg.OnError != nil {
-				b.cfg.OnError(fmt.Errorf("%w (failing open): %w", revoke.ErrUnavailable, err))
-			}
-		case err != nil:
-			return t.fail(503, "", "", fmt.Errorf("%w: %w", revoke.ErrUnavailable, err))
-		case revoked:
-			return t.fail(401, "invalid_token", "the token has been revoked", revoke.ErrRevoked)
-		}
-	}
 	if b.cfg.Audience != "" && !t.claims.HasAudience(b.cfg.Audience) {
 		return t.fail(403, "insufficient_scope", descAudience, fastjwt.ErrAudience)
 	}
@@ -148,6 +139,13 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 				return t.fail(403, "insufficient_scope", "the token lacks a required claim", ErrMissingClaim)
 			}
 		}
+	}
+	// Last, after every local check: the list may be a round trip to another server.
+	switch err := b.revocations.Check(ctx, &t.claims); {
+	case errors.Is(err, revoke.ErrRevoked):
+		return t.fail(401, "invalid_token", "the token has been revoked", err)
+	case err != nil:
+		return t.fail(503, "", "", err)
 	}
 	t.valid = true
 	b.setHeaders(t, r)

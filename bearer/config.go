@@ -69,7 +69,8 @@ type Config struct {
 	// PayloadHeader, if set, receives the whole verified payload, base64url-encoded without
 	// padding (RFC 4648 sec. 5). A client-sent header of this name is always deleted first.
 	PayloadHeader string
-	// Revocations, if set, is checked after the signature of every token: a revoked token is
+	// Revocations, if set, is checked after every other check of a token (signature, times,
+	// purpose, issuer, Audience, RequiredClaims), through a revoke.Checker: a revoked token is
 	// refused with 401 invalid_token (cause revoke.ErrRevoked). When the list cannot answer the
 	// request is refused with 503 and Retry-After (cause wrapping revoke.ErrUnavailable): the
 	// token may be fine, so it is not a 401. FailOpen lets it through instead (OnError hears it).

@@ -19,8 +19,9 @@ const failOpenLogEvery = 10 * time.Second
 // msgFailOpen is the message of the fail-open log line.
 const msgFailOpen = "revocation list unavailable: request let through unchecked (fail-open)"
 
-// failOpenHook returns the bearer.Config.OnError of the named route: the Bearer calls it for
-// every request it lets through because the revocation list could not answer.
+// failOpenHook returns the bearer.Config.OnError of the named route: the route's Bearer gives
+// it to its revoke.Checker as OnFailOpen, which calls it for every request let through because
+// the revocation list could not answer, with an error matching revoke.ErrUnavailable.
 func (g *Gateway) failOpenHook(route string) func(error) {
 	n := g.metrics.failOpenCounter(route)
 	lim := newRateLimit(failOpenLogEvery)

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -8,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/revoke"
 )
 
 // TestFailOpenVisible: every request let through because the revocation list cannot answer is
 // counted by route in /metrics, and logged at warn level once per window, without the token,
-// however many there are; a reload keeps the counts.
+// however many there are; a reload keeps the counts. What is logged is the report of the one
+// revocation verdict (revoke.Checker), which the routes' Bearers give.
 func TestFailOpenVisible(t *testing.T) {
 	var out lockedBuffer
 	down := &revocations{}
@@ -50,6 +54,16 @@ func TestFailOpenVisible(t *testing.T) {
 		}
 	}
 	logs := out.String()
+	// The line carries the error revoke.Checker reports when it fails open on this list.
+	var report []error
+	verdict := revoke.Checker{List: down, FailOpen: true, OnFailOpen: func(err error) { report = append(report, err) }}
+	if err := verdict.Check(context.Background(), &fastjwt.Claims{}); err != nil || len(report) != 1 {
+		t.Fatalf("the verdict failing open: %v, reported %v", err, report)
+	}
+	quoted, _ := json.Marshal(report[0].Error())
+	if !strings.Contains(logs, `"error":`+string(quoted)) {
+		t.Errorf("the fail-open line lacks the verdict's report %s:\n%s", quoted, logs)
+	}
 	if c := strings.Count(logs, msgFailOpen); c != 1 {
 		t.Errorf("%d fail-open lines for %d requests in one window, want 1:\n%s", c, n, logs)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/fastjwt/session/internal/swisstable"
 	"github.com/redis/rueidis"
@@ -23,11 +24,13 @@ import (
 // generation number per shard, bumped by every invalidation, keeps an answer read before an
 // invalidation from being stored after it.
 //
-// An answer is kept until Redis invalidates it, with no clock: the server tracks every key
-// this client read until it sends the invalidation, even after rueidis's own entry has
-// expired. A revocation key that expires in Redis may stay "revoked" here until Redis notices
-// the expiry; that is harmless, since it expires with the tokens it names, which are then
-// refused as expired anyway.
+// An answer that a key is absent is kept until Redis invalidates it, with no clock: the server
+// tracks every key this client read until it sends the invalidation, even after rueidis's own
+// entry has expired. An answer that a key exists also carries the key's expiry, as rueidis
+// computed it when it read the key (now plus its PTTL, capped by CacheTTL), and stops applying
+// then, reading the clock only for such an answer: Redis tells of a key that expired only once
+// it notices the expiry (on an access, or by sampling keys, which may take long among many),
+// and a revocation ends at its expiry here as in Redis.
 type answers struct {
 	seed           maphash.Seed
 	jtiKey, subKey string // key prefixes of the two kinds
@@ -43,10 +46,18 @@ type answers struct {
 
 const answerShards = 64 // a power of two, at most 256 (the low 8 bits of a hash pick the shard)
 
-// answer is what a key holds: whether it exists and, for an epoch, its value.
+// answer is what a key holds: whether it exists, for an epoch its value, and when the answer
+// that it exists stops applying (Unix milliseconds; 0: no expiry known).
 type answer struct {
 	found bool
 	epoch int64
+	until int64
+}
+
+// stale reports whether ans says a key exists past the expiry it was read with. It reads the
+// clock only for such an answer.
+func (ans *answer) stale() bool {
+	return ans.found && ans.until != 0 && time.Now().UnixMilli() >= ans.until
 }
 
 // answerTable holds the answers of one kind in a shard: a table of package internal/swisstable,

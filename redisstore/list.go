@@ -41,33 +41,43 @@ func (l *List) appendKey(dst []byte, kind int, name []byte) []byte {
 // get reads key through the client-side cache: its value, whether it exists, and whether the
 // answer came from the cache.
 func (l *List) get(ctx context.Context, key string) (v string, found, hit bool, err error) {
+	resp := l.read(ctx, key)
+	v, found, err = value(resp)
+	return v, found, err == nil && resp.IsCacheHit(), err
+}
+
+// read sends GET key through the client-side cache.
+func (l *List) read(ctx context.Context, key string) rueidis.RedisResult {
 	cc := l.c.bound(ctx)
 	resp := l.c.client.DoCache(cc, l.c.client.B().Get().Key(key).Cache(), l.c.cacheTTL)
 	cc.release()
-	v, err = resp.ToString()
-	if rueidis.IsRedisNil(err) {
-		return "", false, resp.IsCacheHit(), nil
-	}
-	if err != nil {
-		return "", false, false, err
-	}
-	return v, true, resp.IsCacheHit(), nil
+	return resp
 }
 
-// fetch reads key and returns what it holds.
+// value returns what a GET answered: the value and whether the key exists.
+func value(resp rueidis.RedisResult) (string, bool, error) {
+	v, err := resp.ToString()
+	if rueidis.IsRedisNil(err) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+// fetch reads key and returns what it holds, with the expiry of the cached answer.
 func (l *List) fetch(ctx context.Context, key string) (answer, error) {
-	v, found, _, err := l.get(ctx, key)
+	resp := l.read(ctx, key)
+	v, found, err := value(resp)
 	if err != nil || !found {
 		return answer{}, err
 	}
-	return answer{found: true, epoch: parseEpoch(v)}, nil
+	return answer{found: true, epoch: parseEpoch(v), until: max(resp.CachePXAT(), 0)}, nil
 }
 
 // global returns what the global epoch's key holds.
 func (l *List) global(ctx context.Context) (answer, error) {
 	var gen uint64
 	if l.ans != nil {
-		if p := l.ans.all.Load(); p != nil {
+		if p := l.ans.all.Load(); p != nil && !p.stale() {
 			return *p, nil
 		}
 		gen = l.ans.allGen.Load()
@@ -84,7 +94,7 @@ func (l *List) global(ctx context.Context) (answer, error) {
 // client-side cache.
 func (l *List) entry(ctx context.Context, kind int, name []byte, p *answerProbe) (answer, error) {
 	if p != nil {
-		if ans, ok := l.ans.end(p, name); ok {
+		if ans, ok := l.ans.end(p, name); ok && !ans.stale() {
 			return ans, nil
 		}
 	}
@@ -169,10 +179,14 @@ func (l *List) merge(ctx context.Context, key, v string, until time.Time) error 
 }
 
 // RevokeToken implements revoke.List: SET <prefix>revoked:jti:<jti> 1 PXAT exp. A token that
-// has already expired needs no entry: nothing is sent.
+// has already expired needs no entry: nothing is sent. An empty jti or a zero exp fails with
+// revoke.ErrInvalid.
 func (l *List) RevokeToken(ctx context.Context, jti string, exp time.Time) error {
-	if jti == "" {
+	switch {
+	case jti == "":
 		return fmt.Errorf("%w: empty jti", revoke.ErrInvalid)
+	case exp.IsZero():
+		return fmt.Errorf("%w: zero exp", revoke.ErrInvalid)
 	}
 	if !exp.After(time.Now()) {
 		return nil
@@ -184,10 +198,14 @@ func (l *List) RevokeToken(ctx context.Context, jti string, exp time.Time) error
 }
 
 // RevokeSubject implements revoke.List: the subject's epoch, merged with the one already
-// there (the later epoch, the later expiry).
+// there (the later epoch, the later expiry; a key that has expired is gone, so an expired epoch
+// is replaced). An empty sub or a zero time fails with revoke.ErrInvalid.
 func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Time) error {
 	if sub == "" {
 		return fmt.Errorf("%w: empty sub", revoke.ErrInvalid)
+	}
+	if err := checkEpoch(at, until); err != nil {
+		return err
 	}
 	if !until.After(time.Now()) {
 		return nil
@@ -200,11 +218,25 @@ func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Tim
 
 // RevokeAll implements revoke.List: the global epoch, merged as RevokeSubject merges.
 func (l *List) RevokeAll(ctx context.Context, at, until time.Time) error {
+	if err := checkEpoch(at, until); err != nil {
+		return err
+	}
 	if !until.After(time.Now()) {
 		return nil
 	}
 	if err := l.merge(ctx, l.c.allKey, formatEpoch(at), until); err != nil {
 		return wrap("revoking every token", err)
+	}
+	return nil
+}
+
+// checkEpoch refuses a zero epoch or expiry, as revoke.List requires.
+func checkEpoch(at, until time.Time) error {
+	switch {
+	case at.IsZero():
+		return fmt.Errorf("%w: zero epoch", revoke.ErrInvalid)
+	case until.IsZero():
+		return fmt.Errorf("%w: zero until", revoke.ErrInvalid)
 	}
 	return nil
 }

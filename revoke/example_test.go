@@ -2,6 +2,7 @@ package revoke_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,4 +50,41 @@ func ExampleNewMemory() {
 	// t2 revoked: false <nil>
 	// t2 revoked: true <nil>
 	// t3 revoked: false <nil>
+}
+
+// A Checker is the verdict after every other check of a token: nil (go on), ErrRevoked (401),
+// or an error matching ErrUnavailable (503), unless it fails open, when the request goes on and
+// OnFailOpen hears why.
+func ExampleChecker() {
+	now := time.Unix(1700000000, 0)
+	clock := func() time.Time { return now }
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithClock(clock))
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: clock})
+	ctx := context.Background()
+	_ = list.RevokeToken(ctx, "t1", time.Unix(1700003600, 0))
+	check := revoke.Checker{List: list, OnFailOpen: func(err error) { fmt.Println("let through:", err) }}
+
+	for _, payload := range []string{
+		`{"jti":"t1","sub":"alice","iat":1700000000,"exp":1700003600}`,
+		`{"jti":"t2","sub":"alice","iat":1700000000,"exp":1700003600}`,
+	} {
+		token, _ := codec.AppendSign(nil, []byte(payload))
+		var cl fastjwt.Claims
+		if _, err := codec.AppendVerifyClaims(nil, token, &cl); err != nil {
+			fmt.Println(err)
+			continue
+		}
+		switch err := check.Check(ctx, &cl); {
+		case errors.Is(err, revoke.ErrRevoked):
+			fmt.Println(cl.ID(), "401:", err)
+		case errors.Is(err, revoke.ErrUnavailable):
+			fmt.Println(cl.ID(), "503:", err)
+		default:
+			fmt.Println(cl.ID(), "ok")
+		}
+	}
+	// Output:
+	// t1 401: revoke: the token was revoked
+	// t2 ok
 }

@@ -3,7 +3,6 @@ package revoke
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/maphash"
 	"math"
 	"sync"
@@ -25,9 +24,6 @@ const DefaultMaxEntries = 1 << 20
 // 503, retry later, or revoke more broadly: one RevokeSubject entry covers every token of a
 // user, RevokeAll every token). A list never drops an entry to make room.
 var ErrFull = errors.New("revoke: the revocation list is full")
-
-// ErrInvalid: a revocation names nothing (an empty "jti" or "sub").
-var ErrInvalid = errors.New("revoke: invalid revocation")
 
 // MemoryOptions configure NewMemory. The zero value is usable.
 type MemoryOptions struct {
@@ -191,11 +187,11 @@ func issuedAt(cl *fastjwt.Claims) int64 {
 }
 
 // RevokeToken implements List. A token that has already expired needs no entry: nothing is
-// recorded and the result is nil. It fails with ErrInvalid for an empty jti and with ErrFull
-// when the list is full.
+// recorded and the result is nil. It fails with ErrInvalid for an empty jti or a zero exp, and
+// with ErrFull when the list is full.
 func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error {
-	if jti == "" {
-		return fmt.Errorf("%w: empty jti", ErrInvalid)
+	if err := checkToken(jti, exp); err != nil {
+		return err
 	}
 	now, until := m.now(), unixnano.Of(exp)
 	if until <= now {
@@ -204,13 +200,13 @@ func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error
 	return m.insert(kindJTI, jti, now, epoch{until: until})
 }
 
-// RevokeSubject implements List. An entry for the same subject is merged with this one: the
-// later epoch and the later expiry are kept, which revokes at least what each of them revoked.
-// An entry that has already expired is not recorded (nil). It fails with ErrInvalid for an
-// empty sub and with ErrFull when the list is full.
+// RevokeSubject implements List. An entry for the same subject that has not expired is merged
+// with this one: the later epoch and the later expiry are kept, which revokes at least what each
+// of them revoked. An entry that has already expired is not recorded (nil). It fails with
+// ErrInvalid for an empty sub or a zero time, and with ErrFull when the list is full.
 func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Time) error {
-	if sub == "" {
-		return fmt.Errorf("%w: empty sub", ErrInvalid)
+	if err := checkEpoch("sub", sub, at, until); err != nil {
+		return err
 	}
 	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
 	now := m.now()
@@ -221,8 +217,12 @@ func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Tim
 }
 
 // RevokeAll implements List. It is merged with an earlier global epoch that has not expired,
-// as RevokeSubject merges. It never fails: the global epoch is one value.
+// as RevokeSubject merges. It fails only with ErrInvalid (a zero time): the global epoch is one
+// value, which always fits.
 func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
+	if err := checkEpoch("", "", at, until); err != nil {
+		return err
+	}
 	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
 	now := m.now()
 	if e.until <= now {
@@ -240,8 +240,8 @@ func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
 // Len returns the number of entries held, counting expired ones not yet removed.
 func (m *Memory) Len() int { return int(m.count.Load()) }
 
-// insert records e for key, merged with the entry already there (the later epoch and the later
-// expiry). A new entry first takes room, removing expired entries when the list is at its
+// insert records e for key, merged with the entry already there unless it has expired (the
+// later epoch and the later expiry). A new entry first takes room, removing expired entries when the list is at its
 // bound.
 func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 	h := maphash.String(m.seed, key)
@@ -260,7 +260,7 @@ func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 			continue
 		}
 		ne := &entry{Hash: h, Key: key, Val: e}
-		if old != nil {
+		if old != nil && now < old.Val.until { // an expired entry is replaced, not merged
 			ne.Val = epoch{at: max(old.Val.at, e.at), until: max(old.Val.until, e.until)}
 		}
 		if _, stored := t.Put(ne); !stored {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/revoke"
+	"github.com/fastjwt/session/revoke/revoketest"
 )
 
 // t0 is the tests' "now": tokens are issued around it and the lists' clocks start there.
@@ -74,105 +74,38 @@ func mustRevoked(tb testing.TB, l revoke.List, cl *fastjwt.Claims, want bool, wh
 	}
 }
 
-func TestMemoryRevokeToken(t *testing.T) {
-	c := newClock()
-	l := newList(c, 0)
-	ctx := context.Background()
-	a, b := token(t, "a", "u1", ptr(0)), token(t, "b", "u1", ptr(0))
-	mustRevoked(t, l, a, false, "empty list")
-	if err := l.RevokeToken(ctx, "a", t0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, a, true, "revoked jti")
-	mustRevoked(t, l, b, false, "another jti")
-	mustRevoked(t, l, token(t, "", "u1", ptr(0)), false, "a token without jti")
-	// Escaped JSON: the jti is compared decoded.
-	mustRevoked(t, l, claims(t, `{"jti":"\u0061"}`), true, "escaped jti")
-	if l.Len() != 1 {
-		t.Fatalf("Len = %d, want 1", l.Len())
-	}
-	c.Advance(time.Hour - time.Nanosecond)
-	mustRevoked(t, l, a, true, "a nanosecond before expiry")
-	c.Advance(time.Nanosecond)
-	mustRevoked(t, l, a, false, "at expiry")
-
-	// Already expired: nothing to record.
-	if err := l.RevokeToken(ctx, "old", c.Now()); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, token(t, "old", "", nil), false, "revoked after its expiry")
-	if err := l.RevokeToken(ctx, "", c.Now().Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
-		t.Fatalf("empty jti: %v, want ErrInvalid", err)
-	}
-	// A jti longer than the stack buffer still works (it allocates).
-	longJTI := fmt.Sprintf("%0300d", 7)
-	if err := l.RevokeToken(ctx, longJTI, c.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, token(t, longJTI, "", nil), true, "a 300-byte jti")
+// The memory list meets the contract of revoke.List, on the settable clock of the cases.
+func TestMemoryContract(t *testing.T) {
+	revoketest.Run(t, func(t *testing.T, now func() time.Time) revoke.List {
+		return revoke.NewMemory(revoke.MemoryOptions{Clock: now})
+	})
 }
 
-func TestMemoryRevokeSubject(t *testing.T) {
+// Len counts entries: one per "jti" or subject however often it is revoked, none for the global
+// epoch or for a revocation that had already expired.
+func TestMemoryLen(t *testing.T) {
 	c := newClock()
 	l := newList(c, 0)
 	ctx := context.Background()
-	at := t0.Add(10 * time.Second)
-	if err := l.RevokeSubject(ctx, "u1", at, at.Add(time.Hour)); err != nil {
+	for range 3 {
+		if err := l.RevokeToken(ctx, "a", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RevokeSubject(ctx, "u1", t0, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RevokeAll(ctx, t0, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.RevokeToken(ctx, "old", t0); err != nil {
 		t.Fatal(err)
 	}
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "issued before the epoch")
-	mustRevoked(t, l, token(t, "x", "u1", ptr(10)), false, "issued at the epoch")
-	mustRevoked(t, l, token(t, "x", "u1", ptr(11)), false, "issued after the epoch")
-	mustRevoked(t, l, token(t, "x", "u1", nil), true, "no iat")
-	mustRevoked(t, l, token(t, "x", "u2", ptr(9)), false, "another subject")
-	mustRevoked(t, l, claims(t, `{"iat":1700000000.5,"sub":"u1"}`), true, "fractional iat before")
-	mustRevoked(t, l, claims(t, `{"iat":1700000010.000000001,"sub":"u1"}`), false, "a nanosecond after")
-
-	// Merging keeps the later epoch and the later expiry.
-	if err := l.RevokeSubject(ctx, "u1", t0, at.Add(2*time.Hour)); err != nil {
-		t.Fatal(err)
+	if err := l.RevokeSubject(ctx, "", t0, t0.Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
+		t.Fatalf("empty sub: %v", err)
 	}
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "an earlier epoch does not undo a later one")
-	if l.Len() != 1 {
-		t.Fatalf("Len = %d, want 1 (merged)", l.Len())
-	}
-	c.Advance(time.Hour + 11*time.Second)
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "the later expiry is kept")
-	c.Advance(time.Hour)
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), false, "expired")
-
-	if err := l.RevokeSubject(ctx, "", at, c.Now().Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
-		t.Fatalf("empty sub: %v, want ErrInvalid", err)
-	}
-}
-
-func TestMemoryRevokeAll(t *testing.T) {
-	c := newClock()
-	l := newList(c, 0)
-	ctx := context.Background()
-	at := t0.Add(10 * time.Second)
-	if err := l.RevokeAll(ctx, at, at.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "issued before")
-	mustRevoked(t, l, token(t, "", "", ptr(9)), true, "no jti, no sub, issued before")
-	mustRevoked(t, l, token(t, "", "", nil), true, "no claims at all")
-	mustRevoked(t, l, token(t, "x", "u1", ptr(10)), false, "issued at the epoch")
-	if err := l.RevokeAll(ctx, t0, at.Add(2*time.Hour)); err != nil { // merged
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "merged: the later epoch stays")
-	c.Advance(90 * time.Minute)
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), true, "merged: the later expiry stays")
-	c.Advance(time.Hour)
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), false, "expired")
-	// An expired global epoch is replaced, not merged.
-	if err := l.RevokeAll(ctx, t0, c.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	mustRevoked(t, l, token(t, "x", "u1", ptr(9)), false, "the old epoch is gone")
-	if l.Len() != 0 {
-		t.Fatalf("Len = %d: the global epoch is not an entry", l.Len())
+	if l.Len() != 2 {
+		t.Fatalf("Len = %d, want 2 (one jti, one subject)", l.Len())
 	}
 }
 
@@ -236,72 +169,6 @@ func TestMemorySweepsAsItWrites(t *testing.T) {
 	// 50,000 revocations, at most 1,000 alive at a time.
 	if n := l.Len(); n > 5000 {
 		t.Fatalf("Len = %d after 50 rounds of 1000 short-lived entries: expired entries are not reclaimed", n)
-	}
-}
-
-// Checks and revocations from many goroutines (run it with -race): every revocation that
-// returned is seen by every check after it.
-func TestMemoryConcurrent(t *testing.T) {
-	c := newClock()
-	l := newList(c, 0)
-	ctx := context.Background()
-	const writers, perWriter = 4, 500
-	toks := make([][]*fastjwt.Claims, writers)
-	for w := range writers {
-		for i := range perWriter {
-			toks[w] = append(toks[w], token(t, fmt.Sprint(w, "-", i), fmt.Sprint("u", i%7), ptr(0)))
-		}
-	}
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for r := range 4 { // readers, checking all the time
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := l.Revoked(ctx, toks[r][i%perWriter]); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	var writersWG sync.WaitGroup
-	for w := range writers {
-		writersWG.Add(1)
-		go func() {
-			defer writersWG.Done()
-			for i, cl := range toks[w] {
-				if err := l.RevokeToken(ctx, cl.ID(), t0.Add(time.Hour)); err != nil {
-					t.Error(err)
-					return
-				}
-				if ok, err := l.Revoked(ctx, cl); !ok || err != nil {
-					t.Errorf("writer %d token %d: revoked %v, %v right after RevokeToken", w, i, ok, err)
-					return
-				}
-				if i%100 == 0 {
-					_ = l.RevokeSubject(ctx, fmt.Sprint("s", w, i), t0, t0.Add(time.Hour))
-					_ = l.RevokeAll(ctx, t0.Add(-time.Hour), t0.Add(time.Hour))
-				}
-			}
-		}()
-	}
-	writersWG.Wait()
-	close(stop)
-	wg.Wait()
-	for w := range writers {
-		for _, cl := range toks[w] {
-			mustRevoked(t, l, cl, true, "after the concurrent run")
-		}
-	}
-	if want := writers*perWriter + writers*perWriter/100; l.Len() != want {
-		t.Fatalf("Len = %d, want %d", l.Len(), want)
 	}
 }
 
