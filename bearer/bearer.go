@@ -66,9 +66,6 @@ func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
 	return b, nil
 }
 
-// Optional reports whether requests without a token pass through (Config.Optional).
-func (b *Bearer) Optional() bool { return b.cfg.Optional }
-
 // Acquire returns a pooled Token for one request. Adapters call it, then Authenticate; give the
 // Token back with Release after the handler returns.
 func (b *Bearer) Acquire() *Token { return b.pool.Get().(*Token) }
@@ -150,18 +147,6 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	t.valid = true
 	b.setHeaders(t, r)
 	return nil
-}
-
-// Restrip deletes the forwarded headers again and sets them from t once more. Adapters call it
-// when their server added request header fields after Authenticate (trailers of a streamed
-// body), so that a client value never reaches the handler next to, or instead of, a claim.
-func (b *Bearer) Restrip(t *Token, r Request) {
-	for _, h := range b.drop {
-		r.Del(h)
-	}
-	if t.Valid() {
-		b.setHeaders(t, r)
-	}
 }
 
 // setHeaders sets the forwarded claims and the payload header of a valid token.
