@@ -2,10 +2,7 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
@@ -78,12 +75,6 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	return nil
 }
 
-// empty reports whether the session is known to hold no value (in server-side mode, only once
-// the store's data was loaded).
-func (s *Session) empty() bool {
-	return len(s.entries) == 0 && s.m.side.empty(s)
-}
-
 // deleteCookie deletes the client's session cookie, if it sent one.
 func (s *Session) deleteCookie(h ResponseHeader) {
 	if s.had {
@@ -110,27 +101,6 @@ func (s *Session) vary(h ResponseHeader) {
 	}
 	clear(s.lines)
 	s.lines = s.lines[:0]
-}
-
-// appendTimes appends the members the session layer manages, "iat", "exp" and a fresh random
-// "jti" (128 bits from crypto/rand, so that revocation can name this one token), and the closing
-// brace of the payload.
-func (s *Session) appendTimes(b []byte, now time.Time) []byte {
-	var id [16]byte
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return s.appendManaged(b, now, &id)
-}
-
-// appendManaged is appendTimes with the token ID id.
-func (s *Session) appendManaged(b []byte, now time.Time, id *[16]byte) []byte {
-	iat := now.Unix()
-	b = append(b, `"iat":`...)
-	b = strconv.AppendInt(b, iat, 10)
-	b = append(b, `,"exp":`...)
-	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
-	b = append(b, `,"jti":"`...)
-	b = base64.RawURLEncoding.AppendEncode(b, id[:])
-	return append(b, '"', '}')
 }
 
 // sign builds the session's payload from its entries and signs it as a session token. The token
@@ -173,4 +143,15 @@ func (s *Session) issue(now time.Time) error {
 	}
 	s.cookie = s.buf[m:]
 	return nil
+}
+
+// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime.
+func (m *Manager) appendSetCookie(dst, token []byte, now time.Time) []byte {
+	dst = append(dst, m.cfg.CookieName...)
+	dst = append(dst, '=')
+	dst = append(dst, token...)
+	dst = append(dst, m.maxAge...)
+	dst = append(dst, "; Expires="...)
+	dst = now.Add(m.cfg.Lifetime).UTC().AppendFormat(dst, httpDate)
+	return append(dst, m.attrs...)
 }

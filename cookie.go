@@ -1,9 +1,9 @@
 package session
 
-import "time"
-
-// The Set-Cookie header the session sends (RFC 6265 sec. 4.1). Reading the Cookie request header
-// is internal/httpsyntax's job, shared with bearer authentication.
+// The attribute grammar of the session's Set-Cookie header (RFC 6265 sec. 4.1): which values an
+// attribute can take, and the attributes fixed by the Config. The header itself is assembled at
+// commit (Manager.appendSetCookie); reading the Cookie request header is internal/httpsyntax's
+// job, shared with bearer authentication.
 
 // httpDate is the IMF-fixdate layout of the Expires attribute (RFC 9110 sec. 5.6.7).
 const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
@@ -45,15 +45,4 @@ func appendAttrs(dst []byte, cfg *Config) []byte {
 		dst = append(dst, "; Partitioned"...)
 	}
 	return dst
-}
-
-// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime.
-func (m *Manager) appendSetCookie(dst, token []byte, now time.Time) []byte {
-	dst = append(dst, m.cfg.CookieName...)
-	dst = append(dst, '=')
-	dst = append(dst, token...)
-	dst = append(dst, m.maxAge...)
-	dst = append(dst, "; Expires="...)
-	dst = now.Add(m.cfg.Lifetime).UTC().AppendFormat(dst, httpDate)
-	return append(dst, m.attrs...)
 }

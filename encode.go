@@ -1,9 +1,12 @@
 package session
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -155,4 +158,47 @@ func (s *Session) checkRegistered(name string, value []byte) error {
 	}
 	s.scratch = b[:0]
 	return err
+}
+
+// isReservedJSON reports whether a raw JSON name is "exp", "iat", "jti" or "sid" (written
+// without escapes, as the session layer writes them; an escaped spelling is ordinary data to the
+// codec as well).
+func isReservedJSON(name []byte) bool {
+	switch string(name) {
+	case `"exp"`, `"iat"`, `"jti"`, `"sid"`:
+		return true
+	}
+	return false
+}
+
+// isReserved reports whether name is one the session layer writes itself: "exp", "iat", "jti"
+// (each issued session token gets a fresh random ID, which revocation can name) and "sid" (the
+// server-side session's id).
+func isReserved(name string) bool {
+	switch name {
+	case "exp", "iat", "jti", "sid":
+		return true
+	}
+	return false
+}
+
+// appendTimes appends the members the session layer manages, "iat", "exp" and a fresh random
+// "jti" (128 bits from crypto/rand, so that revocation can name this one token), and the closing
+// brace of the payload.
+func (s *Session) appendTimes(b []byte, now time.Time) []byte {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return s.appendManaged(b, now, &id)
+}
+
+// appendManaged is appendTimes with the token ID id.
+func (s *Session) appendManaged(b []byte, now time.Time, id *[16]byte) []byte {
+	iat := now.Unix()
+	b = append(b, `"iat":`...)
+	b = strconv.AppendInt(b, iat, 10)
+	b = append(b, `,"exp":`...)
+	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
+	b = append(b, `,"jti":"`...)
+	b = base64.RawURLEncoding.AppendEncode(b, id[:])
+	return append(b, '"', '}')
 }

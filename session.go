@@ -199,28 +199,6 @@ func (s *Session) ensure() {
 	})
 }
 
-// isReservedJSON reports whether a raw JSON name is "exp", "iat", "jti" or "sid" (written
-// without escapes, as the session layer writes them; an escaped spelling is ordinary data to the
-// codec as well).
-func isReservedJSON(name []byte) bool {
-	switch string(name) {
-	case `"exp"`, `"iat"`, `"jti"`, `"sid"`:
-		return true
-	}
-	return false
-}
-
-// isReserved reports whether name is one the session layer writes itself: "exp", "iat", "jti"
-// (each issued session token gets a fresh random ID, which revocation can name) and "sid" (the
-// server-side session's id).
-func isReserved(name string) bool {
-	switch name {
-	case "exp", "iat", "jti", "sid":
-		return true
-	}
-	return false
-}
-
 // table returns where name lives: the token's entries, or (server-side mode) the store's,
 // loaded on first use.
 func (s *Session) table(name string) *[]entry {
@@ -351,4 +329,10 @@ func (s *Session) due(now time.Time) bool {
 	}
 	iat, ok := s.claims.IssuedAt()
 	return !ok || !now.Before(iat.Add(s.m.cfg.RenewAfter))
+}
+
+// empty reports whether the session is known to hold no value (in server-side mode, only once
+// the store's data was loaded).
+func (s *Session) empty() bool {
+	return len(s.entries) == 0 && s.m.side.empty(s)
 }
