@@ -72,7 +72,7 @@ type answerShard struct {
 	gen  atomic.Uint64
 	tabs [kinds]atomic.Pointer[answerTable] // by kind
 	n    [kinds]int                         // answers held by each table (writers only)
-	_    [64]byte                       // keep shards on separate cache lines
+	_    [64]byte                           // keep shards on separate cache lines
 }
 
 const (
