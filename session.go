@@ -86,6 +86,9 @@ func (s *Session) load(ctx context.Context, h RequestHeader) error {
 		if err == nil {
 			// Server-side mode: the session id must name a live session, on every request.
 			if err = s.m.side.alive(ctx, s); errors.Is(err, errStoreUnavailable) {
+				if s.m.cfg.OnError != nil {
+					s.m.cfg.OnError(err)
+				}
 				return err
 			}
 		}
