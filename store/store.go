@@ -55,7 +55,8 @@ type Store interface {
 	// every request that carries a session id, so that a destroyed session is worth nothing
 	// however many copies of its cookie exist: it must be cheap (a map lookup in memory, a
 	// client-side cache hit on Redis, invalidated by the Destroy of any client). An empty id
-	// fails with ErrInvalid.
+	// fails with ErrInvalid. id may point into a request's buffer: it is valid during the call
+	// only, and an implementation that keeps it must copy it.
 	Alive(ctx context.Context, id string) (bool, error)
 }
 
