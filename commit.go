@@ -2,11 +2,13 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/revoke"
 )
 
 // Cache directives of a response. Every response that depends on the session varies by cookie;
@@ -35,20 +37,27 @@ const (
 // unchanged session's expiry, the destruction of a cleared or regenerated id) use ctx. The load
 // of the store's data, which happens lazily at the first read or write of a name outside
 // Config.TokenFields, uses the context given to Acquire.
+//
+// Commit records on the session whether it could be stored: called again, it writes nothing
+// and returns that failure again, or the failure of a lazy load that came after the first
+// Commit (the handler's view was then not the user's data). The adapters call it once more
+// after the handler returns, so that the response is a 503 even when the handler committed
+// early and ignored the error.
+//
+// A cookie re-issued for a valid session (changed data, a renewal, Regenerate) is first checked
+// against the revocation list once more, after it is signed: a request that was in flight while
+// its token was revoked (Logout of the same cookie, Manager.RevokeSubject) deletes the cookie
+// instead of issuing a fresh token of that identity.
 func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	if s.committed {
-		return nil
+		return s.failure()
 	}
 	s.committed = true
 	s.vary(h)
 	now := s.m.cfg.Now()
 	destroyed, err := s.m.side.commit(ctx, s, now)
 	if err != nil {
-		s.err = err
-		if s.m.cfg.OnError != nil {
-			s.m.cfg.OnError(err)
-		}
-		return err
+		return s.fail(err)
 	}
 	if destroyed {
 		s.deleteCookie(h)
@@ -70,9 +79,44 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 		}
 		return nil
 	}
+	if s.valid {
+		// Checked after signing: a revocation that lands later names the old token's "jti", or
+		// a subject epoch at or after the new token's "iat".
+		if err := s.m.revocations.Check(ctx, &s.claims); errors.Is(err, revoke.ErrRevoked) {
+			s.err = err
+			s.deleteCookie(h)
+			return nil
+		} else if err != nil {
+			return s.fail(err)
+		}
+		if s.revokeOld {
+			if err := s.revokeToken(ctx); err != nil {
+				return s.fail(fmt.Errorf("session: revoking the regenerated session's token: %w", err))
+			}
+		}
+	}
 	h.Set("Cache-Control", cacheControlValue)
 	h.AddBytes("Set-Cookie", s.cookie)
 	return nil
+}
+
+// fail records err as the reason the session could not be stored, reports it to OnError and
+// returns it.
+func (s *Session) fail(err error) error {
+	s.unstored, s.err = err, err
+	if s.m.cfg.OnError != nil {
+		s.m.cfg.OnError(err)
+	}
+	return err
+}
+
+// failure returns why the session could not be stored, if it could not: Commit's failure, or a
+// lazy load of the store's data that failed (also after Commit).
+func (s *Session) failure() error {
+	if s.unstored != nil {
+		return s.unstored
+	}
+	return s.store.err
 }
 
 // deleteCookie deletes the client's session cookie, if it sent one.

@@ -26,4 +26,10 @@ var (
 	// ErrTooManyCookies: the request carries more session cookies than MaxSessionCookies and none
 	// of the first ones verified.
 	ErrTooManyCookies = errors.New("session: too many session cookies")
+	// ErrLogoutNotFinal: Logout of a cookie session without Config.Revocations. The session was
+	// cleared and its cookie is deleted from this client, but the token is all there is: a copy
+	// of it (another tab's, a stolen one) stays valid until it expires. Configure a revocation
+	// list, or the server-side mode, for a logout that is final; a caller that accepts cookie
+	// logout as it is checks for this error with errors.Is and carries on.
+	ErrLogoutNotFinal = errors.New("session: logout without a revocation list deletes this client's cookie only")
 )

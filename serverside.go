@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/store"
@@ -39,14 +41,57 @@ func (m *serverSide) inToken(name string) bool {
 	return m == nil || slices.Contains(m.tokenFields, name)
 }
 
-// keepSID records the token's "sid" (a raw JSON string) as the session's id.
+// keepSID records the token's "sid" (a raw JSON string) as the session's id, unless alive
+// already did.
 func (m *serverSide) keepSID(s *Session, value []byte) {
-	if m == nil || value[0] != '"' {
+	if m == nil || len(value) == 0 || value[0] != '"' || len(s.sid) > 0 {
 		return
 	}
 	start := len(s.arena)
 	s.arena, _ = fastjwt.AppendString(s.arena, value)
 	s.sid = s.arena[start:len(s.arena):len(s.arena)]
+}
+
+// sidClaim is the member alive looks up in a verified payload.
+var sidClaim = []string{"sid"}
+
+// errEnded is the InvalidReason of a token whose session id names no live session: destroyed
+// (logged out, regenerated), expired or evicted in the store, or no id at all.
+var errEnded = fmt.Errorf("session: the token's session has ended: %w", store.ErrDestroyed)
+
+// errStoreUnavailable marks the store's failure to say whether a session is alive: Acquire
+// fails (503), never treating "unknown" as "ended" or as "alive".
+var errStoreUnavailable = errors.New("session: the store cannot answer")
+
+// alive is the server-side mode's verdict on a verified, unrevoked token: the session id it
+// carries must name a live session in the store (store.Store.Alive), on every request, reads of
+// token fields included. A logout destroys the id, so every copy of the cookie, and any cookie a
+// concurrent request issues under that id, is worth nothing from then on, whether or not a
+// revocation list is configured or answered. It returns nil for a live session (s.sid then
+// holds its id), errEnded otherwise, or an error matching errStoreUnavailable.
+func (m *serverSide) alive(ctx context.Context, s *Session) error {
+	if m == nil {
+		return nil
+	}
+	var found [1][]byte
+	s.claims.LookupClaims(s.payload, sidClaim, found[:])
+	m.keepSID(s, found[0])
+	ok := false
+	if len(s.sid) > 0 {
+		var err error
+		// The id is read during the call only (store.Store.Alive): no copy is made.
+		if ok, err = m.store.Alive(ctx, unsafe.String(&s.sid[0], len(s.sid))); err != nil {
+			s.sid = nil
+			return fmt.Errorf("%w: checking the session: %w", errStoreUnavailable, err)
+		}
+	}
+	if !ok {
+		s.sid = nil
+		s.claims = fastjwt.Claims{}
+		s.payload = s.payload[:0]
+		return errEnded
+	}
+	return nil
 }
 
 // empty reports whether the store's side of s is known to hold nothing: in server-side mode,
@@ -58,6 +103,7 @@ func (m *serverSide) empty(s *Session) bool {
 // storeData is one request's view of its session's data in the store.
 type storeData struct {
 	loaded  bool
+	moved   bool     // Regenerate: the data goes to a new id, the old one is destroyed
 	err     error    // the store could not answer the load: the response must be a 503
 	entries []entry  // the data, as loaded and then changed
 	dirty   [][]byte // names set or deleted since the load, each once
@@ -130,6 +176,7 @@ func (m *serverSide) move(s *Session) {
 	m.load(s)
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
+		s.store.moved = true
 	}
 	for _, e := range s.store.entries {
 		s.store.markDirty(e.name)
@@ -164,10 +211,24 @@ func (s *Session) newSID() {
 	s.sid = s.arena[start:len(s.arena):len(s.arena)]
 }
 
+// createdField is the field every session holds in the store from its creation: its creation
+// time (Unix seconds). A session exists in the store while it has a field, so a session whose
+// data are all token fields exists too, and deleting every stored name does not end it. Its
+// name is reserved: Set refuses it, and load skips it.
+const createdField = "iat"
+
 // commit writes the store's side of the session before the cookie is decided, with ctx (the
 // one given to Session.Commit): the changed names (creating the id of a new session first), the
 // destruction of an old id. It reports whether the cookie must be deleted (the session was
 // destroyed meanwhile), and the error that must turn the response into a 503.
+//
+// A response that will carry a cookie under an existing id (data changed, in the token or the
+// store, or a renewal) first makes one atomic Update of that id, which fails with
+// store.ErrDestroyed once the session was destroyed: a request in flight during a logout
+// deletes its cookie instead of re-issuing it. (Had the logout come after that Update, the
+// cookie carries an id that is no longer alive: every request refuses it.) Regenerate's new id
+// lives only if its Destroy of the old id was the first: otherwise a concurrent logout won, and
+// the new id is destroyed too.
 func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (deleteCookie bool, err error) {
 	if m == nil {
 		return false, nil
@@ -176,13 +237,18 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		return false, s.store.err
 	}
 	st := m.store
+	fresh := false
 	if len(s.sid) == 0 && !s.empty() && (s.changed || len(s.store.dirty) > 0) {
 		s.newSID()
 		s.changed = true // the cookie must carry the new id
+		fresh = true
 	}
-	if len(s.store.dirty) > 0 && len(s.sid) > 0 {
+	if len(s.sid) > 0 && (fresh || len(s.store.dirty) > 0 || s.changed || s.due(now)) {
 		var set []store.Field
 		var del []string
+		if fresh {
+			set = append(set, store.Field{Name: createdField, Value: strconv.AppendInt(nil, now.Unix(), 10)})
+		}
 		for _, name := range s.store.dirty {
 			if v, ok := s.Raw(string(name)); ok {
 				set = append(set, store.Field{Name: string(name), Value: v})
@@ -190,6 +256,8 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 				del = append(del, string(name))
 			}
 		}
+		// Renewal and token writes re-issue the cookie for a full Lifetime: the data must live as
+		// long.
 		if err := st.Update(ctx, string(s.sid), set, del, m.lifetime); err != nil {
 			if errors.Is(err, store.ErrDestroyed) {
 				// Logged out by a concurrent request: this one must not bring the session back.
@@ -198,14 +266,19 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 			}
 			return false, fmt.Errorf("session: writing the session to the store: %w", err)
 		}
-	} else if len(s.sid) > 0 && !s.changed && s.due(now) {
-		// Renewal re-issues the cookie for a full Lifetime: the data must live as long.
-		if err := st.Update(ctx, string(s.sid), nil, nil, m.lifetime); err != nil && !errors.Is(err, store.ErrDestroyed) {
-			return false, fmt.Errorf("session: refreshing the session in the store: %w", err)
-		}
 	}
 	if len(s.oldSID) > 0 {
-		if err := st.Destroy(ctx, string(s.oldSID), m.lifetime); err != nil {
+		err := st.Destroy(ctx, string(s.oldSID), m.lifetime)
+		switch {
+		case errors.Is(err, store.ErrDestroyed) && s.store.moved && len(s.sid) > 0:
+			// A concurrent logout destroyed the old id before this Regenerate could: the data
+			// moved to the new id must not outlive it.
+			if err := st.Destroy(ctx, string(s.sid), m.lifetime); err != nil && !errors.Is(err, store.ErrDestroyed) {
+				return false, fmt.Errorf("session: destroying the regenerated session in the store: %w", err)
+			}
+			s.err = store.ErrDestroyed
+			return true, nil
+		case err != nil && !errors.Is(err, store.ErrDestroyed):
 			return false, fmt.Errorf("session: destroying the old session in the store: %w", err)
 		}
 	}

@@ -46,6 +46,8 @@ type Session struct {
 
 	changed   bool
 	committed bool
+	revokeOld bool  // Regenerate: revoke the request's token at Commit, once the new one is decided
+	unstored  error // the session could not be stored: the response must be a 503 (Commit)
 	err       error
 	buf       []byte   // the new payload, the signed token, then the Set-Cookie value
 	cookie    []byte   // the Set-Cookie value, in buf
@@ -62,7 +64,8 @@ type entry struct {
 
 // load verifies the request's session cookies: the first that verifies, is a session token and
 // is not revoked wins; at most MaxSessionCookies are tried. It fails only when the revocation list
-// cannot answer (and the Manager fails closed).
+// cannot answer (and the Manager fails closed), or, in server-side mode, the store cannot say
+// whether the token's session is alive.
 func (s *Session) load(ctx context.Context, h RequestHeader) error {
 	s.lines = h.AppendValues(s.lines[:0], "Cookie")
 	var n int
@@ -77,6 +80,15 @@ func (s *Session) load(ctx context.Context, h RequestHeader) error {
 		if err == nil {
 			err = s.checkRevoked(ctx)
 			if errors.Is(err, revoke.ErrUnavailable) {
+				return err
+			}
+		}
+		if err == nil {
+			// Server-side mode: the session id must name a live session, on every request.
+			if err = s.m.side.alive(ctx, s); errors.Is(err, errStoreUnavailable) {
+				if s.m.cfg.OnError != nil {
+					s.m.cfg.OnError(err)
+				}
 				return err
 			}
 		}

@@ -127,26 +127,40 @@ func (s *Session) Clear() {
 
 // Regenerate gives the session a new identity, keeping its data: a new session id in
 // server-side mode (the data moves to it and the old id is destroyed), a new token ID in any
-// mode (the old token is revoked when Config.Revocations is set). Call it when the user's
-// privileges change, at login above all, so that an identifier planted before login (session
-// fixation) is worth nothing after it.
+// mode (the old token is revoked at Commit when Config.Revocations is set; a list that cannot
+// answer then makes the response a 503). Call it when the user's privileges change, at login
+// above all, so that an identifier planted before login (session fixation) is worth nothing
+// after it. If a concurrent request logged the session out first, the new identity is not
+// issued: the cookie is deleted (Err then matches store.ErrDestroyed or revoke.ErrRevoked).
+// ctx is not used; the store and the list use the context given to Commit.
 func (s *Session) Regenerate(ctx context.Context) error {
 	if s.committed {
 		return ErrCommitted
 	}
-	err := s.revokeToken(ctx)
+	s.revokeOld = s.valid
 	s.ensure()
 	s.changed = true
 	s.m.side.move(s)
-	return err
+	return nil
 }
 
-// Logout ends the session: its token is revoked until it expires (when Config.Revocations is
-// set), its data is cleared and the cookie is deleted with the response. It returns the
-// revocation's error, in which case the session is cleared all the same.
+// Logout ends the session: its data is cleared and the cookie is deleted with the response;
+// its token is revoked until it expires (when Config.Revocations is set); in server-side mode
+// its id is destroyed in the store at Commit, which makes every copy of the cookie worth
+// nothing on every request, and stops every request of the session still in flight from
+// issuing a cookie. It returns the revocation's error, in which case the session is cleared all
+// the same.
+//
+// A cookie session (no Config.Store) has nothing on the server to destroy: without
+// Config.Revocations, Logout deletes this client's cookie, and returns ErrLogoutNotFinal to say
+// that copies of the token stay valid until they expire.
 func (s *Session) Logout(ctx context.Context) error {
 	err := s.revokeToken(ctx)
+	final := s.m.cfg.Revocations != nil || s.m.side != nil || !s.valid
 	s.Clear()
+	if err == nil && !final {
+		return ErrLogoutNotFinal
+	}
 	return err
 }
 

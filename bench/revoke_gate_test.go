@@ -25,7 +25,7 @@ const (
 	maxRevokeOneVsVerify     = 0.8
 	maxRevokeClientsVsVerify = 1.0
 	maxServerSideVsCookie    = 1.5
-	maxServerSideVsAsLong    = 1.35
+	maxServerSideVsAsLong    = 1.2
 )
 
 func TestRevokeGateSpeed(t *testing.T) {

@@ -35,6 +35,7 @@ type answers struct {
 	seed           maphash.Seed
 	jtiKey, subKey string // key prefixes of the two kinds
 	allKey         string
+	sessKey        string // key prefix of a session's hash, "<prefix>{sess:", before "<id>}:data"
 	maxPerShard    int
 
 	allMu  sync.Mutex // writers of all
@@ -69,19 +70,24 @@ type answerTable = swisstable.Table[answer]
 type answerShard struct {
 	mu   sync.Mutex // writers
 	gen  atomic.Uint64
-	tabs [2]atomic.Pointer[answerTable] // by kind
-	n    [2]int                         // answers held by each table (writers only)
-	_    [64]byte                       // keep shards on separate cache lines
+	tabs [kinds]atomic.Pointer[answerTable] // by kind
+	n    [kinds]int                         // answers held by each table (writers only)
+	_    [64]byte                           // keep shards on separate cache lines
 }
 
 const (
 	kindJTI = iota
 	kindSub
+	kindSession // a session id: whether its hash exists (Store.Alive)
+	kinds
 )
+
+// sessDataSuffix ends the key of a session's hash.
+const sessDataSuffix = "}:data"
 
 func newAnswers(prefix string, maxEntries int) *answers {
 	a := &answers{seed: maphash.MakeSeed(), jtiKey: prefix + "revoked:jti:", subKey: prefix + "revoked:sub:",
-		allKey: prefix + "revoked:all", maxPerShard: max(maxEntries/answerShards, 16)}
+		allKey: prefix + "revoked:all", sessKey: prefix + "{sess:", maxPerShard: max(maxEntries/answerShards, 16)}
 	for i := range a.shards {
 		for k := range a.shards[i].tabs {
 			a.shards[i].tabs[k].Store(swisstable.New[answer](swisstable.MinSize))
@@ -182,6 +188,8 @@ func (a *answers) invalidate(keys []rueidis.RedisMessage) {
 			a.forget(kindJTI, key[len(a.jtiKey):])
 		case strings.HasPrefix(key, a.subKey):
 			a.forget(kindSub, key[len(a.subKey):])
+		case strings.HasPrefix(key, a.sessKey) && strings.HasSuffix(key, sessDataSuffix):
+			a.forget(kindSession, key[len(a.sessKey):len(key)-len(sessDataSuffix)])
 		}
 	}
 }

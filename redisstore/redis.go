@@ -119,7 +119,8 @@ func Dial(opts Options) (*Redis, error) {
 		ConnWriteTimeout: max(4*timeout, time.Second),
 		// One connection per node, shared by cached reads and writes: see exec.
 		PipelineMultiplex: -1,
-		// Redis's invalidations (and a closed connection) reach the List's answers too.
+		// Redis's invalidations (and a closed connection) reach the List's and the Store's
+		// answers too.
 		OnInvalidations: ans.invalidate,
 	})
 	if err != nil {
@@ -132,6 +133,7 @@ func Dial(opts Options) (*Redis, error) {
 	}
 	r.owned = true
 	r.list.ans = ans
+	r.store.ans = ans
 	return r, nil
 }
 

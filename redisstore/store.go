@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/fastjwt/session/store"
 )
@@ -11,7 +12,10 @@ import (
 // Store is a store.Store in Redis: each session is a hash, written a field at a time, and
 // read through the client-side cache. See the package documentation for its keys and why its
 // writes are atomic.
-type Store struct{ c *config }
+type Store struct {
+	c   *config
+	ans *answers // nil for a client given to New: no invalidation hook
+}
 
 var _ store.Store = (*Store)(nil)
 
@@ -41,6 +45,45 @@ func (s *Store) load(ctx context.Context, id string, fn func(name string, value 
 		fn(name, []byte(value))
 	}
 	return len(m) > 0, resp.IsCacheHit(), nil
+}
+
+// Alive implements store.Store: whether the session's hash exists. The tombstone need not be
+// read: Destroy deletes the hash in the script that sets the tombstone, and Update refuses to
+// write under a tombstone, so a hash exists only while no tombstone does.
+//
+// With a client made by Dial the answer is the Store's own cache (the List's, see answers): a
+// hash and a lock-free table read, no allocation, no key built. On a miss it is one HLEN
+// through rueidis's client-side cache, whose key Redis then tracks: an Update or a Destroy on
+// any client (a logout on another node) invalidates it here, and the next request asks Redis
+// again. An answer that the session exists also stops applying at the hash's expiry as read
+// (capped by Options.CacheTTL), so an expired session is not alive here either.
+func (s *Store) Alive(ctx context.Context, id string) (bool, error) {
+	if err := check(ctx, id); err != nil {
+		return false, err
+	}
+	name := unsafe.Slice(unsafe.StringData(id), len(id)) // read only, during the call
+	var p answerProbe
+	if s.ans != nil {
+		p = s.ans.begin(kindSession, name)
+		if ans, ok := s.ans.end(&p, name); ok && !ans.stale() {
+			return ans.found, nil
+		}
+	}
+	cc := s.c.bound(ctx)
+	resp := s.c.client.DoCache(cc, s.c.client.B().Hlen().Key(s.dataKey(id)).Cache(), s.c.cacheTTL)
+	cc.release()
+	n, err := resp.AsInt64()
+	if err != nil {
+		return false, wrap("checking a session", err)
+	}
+	ans := answer{found: n > 0}
+	if ans.found {
+		ans.until = max(resp.CachePXAT(), 0)
+	}
+	if s.ans != nil {
+		s.ans.store(kindSession, name, ans, &p)
+	}
+	return ans.found, nil
 }
 
 // updateScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the ttl in milliseconds,
@@ -93,19 +136,23 @@ func (s *Store) Update(ctx context.Context, id string, set []store.Field, del []
 }
 
 // destroyScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the tombstone's ttl in
-// milliseconds, 0 for none. A tombstone already there that lasts longer is kept.
+// milliseconds, 0 for none. A tombstone already there that lasts longer is kept. It returns 0
+// when a tombstone was there (another Destroy came first), 1 otherwise.
 var destroyScript = newScript(`
+local first = 1
+if redis.call('EXISTS', KEYS[2]) == 1 then first = 0 end
 redis.call('DEL', KEYS[1])
 local ttl = tonumber(ARGV[1])
 if ttl > 0 and redis.call('PTTL', KEYS[2]) < ttl then
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 end
-return 1
+return first
 `)
 
 // Destroy implements store.Store: one script deletes the hash and sets the tombstone for
 // ttl; a tombstone already there that lasts longer is kept. A ttl that is not positive (the
-// token has expired: no request can carry it) adds no tombstone.
+// token has expired: no request can carry it) adds no tombstone. When a tombstone was there,
+// the same script says so and Destroy returns store.ErrDestroyed, its work done.
 func (s *Store) Destroy(ctx context.Context, id string, ttl time.Duration) error {
 	if err := check(ctx, id); err != nil {
 		return err
@@ -115,8 +162,12 @@ func (s *Store) Destroy(ctx context.Context, id string, ttl time.Duration) error
 		ms = millis(ttl)
 	}
 	resp := s.c.exec(ctx, destroyScript, []string{s.dataKey(id), s.tombKey(id)}, []string{strconv.FormatInt(ms, 10)})
-	if err := resp.Error(); err != nil {
+	first, err := resp.AsInt64()
+	if err != nil {
 		return wrap("destroying a session", err)
+	}
+	if first == 0 {
+		return store.ErrDestroyed
 	}
 	return nil
 }

@@ -129,6 +129,19 @@ func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value
 	return true, nil
 }
 
+// Alive implements Store: one map lookup under the shard's read lock. It fails only on an empty
+// id or a done ctx.
+func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
+	if err := check(ctx, id); err != nil {
+		return false, err
+	}
+	sh := s.shard(id)
+	sh.mu.RLock()
+	e := sh.m[id]
+	sh.mu.RUnlock()
+	return e != nil && e.fields != nil && e.until > s.now(), nil
+}
+
 // Update implements Store. The values in set are copied. A name both in set and in del is set.
 // It fails with ErrDestroyed while the session's tombstone lasts, and with ErrFull when
 // the store has no room for a new session or for more data.
@@ -158,14 +171,16 @@ func (s *Memory) Update(ctx context.Context, id string, set []Field, del []strin
 
 // Destroy implements Store: the session is removed and a tombstone lasts ttl, or longer if one
 // was there. A ttl that is not positive (its token has expired: no request can carry it) adds
-// no tombstone. It fails
+// no tombstone. It fails with ErrDestroyed, its work done, when a tombstone was there, and
 // with ErrFull when a tombstone is needed where there was nothing and the store is full.
 func (s *Memory) Destroy(ctx context.Context, id string, ttl time.Duration) error {
 	if err := check(ctx, id); err != nil {
 		return err
 	}
-	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
-		if old != nil && old.fields == nil && (ttl <= 0 || old.until >= expiry(now, ttl)) {
+	var before bool // a tombstone was there: another Destroy came first
+	err := s.write(id, func(old *memSession, now int64) (*memSession, error) {
+		before = old != nil && old.fields == nil
+		if before && (ttl <= 0 || old.until >= expiry(now, ttl)) {
 			return old, nil // the tombstone there lasts longer: kept
 		}
 		if ttl <= 0 {
@@ -173,6 +188,10 @@ func (s *Memory) Destroy(ctx context.Context, id string, ttl time.Duration) erro
 		}
 		return &memSession{until: expiry(now, ttl), size: sessionSize(id, nil)}, nil
 	})
+	if err == nil && before {
+		return ErrDestroyed
+	}
+	return err
 }
 
 // check refuses an empty id (ErrInvalid) and a call whose ctx is done (its error): the store

@@ -43,7 +43,21 @@ type Store interface {
 	// a tombstone already there that lasts longer is kept. A ttl that is not positive (the token
 	// has expired: no request can carry it) leaves no tombstone. Destroying an id the store never
 	// had leaves a tombstone too. An empty id fails with ErrInvalid.
+	//
+	// When the session had already been destroyed (its tombstone exists), Destroy does its work
+	// all the same and returns ErrDestroyed, decided in the same atomic step: of two requests
+	// ending one session, exactly one learns that it was first. A request that moved the data
+	// to a new id (session.Session.Regenerate) learns that way that a concurrent logout won, and
+	// destroys the new id too.
 	Destroy(ctx context.Context, id string, ttl time.Duration) error
+	// Alive reports whether the session exists: it has a field and no tombstone, and has not
+	// expired (what Load's found reports, without the data). The session layer asks it on
+	// every request that carries a session id, so that a destroyed session is worth nothing
+	// however many copies of its cookie exist: it must be cheap (a map lookup in memory, a
+	// client-side cache hit on Redis, invalidated by the Destroy of any client). An empty id
+	// fails with ErrInvalid. id may point into a request's buffer: it is valid during the call
+	// only, and an implementation that keeps it must copy it.
+	Alive(ctx context.Context, id string) (bool, error)
 }
 
 // Field is one named JSON value of a server-side session.
@@ -52,7 +66,8 @@ type Field struct {
 	Value []byte
 }
 
-// ErrDestroyed: an Update found the session's tombstone: it was destroyed (logged out).
+// ErrDestroyed: an Update or a Destroy found the session's tombstone: it was destroyed (logged
+// out).
 var ErrDestroyed = errors.New("store: the session was destroyed")
 
 // ErrInvalid: a call names no session (an empty id), or an Update has a ttl that is not

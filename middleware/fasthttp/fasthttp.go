@@ -56,6 +56,9 @@ func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.Request
 			ctx.SetUserValue(sessionKey, s)
 			next(ctx)
 			ctx.RemoveUserValue(sessionKey)
+			// Also after an early Commit: a session that could not be stored (Commit's error, or a
+			// lazy load that failed after it) replaces the handler's response with a 503, which
+			// the handler cannot have sent yet (fasthttp writes the response once it returns).
 			if err := s.Commit(callContext, (*responseHeader)(&ctx.Response.Header)); err != nil {
 				unavailable(ctx)
 			}
@@ -75,7 +78,9 @@ func From(ctx *fasthttp.RequestCtx) *session.Session {
 // instead of after the handler returns, and returns the session's Err: a handler that must know
 // whether its session was stored (ErrCookieTooLarge) calls it once it is done with the session.
 // Later changes to the session fail with session.ErrCommitted. Outside Sessions middleware it
-// does nothing and returns nil.
+// does nothing and returns nil. An error from the store (the session could not be stored) is
+// recorded on the request: the response is a 503 with Retry-After whatever the handler does
+// after it, as is one whose lazy load of the store's data fails after Commit.
 func Commit(ctx *fasthttp.RequestCtx) error {
 	s := From(ctx)
 	if s == nil {

@@ -72,6 +72,7 @@ func neutral(ctx *fasthttp.RequestCtx) sessiontest.Request {
 			return string(ctx.PostBody())
 		},
 		AddResponseHeader: func(name, value string) { ctx.Response.Header.Add(name, value) },
+		Commit:            func() bool { _ = fasthttpsession.Commit(ctx); return false },
 	}
 }
 

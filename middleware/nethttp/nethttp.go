@@ -59,6 +59,13 @@ func (c *sessionCtx) Value(key any) any {
 // Set-Cookie, Vary and Cache-Control headers are added when the handler first writes the status
 // or the body (or when it returns, if it writes nothing): change the session before writing the
 // response, as with any cookie. Changes after that fail with session.ErrCommitted.
+//
+// A session that could not be stored (the store did not answer the write, or the lazy load of
+// its data, at any point of the handler) makes the response a 503 with Retry-After instead of
+// the handler's. When the handler's status or body was already passed on to net/http by then
+// (a load that failed after the first write), the handler's writes fail from then on and the
+// connection is closed (http.ErrAbortHandler), so that the client never takes the response as
+// complete.
 func Sessions(m *session.Manager) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,9 +79,15 @@ func Sessions(m *session.Manager) func(http.Handler) http.Handler {
 			sw.ResponseWriter, sw.ctx = w, ctx
 			next.ServeHTTP(sw, r.WithContext(ctx))
 			sw.commit()
+			abort := sw.finish()
 			*sw = writer{}
 			writerPool.Put(sw)
 			m.Release(s)
+			if abort {
+				// The handler's response went out as if its session were stored: end the
+				// connection, so that the client never takes it as complete.
+				panic(http.ErrAbortHandler)
+			}
 		})
 	}
 }
@@ -141,6 +154,7 @@ type writer struct {
 	ctx       *sessionCtx
 	committed bool
 	failed    bool // the session could not be stored: the response is a 503 instead
+	passed    bool // a status, a body or a flush of the handler reached the ResponseWriter
 }
 
 var writerPool = sync.Pool{New: func() any { return new(writer) }}
@@ -160,12 +174,38 @@ func (w *writer) commit() {
 	}
 }
 
+// unstored reports whether the session could not be stored: Commit's failure, or a lazy load
+// that failed after it (Session.Commit returns either once committed).
+func (w *writer) unstored() bool {
+	if !w.failed && w.ctx.s.Commit(w.ctx, &w.ctx.header) != nil {
+		w.failed = true
+	}
+	return w.failed
+}
+
+// finish runs after the handler: it answers 503 for a session that could not be stored, and
+// reports whether the connection must be closed instead (the handler's response was passed on).
+func (w *writer) finish() (abort bool) {
+	if w.failed {
+		return w.passed
+	}
+	if !w.unstored() {
+		return false
+	}
+	if w.passed {
+		return true
+	}
+	unavailable(w.ResponseWriter)
+	return false
+}
+
 // WriteHeader commits the session for final statuses; 1xx responses leave the header open.
 func (w *writer) WriteHeader(code int) {
 	if code >= 200 {
 		w.commit()
 	}
-	if !w.failed {
+	if !w.unstored() {
+		w.passed = true
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
@@ -173,16 +213,21 @@ func (w *writer) WriteHeader(code int) {
 // Write commits the session, then writes b.
 func (w *writer) Write(b []byte) (int, error) {
 	w.commit()
-	if w.failed {
+	if w.unstored() {
 		return 0, errNotStored
 	}
+	w.passed = true
 	return w.ResponseWriter.Write(b)
 }
 
 // Flush commits the session and flushes, if the underlying writer can.
 func (w *writer) Flush() {
 	w.commit()
+	if w.unstored() {
+		return
+	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		w.passed = true
 		f.Flush()
 	}
 }

@@ -40,6 +40,7 @@ func neutral(w http.ResponseWriter, r *http.Request) sessiontest.Request {
 			return string(b)
 		},
 		AddResponseHeader: func(name, value string) { w.Header().Add(name, value) },
+		Commit:            func() bool { w.WriteHeader(http.StatusOK); return true },
 	}
 }
 

@@ -65,6 +65,9 @@ var cases = []struct {
 	{"destroy without tombstone", testDestroyWithoutTombstone},
 	{"concurrent updates of one id", testConcurrentUpdates},
 	{"updates racing destroy", testUpdatesRacingDestroy},
+	{"alive", testAlive},
+	{"alive expires", testAliveExpires},
+	{"one destroy is first", testOneDestroyFirst},
 	{"bad inputs", testBadInputs},
 	{"done context", testDoneContext},
 }
@@ -113,6 +116,25 @@ func destroy(t *testing.T, s store.Store, id string, ttl time.Duration) {
 	if err := s.Destroy(bg, id, ttl); err != nil {
 		t.Fatalf("Destroy(%q): %v", id, err)
 	}
+}
+
+// destroyAgain destroys an id already destroyed: the work is done, and ErrDestroyed says that
+// another Destroy came first.
+func destroyAgain(t *testing.T, s store.Store, id string, ttl time.Duration) {
+	t.Helper()
+	if err := s.Destroy(bg, id, ttl); !errors.Is(err, store.ErrDestroyed) {
+		t.Fatalf("a second Destroy(%q): %v, want ErrDestroyed", id, err)
+	}
+}
+
+// alive returns what Alive says of id, failing the test on an error.
+func alive(t *testing.T, s store.Store, id string) bool {
+	t.Helper()
+	ok, err := s.Alive(bg, id)
+	if err != nil {
+		t.Fatalf("Alive(%q): %v", id, err)
+	}
+	return ok
 }
 
 func want(t *testing.T, s store.Store, id, want, when string) {
@@ -311,7 +333,7 @@ func testTombstone(t *testing.T, s store.Store) {
 		}
 	}
 	want(t, s, "sid", "absent", "after the late Updates")
-	destroy(t, s, "sid", time.Hour) // twice is fine
+	destroyAgain(t, s, "sid", time.Hour) // twice is fine, and the second learns it was second
 	destroy(t, s, "unknown", time.Hour)
 	if err := s.Update(bg, "unknown", Fields("a", "1"), nil, time.Hour); !errors.Is(err, store.ErrDestroyed) {
 		t.Fatalf("Update after Destroy of an unknown id: %v, want ErrDestroyed", err)
@@ -344,8 +366,8 @@ func testTombstoneExpires(t *testing.T, s store.Store) {
 // A second, shorter Destroy keeps the longer tombstone.
 func testLongerTombstoneKept(t *testing.T, s store.Store) {
 	destroy(t, s, "sid", time.Hour)
-	destroy(t, s, "sid", time.Millisecond)
-	destroy(t, s, "sid", 0)
+	destroyAgain(t, s, "sid", time.Millisecond)
+	destroyAgain(t, s, "sid", 0)
 	time.Sleep(20 * time.Millisecond)
 	if err := s.Update(bg, "sid", Fields("a", "1"), nil, time.Hour); !errors.Is(err, store.ErrDestroyed) {
 		t.Fatalf("after a shorter second Destroy: %v, want ErrDestroyed", err)
@@ -436,6 +458,7 @@ func testBadInputs(t *testing.T, s store.Store) {
 		"Load of an empty id":          func() error { _, err := s.Load(bg, "", func(string, []byte) {}); return err },
 		"Update of an empty id":        func() error { return s.Update(bg, "", Fields("a", "1"), nil, time.Hour) },
 		"Destroy of an empty id":       func() error { return s.Destroy(bg, "", time.Hour) },
+		"Alive of an empty id":         func() error { _, err := s.Alive(bg, ""); return err },
 		"Update with a zero ttl":       func() error { return s.Update(bg, "sid", Fields("a", "2"), []string{"a"}, 0) },
 		"Update with a negative ttl":   func() error { return s.Update(bg, "sid", nil, []string{"a"}, -time.Second) },
 		"refresh with a zero ttl":      func() error { return s.Update(bg, "sid", nil, nil, 0) },
@@ -470,8 +493,87 @@ func testDoneContext(t *testing.T, s store.Store) {
 		if err := s.Destroy(c.ctx, "sid", time.Hour); !errors.Is(err, c.want) {
 			t.Errorf("Destroy: %v, want %v", err, c.want)
 		}
+		if _, err := s.Alive(c.ctx, "sid"); !errors.Is(err, c.want) {
+			t.Errorf("Alive: %v, want %v", err, c.want)
+		}
 	}
 	want(t, s, "sid", "a=1", "after the calls with a done context")
 	update(t, s, "sid", Fields("b", "2"), nil, time.Hour) // not destroyed
 	want(t, s, "sid", "a=1 b=2", "after the calls with a done context")
+}
+
+// Alive tells exactly what Load's found tells, at every step of a session's life: absent, then
+// alive while it has a field, absent once every field is deleted, absent once destroyed (even
+// for a Destroy right after the read that made a cache hold "alive"), and absent for an id the
+// store never had.
+func testAlive(t *testing.T, s store.Store) {
+	step := func(when string, wantAlive bool) {
+		t.Helper()
+		found, err := s.Load(bg, "sid", func(string, []byte) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // twice: the second may be answered from a cache
+			if got := alive(t, s, "sid"); got != wantAlive || found != wantAlive {
+				t.Fatalf("%s: Alive %v, Load found %v, want %v", when, got, found, wantAlive)
+			}
+		}
+	}
+	step("never written", false)
+	update(t, s, "sid", Fields("a", "1"), nil, time.Hour)
+	step("written", true)
+	update(t, s, "sid", nil, []string{"a"}, time.Hour)
+	step("every field deleted", false)
+	update(t, s, "sid", Fields("b", "1"), nil, time.Hour)
+	step("written again", true)
+	destroy(t, s, "sid", time.Hour)
+	step("destroyed", false)
+	if err := s.Update(bg, "sid", Fields("c", "1"), nil, time.Hour); !errors.Is(err, store.ErrDestroyed) {
+		t.Fatalf("Update after Destroy: %v", err)
+	}
+	step("a late Update after Destroy", false)
+	if alive(t, s, "unknown") {
+		t.Fatal("an id the store never had is alive")
+	}
+}
+
+// A session stops being alive when it expires, within the store's expiry bound.
+func testAliveExpires(t *testing.T, s store.Store) {
+	update(t, s, "sid", Fields("a", "1"), nil, short)
+	start := time.Now()
+	if !alive(t, s, "sid") && time.Since(start) < short {
+		t.Fatal("a new session is not alive")
+	}
+	eventually(t, short+expiryBound, "the session expires", func() bool { return !alive(t, s, "sid") })
+}
+
+// Of concurrent Destroys of one session, exactly one returns nil; the others return
+// ErrDestroyed: a request that must know whether a concurrent logout came first (Regenerate)
+// learns it from its own Destroy.
+func testOneDestroyFirst(t *testing.T, s store.Store) {
+	for round := range 20 {
+		id := fmt.Sprint("sid-", round)
+		update(t, s, id, Fields("a", "1"), nil, time.Hour)
+		var first atomic.Int32
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch err := s.Destroy(bg, id, time.Hour); {
+				case err == nil:
+					first.Add(1)
+				case !errors.Is(err, store.ErrDestroyed):
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := first.Load(); n != 1 {
+			t.Fatalf("round %d: %d Destroys were first, want exactly 1", round, n)
+		}
+		if alive(t, s, id) {
+			t.Fatalf("round %d: alive after Destroy", round)
+		}
+	}
 }

@@ -98,9 +98,13 @@ type Fixture struct {
 	// handler reading only the counter never touches the store.
 	ServerSide *session.Manager
 	Bearer     *bearer.Bearer
-	// SessionToken holds {"counter":41}; BearerToken sub "alice", aud "api", tenant "t1".
+	// SessionToken holds {"counter":41} and the session id of a live session of ServerSide's
+	// store (a cookie-mode Manager ignores it); BearerToken sub "alice", aud "api", tenant "t1".
 	SessionToken, BearerToken string
 }
+
+// fixtureSID is the session id of the Fixture's session token.
+const fixtureSID = "fixture-session-id-000"
 
 // NewFixture builds the Fixture. The Bearer requires audience "api" and forwards sub to X-User
 // and tenant to X-Tenant.
@@ -126,9 +130,13 @@ func NewFixture(tb testing.TB) *Fixture {
 	if f.Manager, err = session.New(sessions, session.Config{Now: clk.Now, Revocations: list}); err != nil {
 		tb.Fatal(err)
 	}
+	mem := store.NewMemory(store.MemoryOptions{Clock: clk.Now})
+	// The server-side Manager reads the token's session id: it must name a live session.
+	if err := mem.Update(context.Background(), fixtureSID, []store.Field{{Name: "iat", Value: []byte("0")}}, nil, time.Hour); err != nil {
+		tb.Fatal(err)
+	}
 	f.ServerSide, err = session.New(sessions, session.Config{
-		Now: clk.Now, Revocations: list, TokenFields: []string{"counter"},
-		Store: store.NewMemory(store.MemoryOptions{Clock: clk.Now}),
+		Now: clk.Now, Revocations: list, TokenFields: []string{"counter"}, Store: mem,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -142,7 +150,7 @@ func NewFixture(tb testing.TB) *Fixture {
 	}
 	exp := strconv.FormatInt(clk.Now().Add(time.Hour).Unix(), 10)
 	iat := strconv.FormatInt(clk.Now().Unix(), 10)
-	tok, err := sessions.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"counter":41,"iat":`+iat+`,"exp":`+exp+`,"jti":"s-1"}`))
+	tok, err := sessions.AppendSignType(nil, fastjwt.TypeSession, []byte(`{"counter":41,"sid":"`+fixtureSID+`","iat":`+iat+`,"exp":`+exp+`,"jti":"s-1"}`))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -26,6 +26,10 @@ type Request struct {
 	Body func() string
 	// AddResponseHeader adds a response header line.
 	AddResponseHeader func(name, value string)
+	// Commit writes the session's headers now, the framework's way of committing early
+	// (fasthttp: fasthttpsession.Commit, whose error it ignores; net/http: WriteHeader(200)),
+	// and reports whether the status was thereby passed on to the server.
+	Commit func() (passed bool)
 }
 
 // SessionHandler is a handler under session middleware; it returns the body to answer with.
@@ -61,4 +65,6 @@ func Run(t *testing.T, st Stack) {
 	t.Run("bearer spoofing", func(t *testing.T) { runSpoofing(t, st) })
 	t.Run("revocation", func(t *testing.T) { runRevocation(t, st) })
 	t.Run("server-side sessions", func(t *testing.T) { runServerSide(t, st) })
+	t.Run("logout is final", func(t *testing.T) { runLogout(t, st) })
+	t.Run("store failures", func(t *testing.T) { runStoreFailures(t, st) })
 }
