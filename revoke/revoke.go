@@ -2,7 +2,8 @@
 // that refuses tokens before they expire, as djangorestframework-jwt's blacklist does. A token is
 // revoked by its "jti" (one token), by its subject's epoch ("log out everywhere": every token of
 // that "sub" issued before the epoch), or by a global epoch (every token issued before it). Every
-// entry expires by itself when the tokens it names would have expired: no clean-up job.
+// entry expires by itself, a grace (DefaultGrace) after the tokens it names would have expired,
+// so that no verifier's leeway accepts them again: no clean-up job.
 //
 // NewMemory is the embedded default; package redisstore (its own module) keeps the list in Redis
 // with client-side caching, so that "not revoked" is a local answer until Redis says it changed.
