@@ -192,13 +192,46 @@ func (s *Session) appendTimes(b []byte, now time.Time) []byte {
 }
 
 // appendManaged is appendTimes with the token ID id.
+//
+// "iat" is now to the nanosecond, a NumericDate with a fraction (RFC 7519 sec. 2 allows
+// non-integer values; fastjwt reads them exactly): "log out everywhere" compares its epoch with
+// "iat" exactly, so a login right after it, in the same second, is accepted, and a session
+// issued before it, in the same second too, is refused. Whole seconds would make the first
+// refused; rounding them up would spare the second. "exp" stays whole seconds: the "iat"
+// second plus Lifetime, as the cookie's Max-Age.
 func (s *Session) appendManaged(b []byte, now time.Time, id *[16]byte) []byte {
 	iat := now.Unix()
 	b = append(b, `"iat":`...)
-	b = strconv.AppendInt(b, iat, 10)
+	b = appendDate(b, iat, now.Nanosecond())
 	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
 	b = append(b, `,"jti":"`...)
 	b = base64.RawURLEncoding.AppendEncode(b, id[:])
 	return append(b, '"', '}')
+}
+
+// appendDate appends the NumericDate of Unix seconds sec and nanoseconds ns (0 <= ns < 1e9,
+// as time.Time.Unix and Nanosecond give them): the seconds, and the fraction without its
+// trailing zeros ("1700000000.5"), none when ns is 0. A time before 1970 and not on a second is
+// written as its negative magnitude: sec -1 and ns 5e8 are "-0.5".
+func appendDate(b []byte, sec int64, ns int) []byte {
+	if ns == 0 {
+		return strconv.AppendInt(b, sec, 10)
+	}
+	if sec < 0 {
+		b = append(b, '-')
+		sec, ns = -sec-1, 1e9-ns
+	}
+	b = strconv.AppendInt(b, sec, 10)
+	var frac [10]byte
+	frac[0] = '.'
+	for i := 9; i >= 1; i-- {
+		frac[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	n := 10
+	for frac[n-1] == '0' {
+		n--
+	}
+	return append(b, frac[:n]...)
 }

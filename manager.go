@@ -31,8 +31,10 @@ type Manager struct {
 
 // New returns a Manager that signs and verifies session cookies with codec under cfg. It refuses
 // an inconsistent cfg, and a codec whose policy would refuse the sessions the Manager issues
-// (one built with fastjwt.WithAudience or WithIssuer, which session tokens do not carry), with an
-// error matching ErrConfig.
+// (one built with fastjwt.WithAudience or WithIssuer, which session tokens do not carry), or a
+// codec whose leeway is longer than the grace of Config.Revocations (revoke.CheckLeeway: a
+// revoked session would be accepted again once its entry had expired), with an error matching
+// ErrConfig.
 func New(codec Codec, cfg Config) (*Manager, error) {
 	if codec == nil {
 		return nil, fmt.Errorf("%w: nil codec", ErrConfig)
@@ -40,6 +42,9 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if err := revoke.CheckLeeway(cfg.Revocations, codec); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
 	m.checker, _ = codec.(fastjwt.ClaimsChecker)
@@ -98,8 +103,10 @@ func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error
 }
 
 // RevokeSubject logs subject sub out everywhere: every session and token of that "sub" issued
-// until now is refused from now on (Config.Revocations; ErrConfig without one). The entry lasts
-// one Lifetime, after which those sessions would have expired anyway.
+// until now is refused from now on (Config.Revocations; ErrConfig without one), to the
+// nanosecond: a session issued after it, in the same second too, is accepted ("iat" is written
+// to the nanosecond). The entry lasts one Lifetime, after which those sessions would have
+// expired anyway, plus the list's grace, which covers the codec's leeway.
 func (m *Manager) RevokeSubject(ctx context.Context, sub string) error {
 	if m.cfg.Revocations == nil {
 		return fmt.Errorf("%w: no Revocations configured", ErrConfig)

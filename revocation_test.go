@@ -100,3 +100,100 @@ func TestRevocationsAfterLocalChecks(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// "Log out everywhere" at t refuses a session issued a millisecond before t and accepts a login
+// a millisecond after it, in the same second: "iat" is written to the nanosecond and compared
+// with the epoch exactly.
+func TestRevokeSubjectSameSecond(t *testing.T) {
+	t1 := t0.Add(400 * time.Millisecond) // within a second
+	var clock atomic.Int64
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}}, fastjwt.WithClock(now))
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: now})
+	m, err := session.New(codec, session.Config{Now: now, Revocations: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(at time.Time) string {
+		clock.Store(at.UnixNano())
+		s := acquire(t, m, "")
+		if err := s.Set("sub", "alice"); err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := roundTrip(m, s)
+		return tok
+	}
+	before, at := login(t1.Add(-time.Millisecond)), login(t1)
+	clock.Store(t1.UnixNano())
+	if err := m.RevokeSubject(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	after := login(t1.Add(time.Millisecond))
+	for _, tc := range []struct {
+		name, tok string
+		revoked   bool
+	}{
+		{"issued a millisecond before the epoch", before, true},
+		{"issued at the epoch", at, false},
+		{"issued a millisecond after the epoch", after, false},
+	} {
+		s := acquire(t, m, tc.tok)
+		if got := errors.Is(s.InvalidReason(), revoke.ErrRevoked); got != tc.revoked || s.IsNew() != tc.revoked {
+			t.Errorf("%s: new %v, %v; want revoked %v", tc.name, s.IsNew(), s.InvalidReason(), tc.revoked)
+		}
+		m.Release(s)
+	}
+}
+
+// A revoked session stays refused for as long as the codec's leeway accepts it past "exp", and
+// New refuses a leeway longer than the list's grace.
+func TestRevocationOutlivesLeeway(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(t0.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	newCodec := func(leeway time.Duration) *fastjwt.Codec {
+		c, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(strings.Repeat("k", 32))}},
+			fastjwt.WithClock(now), fastjwt.WithLeeway(leeway))
+		return c
+	}
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: now, Grace: time.Minute})
+	_, err := session.New(newCodec(time.Minute+time.Second), session.Config{Now: now, Revocations: list})
+	const want = "session: invalid configuration: revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 1m1s, a grace of 1m0s (give the list a grace of at least the leeway)"
+	if err == nil || err.Error() != want || !errors.Is(err, session.ErrConfig) || !errors.Is(err, revoke.ErrLeeway) {
+		t.Fatalf("a leeway longer than the grace: %v, want %q", err, want)
+	}
+	if _, err := session.New(newCodec(time.Hour), session.Config{Now: now}); err != nil {
+		t.Fatalf("a leeway without a revocation list: %v", err)
+	}
+	m, err := session.New(newCodec(time.Minute), session.Config{Now: now, Revocations: list, Lifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := acquire(t, m, "")
+	_ = s.Set("n", 1)
+	tok, _ := roundTrip(m, s)
+	s = acquire(t, m, tok)
+	if err := s.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m.Release(s)
+	exp := t0.Add(time.Hour) // t0 is a whole second: "exp" is exact
+	for _, tc := range []struct {
+		at   time.Time
+		want error
+	}{
+		{exp.Add(30 * time.Second), revoke.ErrRevoked},              // the reported defect: accepted again here
+		{exp.Add(time.Minute - time.Nanosecond), revoke.ErrRevoked}, // the last instant the codec accepts it
+		{exp.Add(time.Minute), fastjwt.ErrExpired},                  // the codec refuses it, the entry has gone
+	} {
+		clock.Store(tc.at.UnixNano())
+		s := acquire(t, m, tok)
+		if !s.IsNew() || !errors.Is(s.InvalidReason(), tc.want) {
+			t.Errorf("at exp + %v: new %v, %v; want %v", tc.at.Sub(exp), s.IsNew(), s.InvalidReason(), tc.want)
+		}
+		m.Release(s)
+	}
+	if n := list.Len(); n != 1 {
+		t.Errorf("Len = %d, want 1 (the entry, not yet swept)", n)
+	}
+}

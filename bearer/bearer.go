@@ -34,7 +34,10 @@ type Bearer struct {
 }
 
 // New returns a Bearer that verifies tokens with v (a *fastjwt.Codec, or any other verifier)
-// under cfg. It refuses an inconsistent cfg with an error matching ErrConfig.
+// under cfg. It refuses an inconsistent cfg with an error matching ErrConfig, and so a verifier
+// whose leeway (fastjwt.LeewayReporter: a *fastjwt.Codec, a jwks.Client) is longer than the grace
+// of cfg.Revocations (revoke.CheckLeeway: a revoked token would be accepted again once its entry
+// had expired).
 func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: nil verifier", ErrConfig)
@@ -42,6 +45,9 @@ func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if err := revoke.CheckLeeway(cfg.Revocations, v); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	b := &Bearer{verifier: v, cfg: cfg, drop: cfg.forwarded(),
 		revocations: revoke.Checker{List: cfg.Revocations, FailOpen: cfg.FailOpen, OnFailOpen: cfg.OnError}}

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -104,4 +106,87 @@ func TestRevocationsAskedLast(t *testing.T) {
 		t.Errorf("failing closed: %v, asked %d", aerr, list.asked.Load())
 	}
 	b.Release(tk)
+}
+
+// New refuses a verifier whose leeway is longer than the grace of the revocation list, a codec
+// or a JWKS client alike: a revoked token would be accepted again once its entry had gone.
+func TestLeewayLongerThanGraceRefused(t *testing.T) {
+	codec := func(leeway time.Duration) *fastjwt.Codec {
+		c, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}}, fastjwt.WithLeeway(leeway))
+		return c
+	}
+	client, err := jwks.New("http://127.0.0.1:1/jwks", jwks.Options{Lazy: true,
+		CodecOptions: []fastjwt.Option{fastjwt.WithLeeway(10 * time.Minute)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	list := revoke.NewMemory(revoke.MemoryOptions{}) // the default grace, 5 minutes
+	for _, tc := range []struct {
+		name string
+		v    fastjwt.Verifier
+		l    revoke.List
+		want string // "" for nil
+	}{
+		{"a codec within the grace", codec(revoke.DefaultGrace), list, ""},
+		{"a codec past the grace", codec(revoke.DefaultGrace + time.Second), list,
+			"bearer: invalid configuration: revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 5m1s, a grace of 5m0s (give the list a grace of at least the leeway)"},
+		{"a JWKS client past the grace", client, list,
+			"bearer: invalid configuration: revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 10m0s, a grace of 5m0s (give the list a grace of at least the leeway)"},
+		{"a JWKS client, a list with more grace", client, revoke.NewMemory(revoke.MemoryOptions{Grace: 10 * time.Minute}), ""},
+		{"no list", client, nil, ""},
+	} {
+		_, err := bearer.New(tc.v, bearer.Config{Revocations: tc.l})
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want || !errors.Is(err, bearer.ErrConfig) || !errors.Is(err, revoke.ErrLeeway)):
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// Through a Bearer: "log out everywhere" at t refuses a token issued a millisecond before t and
+// accepts one issued a millisecond after it (a sub-second "iat", as session tokens carry); a
+// revoked token stays refused for as long as the codec's leeway accepts it past "exp".
+func TestRevocationBoundaries(t *testing.T) {
+	t1 := time.Unix(1700000000, 400_000_000)
+	var clock atomic.Int64
+	clock.Store(t1.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: secret}}, fastjwt.WithClock(now), fastjwt.WithLeeway(time.Minute))
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: now, Grace: time.Minute})
+	b, err := bearer.New(codec, bearer.Config{Revocations: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := list.RevokeSubject(ctx, "alice", t1, t1.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	const exp = 1700003600
+	if err := list.RevokeToken(ctx, "gone", time.Unix(exp, 0)); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what, payload string, at time.Time, want bearer.Reason) {
+		t.Helper()
+		clock.Store(at.UnixNano())
+		tk := b.Acquire()
+		defer b.Release(tk)
+		aerr := b.Authenticate(ctx, tk, newRequest(http.Header{"Authorization": {"Bearer " + mustSign(t, codec, payload)}}))
+		switch {
+		case want == bearer.ReasonNone && aerr != nil:
+			t.Errorf("%s: %v, want accepted", what, aerr)
+		case want != bearer.ReasonNone && (aerr == nil || aerr.Reason() != want):
+			t.Errorf("%s: %v, want %v", what, aerr, want)
+		}
+	}
+	check("issued a millisecond before the epoch", `{"sub":"alice","iat":1700000000.399,"exp":1700003600}`, t1, bearer.ReasonRevoked)
+	check("issued a millisecond after the epoch", `{"sub":"alice","iat":1700000000.401,"exp":1700003600}`, t1, bearer.ReasonNone)
+	check("issued at the epoch", `{"sub":"alice","iat":1700000000.4,"exp":1700003600}`, t1, bearer.ReasonNone)
+	gone := `{"jti":"gone","exp":1700003600}`
+	check("revoked, 30s into the leeway", gone, time.Unix(exp+30, 0), bearer.ReasonRevoked)
+	check("revoked, at exp + leeway - 1ns", gone, time.Unix(exp+60, -1), bearer.ReasonRevoked)
+	check("revoked, at exp + leeway", gone, time.Unix(exp+60, 0), bearer.ReasonExpired)
+	check("not revoked, within the leeway", `{"jti":"fine","exp":1700003600}`, time.Unix(exp+30, 0), bearer.ReasonNone)
 }

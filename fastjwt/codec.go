@@ -195,3 +195,21 @@ func (c *Codec) CacheStats() CacheStats {
 	}
 	return c.cache.stats()
 }
+
+// Leeway returns the clock skew c allows (WithLeeway): it accepts a token until its "exp" plus
+// the leeway. A revocation list must keep an entry at least that long past "exp", or a revoked
+// token would be accepted again once its entry has gone (session.New and bearer.New compare it
+// with the list's grace: see package revoke).
+func (c *Codec) Leeway() time.Duration { return c.cfg.leeway }
+
+// LeewayOf returns the leeway a codec built with opts allows (0 without WithLeeway), for a
+// verifier that builds its codecs later from the same options (jwks.Client).
+func LeewayOf(opts ...Option) time.Duration {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	return cfg.leeway
+}

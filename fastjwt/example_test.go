@@ -254,3 +254,12 @@ func ExampleParseJWK() {
 	// rfc7515-a3 ES256 <nil>
 	// invalid key: "use" is "enc": the key is not for signatures
 }
+
+// A codec reports the leeway it allows on "exp", which a revocation list's grace must cover;
+// LeewayOf gives it for options a codec will be built with later.
+func ExampleCodec_Leeway() {
+	c, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithLeeway(30*time.Second))
+	fmt.Println(c.Leeway(), fastjwt.LeewayOf(fastjwt.WithLeeway(time.Minute)), fastjwt.LeewayOf())
+	// Output: 30s 1m0s 0s
+}

@@ -1,5 +1,7 @@
 package fastjwt
 
+import "time"
+
 // The seams the layers above depend on. Sessions and bearer authentication take a Verifier (and a
 // Signer where they issue tokens), not a *Codec, so that an asymmetric or JWKS-backed
 // implementation plugs in without changing them.
@@ -24,7 +26,17 @@ type Signer interface {
 	AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, error)
 }
 
+// LeewayReporter is a Verifier that reports the clock skew it allows on "exp": it accepts a
+// token until "exp" plus Leeway. [Codec.Leeway] and jwks.Client.Leeway implement it; session.New
+// and bearer.New use it to refuse a leeway longer than their revocation list's grace (a revoked
+// token would be accepted again once its entry had expired). A verifier that does not implement
+// it is not checked.
+type LeewayReporter interface {
+	Leeway() time.Duration
+}
+
 var (
-	_ Verifier = (*Codec)(nil)
-	_ Signer   = (*Codec)(nil)
+	_ Verifier       = (*Codec)(nil)
+	_ Signer         = (*Codec)(nil)
+	_ LeewayReporter = (*Codec)(nil)
 )

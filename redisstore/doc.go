@@ -11,14 +11,15 @@
 //
 //	<prefix>{sess:<id>}:data   hash: the session's fields, name -> JSON value; PEXPIRE ttl
 //	<prefix>{sess:<id>}:tomb   string "1": the session was destroyed; PX ttl (rest of its token's life)
-//	<prefix>revoked:jti:<jti>  string "1": the token is revoked; PXAT its expiry
+//	<prefix>revoked:jti:<jti>  string "1": the token is revoked; PXAT its expiry + Options.Grace
 //	<prefix>revoked:sub:<sub>  string: Unix nanoseconds, 20 digits: tokens of sub issued before it
-//	                           are revoked; PXAT the epoch's end
+//	                           are revoked; PXAT the epoch's end + Options.Grace
 //	<prefix>revoked:all        the same for every token
 //
 // The two keys of a session share the hash tag {sess:<id>}, so they live in one slot of a Redis
-// Cluster and one script can change both atomically. Every revocation key expires by itself with
-// the tokens it names: there is no clean-up job.
+// Cluster and one script can change both atomically. Every revocation key expires by itself, a
+// grace after the tokens it names (revoke.DefaultGrace unless Options.Grace; it must cover every
+// verifier's leeway): there is no clean-up job.
 //
 // # Atomicity
 //

@@ -23,7 +23,24 @@ type List struct {
 	ans *answers // nil for a client given to New: no invalidation hook
 }
 
-var _ revoke.List = (*List)(nil)
+var (
+	_ revoke.List   = (*List)(nil)
+	_ revoke.Graced = (*List)(nil)
+)
+
+// listGrace is the grace of Options.Grace: revoke.DefaultGrace for zero, none for a negative one.
+func listGrace(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return revoke.DefaultGrace
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+// Grace implements revoke.Graced: how long past its expiry an entry still applies (Options.Grace).
+func (l *List) Grace() time.Duration { return l.c.grace }
 
 const keyBufSize = 160
 
@@ -178,9 +195,9 @@ func (l *List) merge(ctx context.Context, key, v string, until time.Time) error 
 	return l.c.exec(ctx, mergeScript, []string{key}, []string{v, strconv.FormatInt(ceilMillis(until), 10)}).Error()
 }
 
-// RevokeToken implements revoke.List: SET <prefix>revoked:jti:<jti> 1 PXAT exp. A token that
-// has already expired needs no entry: nothing is sent. An empty jti or a zero exp fails with
-// revoke.ErrInvalid.
+// RevokeToken implements revoke.List: SET <prefix>revoked:jti:<jti> 1 PXAT exp+grace. A token
+// whose exp plus the grace has passed needs no entry: nothing is sent. An empty jti or a zero
+// exp fails with revoke.ErrInvalid.
 func (l *List) RevokeToken(ctx context.Context, jti string, exp time.Time) error {
 	switch {
 	case jti == "":
@@ -188,18 +205,19 @@ func (l *List) RevokeToken(ctx context.Context, jti string, exp time.Time) error
 	case exp.IsZero():
 		return fmt.Errorf("%w: zero exp", revoke.ErrInvalid)
 	}
-	if !exp.After(time.Now()) {
+	until := exp.Add(l.c.grace)
+	if !until.After(time.Now()) {
 		return nil
 	}
-	if err := l.merge(ctx, l.c.prefix+"revoked:jti:"+jti, "1", exp); err != nil {
+	if err := l.merge(ctx, l.c.prefix+"revoked:jti:"+jti, "1", until); err != nil {
 		return wrap("revoking a token", err)
 	}
 	return nil
 }
 
-// RevokeSubject implements revoke.List: the subject's epoch, merged with the one already
-// there (the later epoch, the later expiry; a key that has expired is gone, so an expired epoch
-// is replaced). An empty sub or a zero time fails with revoke.ErrInvalid.
+// RevokeSubject implements revoke.List: the subject's epoch, until until plus the grace, merged
+// with the one already there (the later epoch, the later expiry; a key that has expired is gone,
+// so an expired epoch is replaced). An empty sub or a zero time fails with revoke.ErrInvalid.
 func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Time) error {
 	if sub == "" {
 		return fmt.Errorf("%w: empty sub", revoke.ErrInvalid)
@@ -207,6 +225,7 @@ func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Tim
 	if err := checkEpoch(at, until); err != nil {
 		return err
 	}
+	until = until.Add(l.c.grace)
 	if !until.After(time.Now()) {
 		return nil
 	}
@@ -216,11 +235,13 @@ func (l *List) RevokeSubject(ctx context.Context, sub string, at, until time.Tim
 	return nil
 }
 
-// RevokeAll implements revoke.List: the global epoch, merged as RevokeSubject merges.
+// RevokeAll implements revoke.List: the global epoch, until until plus the grace, merged as
+// RevokeSubject merges.
 func (l *List) RevokeAll(ctx context.Context, at, until time.Time) error {
 	if err := checkEpoch(at, until); err != nil {
 		return err
 	}
+	until = until.Add(l.c.grace)
 	if !until.After(time.Now()) {
 		return nil
 	}

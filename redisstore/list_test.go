@@ -59,8 +59,9 @@ var contractLists atomic.Int64
 const contractTimeout = 5 * time.Second
 
 // The list meets the contract of revoke.List, on real time (Redis expires keys by its own
-// clock), through a client made by Dial (with the List's own answers) and through a client the
-// caller made (rueidis's cache alone). Each case has a prefix of its own.
+// clock), through a client made by Dial (with the List's own answers; a grace of a second) and
+// through a client the caller made (rueidis's cache alone; no grace). Each case has a prefix of
+// its own.
 func TestListContract(t *testing.T) {
 	needRedis(t)
 	opts := []revoketest.Option{revoketest.RealClock(500*time.Millisecond, 3*time.Second), revoketest.Margin(time.Millisecond)}
@@ -69,7 +70,7 @@ func TestListContract(t *testing.T) {
 	}
 	t.Run("Dial", func(t *testing.T) {
 		revoketest.Run(t, func(t *testing.T, _ func() time.Time) revoke.List {
-			return dial(t, shared, Options{Prefix: prefix(t), Timeout: contractTimeout}).List()
+			return dial(t, shared, Options{Prefix: prefix(t), Timeout: contractTimeout, Grace: time.Second}).List()
 		}, opts...)
 	})
 	t.Run("New", func(t *testing.T) {
@@ -79,7 +80,7 @@ func TestListContract(t *testing.T) {
 		}
 		t.Cleanup(client.Close)
 		revoketest.Run(t, func(t *testing.T, _ func() time.Time) revoke.List {
-			r, err := New(client, Options{Prefix: prefix(t), Timeout: contractTimeout})
+			r, err := New(client, Options{Prefix: prefix(t), Timeout: contractTimeout, Grace: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,13 +90,18 @@ func TestListContract(t *testing.T) {
 	})
 }
 
-// The list's keys are those the package documents, and expire with the tokens they name; a
-// revocation of a token that has expired sends nothing.
+// The list's keys are those the package documents, and expire with the tokens they name plus
+// the grace; a revocation of a token whose expiry plus the grace has passed sends nothing, one
+// within the grace is stored.
 func TestListKeys(t *testing.T) {
 	needRedis(t)
 	l := dial(t, shared, Options{Prefix: "rkeys:"}).List()
+	if l.Grace() != revoke.DefaultGrace || revoke.GraceOf(l) != revoke.DefaultGrace {
+		t.Fatalf("Grace = %v, want the default %v", l.Grace(), revoke.DefaultGrace)
+	}
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
+	recent := time.Now().Add(-time.Second) // expired, within the grace
 	at := time.Unix(1700000000, 5)
 	if err := l.RevokeToken(ctx, "j1", exp); err != nil {
 		t.Fatal(err)
@@ -103,23 +109,35 @@ func TestListKeys(t *testing.T) {
 	if err := l.RevokeSubject(ctx, "s1", at, exp); err != nil {
 		t.Fatal(err)
 	}
-	for key, want := range map[string]string{
-		"rkeys:revoked:jti:j1": "1",
-		"rkeys:revoked:sub:s1": "01700000000000000005",
+	if err := l.RevokeToken(ctx, "recent", recent); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		key, want string
+		exp       time.Time
+	}{
+		{"rkeys:revoked:jti:j1", "1", exp},
+		{"rkeys:revoked:sub:s1", "01700000000000000005", exp},
+		{"rkeys:revoked:jti:recent", "1", recent},
 	} {
-		if v, err := command(shared.Addr(), "GET", key); err != nil || v != want {
-			t.Fatalf("GET %s = %q, %v; want %q", key, v, err, want)
+		if v, err := command(shared.Addr(), "GET", k.key); err != nil || v != k.want {
+			t.Fatalf("GET %s = %q, %v; want %q", k.key, v, err, k.want)
 		}
-		v, err := command(shared.Addr(), "PEXPIRETIME", key)
-		if want := fmt.Sprint(":", ceilMillis(exp)); err != nil || v != want {
-			t.Fatalf("PEXPIRETIME %s = %q, %v; want %s", key, v, err, want)
+		v, err := command(shared.Addr(), "PEXPIRETIME", k.key)
+		if want := fmt.Sprint(":", ceilMillis(k.exp.Add(revoke.DefaultGrace))); err != nil || v != want {
+			t.Fatalf("PEXPIRETIME %s = %q, %v; want %s (exp + grace)", k.key, v, err, want)
 		}
 	}
-	if err := l.RevokeToken(ctx, "old", time.Now().Add(-time.Second)); err != nil {
+	if err := l.RevokeToken(ctx, "old", time.Now().Add(-revoke.DefaultGrace-time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := command(shared.Addr(), "EXISTS", "rkeys:revoked:jti:old"); v != ":0" {
-		t.Fatalf("an expired token's revocation was stored: EXISTS %s", v)
+		t.Fatalf("a revocation past its expiry plus the grace was stored: EXISTS %s", v)
+	}
+	for _, tc := range []struct{ opt, want time.Duration }{{time.Second, time.Second}, {-1, 0}} {
+		if g := dial(t, shared, Options{Prefix: "rkeys:", Grace: tc.opt}).List().Grace(); g != tc.want {
+			t.Errorf("Options.Grace %v: Grace = %v, want %v", tc.opt, g, tc.want)
+		}
 	}
 }
 
@@ -271,7 +289,7 @@ func TestNewWithTheCallersClient(t *testing.T) {
 func TestListAnswerEndsAtExpiry(t *testing.T) {
 	needRedis(t)
 	srv := ownServer(t)
-	l := dial(t, srv, Options{}).List()
+	l := dial(t, srv, Options{Grace: -1}).List() // no grace: the key expires at exp
 	ctx := context.Background()
 	now := time.Now()
 	exp := now.Add(300 * time.Millisecond)

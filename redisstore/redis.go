@@ -58,6 +58,10 @@ type Options struct {
 	// CacheTTL bounds how long a read is served from the client-side cache (default
 	// DefaultCacheTTL).
 	CacheTTL time.Duration
+	// Grace is how long past the expiry it is given a List's entry still applies (default
+	// revoke.DefaultGrace; negative: none): its key's expiry is the token's "exp" plus Grace.
+	// It must cover the leeway of every verifier that checks the list (see revoke.Graced).
+	Grace time.Duration
 }
 
 // Redis is a connection to Redis serving a Store and a List. It is safe for concurrent use.
@@ -158,11 +162,13 @@ type config struct {
 	client            rueidis.Client
 	prefix            string
 	timeout, cacheTTL time.Duration
-	allKey            string // the global epoch's key, built once
+	grace             time.Duration // of the List's entries
+	allKey            string        // the global epoch's key, built once
 }
 
 func newConfig(client rueidis.Client, opts Options) (*config, error) {
-	c := &config{client: client, prefix: opts.Prefix, timeout: opts.Timeout, cacheTTL: opts.CacheTTL}
+	c := &config{client: client, prefix: opts.Prefix, timeout: opts.Timeout, cacheTTL: opts.CacheTTL,
+		grace: listGrace(opts.Grace)}
 	if c.prefix == "" {
 		c.prefix = DefaultPrefix
 	}

@@ -30,8 +30,8 @@ func ExampleNewMemory() {
 		revoked, err := list.Revoked(ctx, &cl)
 		fmt.Println(cl.ID(), "revoked:", revoked, err)
 	}
-	first := `{"jti":"t1","sub":"alice","iat":1700000000,"exp":1700003600}`
-	second := `{"jti":"t2","sub":"alice","iat":1700000000,"exp":1700003600}`
+	first := `{"jti":"t1","sub":"alice","iat":1699999999.5,"exp":1700003600}`
+	second := `{"jti":"t2","sub":"alice","iat":1699999999.5,"exp":1700003600}`
 	check(first)
 
 	// POST /logout: this token only.
@@ -40,10 +40,10 @@ func ExampleNewMemory() {
 	check(second)
 
 	// POST /logout-everywhere: every token of alice issued until now, for as long as a token
-	// can live.
-	_ = list.RevokeSubject(ctx, "alice", now.Add(time.Second), now.Add(time.Hour+time.Second))
+	// can live (plus the list's grace). The epoch is exact: a login a millisecond later is fine.
+	_ = list.RevokeSubject(ctx, "alice", now, now.Add(time.Hour))
 	check(second)
-	check(`{"jti":"t3","sub":"alice","iat":1700000001,"exp":1700003601}`) // a login after it
+	check(`{"jti":"t3","sub":"alice","iat":1700000000.001,"exp":1700003600}`) // a login after it
 	// Output:
 	// t1 revoked: false <nil>
 	// t1 revoked: true <nil>
@@ -87,4 +87,31 @@ func ExampleChecker() {
 	// Output:
 	// t1 401: revoke: the token was revoked
 	// t2 ok
+}
+
+// A revocation lasts a grace past the token's expiry, for the verifiers that accept the token
+// past it by their leeway; CheckLeeway refuses a leeway the grace does not cover, as session.New
+// and bearer.New do.
+func ExampleCheckLeeway() {
+	now := time.Unix(1700003630, 0) // 30 seconds after the token's exp
+	clock := func() time.Time { return now }
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}},
+		fastjwt.WithClock(clock), fastjwt.WithLeeway(time.Minute))
+	list := revoke.NewMemory(revoke.MemoryOptions{Clock: clock}) // revoke.DefaultGrace
+	fmt.Println("grace:", list.Grace(), "leeway:", codec.Leeway(), "check:", revoke.CheckLeeway(list, codec))
+
+	// The token expired 30 seconds ago, and the codec still accepts it: it can still be revoked.
+	token, _ := codec.AppendSign(nil, []byte(`{"jti":"t1","exp":1700003600}`))
+	_ = list.RevokeToken(context.Background(), "t1", time.Unix(1700003600, 0))
+	var cl fastjwt.Claims
+	_, err := codec.AppendVerifyClaims(nil, token, &cl)
+	revoked, _ := list.Revoked(context.Background(), &cl)
+	fmt.Println("verify:", err, "revoked:", revoked)
+
+	short := revoke.NewMemory(revoke.MemoryOptions{Grace: 30 * time.Second})
+	fmt.Println(revoke.CheckLeeway(short, codec))
+	// Output:
+	// grace: 5m0s leeway: 1m0s check: <nil>
+	// verify: <nil> revoked: true
+	// revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 1m0s, a grace of 30s (give the list a grace of at least the leeway)
 }

@@ -2,7 +2,6 @@ package revoke
 
 import (
 	"context"
-	"errors"
 	"hash/maphash"
 	"math"
 	"sync"
@@ -14,32 +13,54 @@ import (
 	"github.com/fastjwt/session/internal/unixnano"
 )
 
-// DefaultMaxEntries is the number of entries (revoked "jti"s plus subject epochs) a Memory list
-// holds when MemoryOptions.MaxEntries is zero: 1<<20, about 1,048,576. An entry takes its key's
-// bytes plus about 100 bytes of map overhead, so a full list of UUID "jti"s is about 140 MiB.
+// DefaultMaxEntries is the soft bound of a Memory list when MemoryOptions.MaxEntries is zero:
+// 1<<20, about a million entries (revoked "jti"s plus subject epochs).
+//
+// What it costs, and what a deployment needs. An entry is recorded only by an authenticated
+// action: a logout revokes one token ("jti"), "log out everywhere" records one subject epoch;
+// nothing an anonymous client sends creates one. A UUID "jti" entry takes about 120 bytes: the
+// entry (48), its key's bytes (48, the allocation a 36-byte string gets), and its share of the
+// table (a pointer and a one-byte tag per slot, at a load between 7/16 and 7/8: about 20);
+// TestMemoryEntryBytes measures it. A full default list is then about 120 MiB. An entry lives
+// until its token's "exp" plus the grace, at most Lifetime + Grace after the login, so a
+// deployment with N logouts a day and tokens living L holds at most N × (L + Grace) / 24h
+// entries: 100,000 logouts a day of 24-hour tokens with the default grace hold at most 100,348
+// entries (12 MB); the default bound holds a million logouts a day of such tokens. Size
+// MaxEntries from that product, not from the number of requests or clients.
 const DefaultMaxEntries = 1 << 20
-
-// ErrFull: a Memory list holds MaxEntries entries that have not expired, so a revocation could
-// not be recorded. The revocation is not in effect; the caller must treat it as failed (answer
-// 503, retry later, or revoke more broadly: one RevokeSubject entry covers every token of a
-// user, RevokeAll every token). A list never drops an entry to make room.
-var ErrFull = errors.New("revoke: the revocation list is full")
 
 // MemoryOptions configure NewMemory. The zero value is usable.
 type MemoryOptions struct {
-	// MaxEntries bounds the entries held: revoked "jti"s plus subject epochs (the global
-	// epoch is one value, not counted). Default DefaultMaxEntries. At the bound a revocation
-	// first removes the expired entries; if none has expired it fails with ErrFull.
+	// MaxEntries is the soft bound of the entries held: revoked "jti"s plus subject epochs (the
+	// global epoch is one value, not counted). Default DefaultMaxEntries, whose documentation
+	// gives the arithmetic of the size a deployment needs. A revocation that finds the list at
+	// the bound first removes every entry that has expired (its expiry plus the grace is past:
+	// no entry that still applies is ever evicted); if the list is still at the bound, the entry
+	// is recorded all the same, past the bound, and OnOverflow hears it. A revocation is never
+	// refused or dropped for want of room: a logout that fails leaves a stolen token valid, and
+	// only authenticated actions create entries, so a list past its bound is a sizing error to
+	// report, not an attack to absorb by forgetting revocations.
 	MaxEntries int
-	// Clock returns the current time (default time.Now). Entries apply until their expiry by
-	// this clock.
+	// OnOverflow, if set, is called with the number of entries held each time a revocation is
+	// recorded past MaxEntries, e.g. to alert: the list is growing beyond what it was sized for.
+	// It runs on the revoking goroutine, with no lock of the list held: keep it short.
+	OnOverflow func(entries int)
+	// Grace is how long past the expiry it is given an entry still applies (default
+	// DefaultGrace; negative: none). It must cover the leeway of every verifier that checks the
+	// list, which accepts a token until its "exp" plus its leeway: session.New and bearer.New
+	// refuse a codec whose leeway is longer. A revocation whose expiry has passed but not its
+	// expiry plus the grace is recorded.
+	Grace time.Duration
+	// Clock returns the current time (default time.Now). Entries apply until their expiry plus
+	// the grace by this clock.
 	Clock func() time.Time
 }
 
 // Memory is the embedded revocation list: a List held in this process's memory, for a single
 // node (several nodes share a list in Redis: package redisstore). It is safe for concurrent use.
 //
-// Entries expire by themselves: an expired entry no longer applies from the moment it expires,
+// Entries expire by themselves: an entry no longer applies from the moment its expiry plus the
+// grace has passed,
 // and its memory is reclaimed by later writes, each of which looks at a few entries of its
 // shard and removes the expired ones (as Redis's own expiry does), by the rebuilds of a shard's
 // table as it grows, and by a full sweep when the list is at its bound. There is no background
@@ -50,6 +71,8 @@ type MemoryOptions struct {
 type Memory struct {
 	seed   maphash.Seed
 	max    int64
+	grace  time.Duration
+	over   func(entries int)
 	clock  func() time.Time
 	count  atomic.Int64          // entries in the shards, expired or not
 	all    atomic.Pointer[epoch] // the global epoch; nil when never set
@@ -85,9 +108,16 @@ type epoch struct{ at, until int64 }
 
 // NewMemory returns an empty in-memory revocation list.
 func NewMemory(opts MemoryOptions) *Memory {
-	m := &Memory{seed: maphash.MakeSeed(), max: int64(opts.MaxEntries), clock: opts.Clock}
+	m := &Memory{seed: maphash.MakeSeed(), max: int64(opts.MaxEntries), grace: opts.Grace,
+		over: opts.OnOverflow, clock: opts.Clock}
 	if m.max <= 0 {
 		m.max = DefaultMaxEntries
+	}
+	switch {
+	case m.grace == 0:
+		m.grace = DefaultGrace
+	case m.grace < 0:
+		m.grace = 0
 	}
 	if m.clock == nil {
 		m.clock = time.Now
@@ -101,7 +131,18 @@ func NewMemory(opts MemoryOptions) *Memory {
 	return m
 }
 
-var _ List = (*Memory)(nil)
+var (
+	_ List   = (*Memory)(nil)
+	_ Graced = (*Memory)(nil)
+)
+
+// Grace implements Graced: how long past its expiry an entry still applies
+// (MemoryOptions.Grace).
+func (m *Memory) Grace() time.Duration { return m.grace }
+
+// end returns when an entry given this expiry stops applying: the expiry plus the grace, in Unix
+// nanoseconds.
+func (m *Memory) end(exp time.Time) int64 { return unixnano.Of(exp.Add(m.grace)) }
 
 func (m *Memory) now() int64 { return unixnano.Of(m.clock()) }
 
@@ -186,14 +227,14 @@ func issuedAt(cl *fastjwt.Claims) int64 {
 	return math.MinInt64
 }
 
-// RevokeToken implements List. A token that has already expired needs no entry: nothing is
-// recorded and the result is nil. It fails with ErrInvalid for an empty jti or a zero exp, and
-// with ErrFull when the list is full.
+// RevokeToken implements List: the entry applies until exp plus the grace. A token whose exp
+// plus the grace has passed needs no entry: nothing is recorded and the result is nil. It fails
+// only with ErrInvalid, for an empty jti or a zero exp.
 func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error {
 	if err := checkToken(jti, exp); err != nil {
 		return err
 	}
-	now, until := m.now(), unixnano.Of(exp)
+	now, until := m.now(), m.end(exp)
 	if until <= now {
 		return nil
 	}
@@ -202,13 +243,14 @@ func (m *Memory) RevokeToken(_ context.Context, jti string, exp time.Time) error
 
 // RevokeSubject implements List. An entry for the same subject that has not expired is merged
 // with this one: the later epoch and the later expiry are kept, which revokes at least what each
-// of them revoked. An entry that has already expired is not recorded (nil). It fails with
-// ErrInvalid for an empty sub or a zero time, and with ErrFull when the list is full.
+// of them revoked. The entry applies until until plus the grace; one whose until plus the grace
+// has passed is not recorded (nil). It fails only with ErrInvalid, for an empty sub or a zero
+// time.
 func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Time) error {
 	if err := checkEpoch("sub", sub, at, until); err != nil {
 		return err
 	}
-	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
+	e := epoch{at: unixnano.Of(at), until: m.end(until)}
 	now := m.now()
 	if e.until <= now {
 		return nil
@@ -217,13 +259,13 @@ func (m *Memory) RevokeSubject(_ context.Context, sub string, at, until time.Tim
 }
 
 // RevokeAll implements List. It is merged with an earlier global epoch that has not expired,
-// as RevokeSubject merges. It fails only with ErrInvalid (a zero time): the global epoch is one
-// value, which always fits.
+// as RevokeSubject merges, and applies until until plus the grace. It fails only with
+// ErrInvalid (a zero time).
 func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
 	if err := checkEpoch("", "", at, until); err != nil {
 		return err
 	}
-	e := epoch{at: unixnano.Of(at), until: unixnano.Of(until)}
+	e := epoch{at: unixnano.Of(at), until: m.end(until)}
 	now := m.now()
 	if e.until <= now {
 		return nil
@@ -241,23 +283,27 @@ func (m *Memory) RevokeAll(_ context.Context, at, until time.Time) error {
 func (m *Memory) Len() int { return int(m.count.Load()) }
 
 // insert records e for key, merged with the entry already there unless it has expired (the
-// later epoch and the later expiry). A new entry first takes room, removing expired entries when the list is at its
-// bound.
+// later epoch and the later expiry). A new entry that brings the list past its bound first
+// removes the expired entries of the whole list; if it is still past the bound the entry is
+// recorded all the same, and OnOverflow hears it.
 func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 	h := maphash.String(m.seed, key)
 	s := &m.shards[h&(memShards-1)]
+	over := int64(0)
 	for swept := false; ; swept = true {
 		s.mu.Lock()
 		t := s.tabs[kind].Load()
 		old := t.Find(h, []byte(key))
-		if old == nil && m.count.Add(1) > m.max {
-			m.count.Add(-1)
-			s.mu.Unlock()
-			if swept {
-				return ErrFull
+		if old == nil {
+			if n := m.count.Add(1); n > m.max {
+				if !swept {
+					m.count.Add(-1)
+					s.mu.Unlock()
+					m.sweepAll(now)
+					continue
+				}
+				over = n
 			}
-			m.sweepAll(now)
-			continue
 		}
 		ne := &entry{Hash: h, Key: key, Val: e}
 		if old != nil && now < old.Val.until { // an expired entry is replaced, not merged
@@ -274,6 +320,9 @@ func (m *Memory) insert(kind int, key string, now int64, e epoch) error {
 		removed, _ := sweep(t, &s.cursor[kind], sweepSample, now)
 		m.count.Add(-int64(removed))
 		s.mu.Unlock()
+		if over > 0 && m.over != nil {
+			m.over(int(over))
+		}
 		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,11 +75,94 @@ func mustRevoked(tb testing.TB, l revoke.List, cl *fastjwt.Claims, want bool, wh
 	}
 }
 
-// The memory list meets the contract of revoke.List, on the settable clock of the cases.
+// The memory list meets the contract of revoke.List, on the settable clock of the cases, with
+// the default grace, another one, and none.
 func TestMemoryContract(t *testing.T) {
-	revoketest.Run(t, func(t *testing.T, now func() time.Time) revoke.List {
-		return revoke.NewMemory(revoke.MemoryOptions{Clock: now})
-	})
+	for _, grace := range []time.Duration{0, 90 * time.Second, -1} {
+		t.Run(fmt.Sprint("grace ", grace), func(t *testing.T) {
+			revoketest.Run(t, func(t *testing.T, now func() time.Time) revoke.List {
+				return revoke.NewMemory(revoke.MemoryOptions{Clock: now, Grace: grace})
+			})
+		})
+	}
+}
+
+// Grace is the option, DefaultGrace when it is zero, none when it is negative; GraceOf reads it,
+// and gives 0 for a List that does not report one.
+func TestMemoryGrace(t *testing.T) {
+	for _, tc := range []struct{ opt, want time.Duration }{
+		{0, revoke.DefaultGrace}, {time.Second, time.Second}, {-time.Second, 0},
+	} {
+		l := revoke.NewMemory(revoke.MemoryOptions{Grace: tc.opt})
+		if l.Grace() != tc.want || revoke.GraceOf(l) != tc.want {
+			t.Errorf("Grace %v: Grace() = %v, GraceOf = %v; want %v", tc.opt, l.Grace(), revoke.GraceOf(l), tc.want)
+		}
+	}
+	if g := revoke.GraceOf(downList{}); g != 0 {
+		t.Errorf("GraceOf a List without Grace = %v, want 0", g)
+	}
+	if g := revoke.GraceOf(nil); g != 0 {
+		t.Errorf("GraceOf(nil) = %v, want 0", g)
+	}
+}
+
+// leewayVerifier is a verifier that reports a leeway.
+type leewayVerifier struct {
+	fastjwt.Verifier
+	d time.Duration
+}
+
+func (v leewayVerifier) Leeway() time.Duration { return v.d }
+
+// CheckLeeway refuses a leeway longer than the list's grace, and nothing else.
+func TestCheckLeeway(t *testing.T) {
+	list := revoke.NewMemory(revoke.MemoryOptions{Grace: time.Minute})
+	for _, tc := range []struct {
+		name string
+		l    revoke.List
+		v    fastjwt.Verifier
+		want string // "" for nil
+	}{
+		{"no list", nil, leewayVerifier{d: time.Hour}, ""},
+		{"a verifier that reports no leeway", list, testCodec, ""},
+		{"the leeway equal to the grace", list, leewayVerifier{d: time.Minute}, ""},
+		{"a leeway longer than the grace", list, leewayVerifier{d: time.Minute + time.Nanosecond},
+			"revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 1m0.000000001s, a grace of 1m0s (give the list a grace of at least the leeway)"},
+		{"a list without grace", downList{}, leewayVerifier{d: time.Second},
+			"revoke: the verifier's leeway is longer than the revocation list's grace: a leeway of 1s, a grace of 0s (give the list a grace of at least the leeway)"},
+		{"a list without grace, no leeway", downList{}, leewayVerifier{}, ""},
+	} {
+		err := revoke.CheckLeeway(tc.l, tc.v)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want nil", tc.name, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want || !errors.Is(err, revoke.ErrLeeway)):
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A revocation whose expiry has passed but not its expiry plus the grace is recorded; one past
+// both is not.
+func TestMemoryRevokeWithinGrace(t *testing.T) {
+	c := newClock()
+	l := revoke.NewMemory(revoke.MemoryOptions{Clock: c.Now, Grace: time.Minute})
+	ctx := context.Background()
+	for _, r := range []struct {
+		jti string
+		exp time.Time
+	}{{"inside", t0.Add(-time.Minute + time.Nanosecond)}, {"outside", t0.Add(-time.Minute)}} {
+		if err := l.RevokeToken(ctx, r.jti, r.exp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRevoked(t, l, token(t, "inside", "", nil), true, "expired a nanosecond less than the grace ago")
+	mustRevoked(t, l, token(t, "outside", "", nil), false, "expired the grace ago")
+	if l.Len() != 1 {
+		t.Fatalf("Len = %d, want 1", l.Len())
+	}
+	c.Advance(time.Nanosecond)
+	mustRevoked(t, l, token(t, "inside", "", nil), false, "a nanosecond later")
 }
 
 // Len counts entries: one per "jti" or subject however often it is revoked, none for the global
@@ -98,7 +182,7 @@ func TestMemoryLen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := l.RevokeToken(ctx, "old", t0); err != nil {
+	if err := l.RevokeToken(ctx, "old", t0.Add(-revoke.DefaultGrace)); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.RevokeSubject(ctx, "", t0, t0.Add(time.Hour)); !errors.Is(err, revoke.ErrInvalid) {
@@ -109,46 +193,66 @@ func TestMemoryLen(t *testing.T) {
 	}
 }
 
-// At its bound a list removes expired entries to make room, and otherwise refuses: a
-// revocation is never dropped, and no entry is evicted.
+// At its bound a list removes the entries that have expired (their expiry plus the grace is
+// past) to make room, and otherwise records the revocation past the bound, telling OnOverflow:
+// a revocation is never refused or dropped, and no entry that applies is evicted.
 func TestMemoryBound(t *testing.T) {
 	c := newClock()
-	l := newList(c, 10)
+	var heard []int
+	l := revoke.NewMemory(revoke.MemoryOptions{MaxEntries: 10, Clock: c.Now, Grace: time.Minute,
+		OnOverflow: func(n int) { heard = append(heard, n) }})
 	ctx := context.Background()
 	for i := range 10 {
 		if err := l.RevokeToken(ctx, fmt.Sprint("t", i), t0.Add(time.Duration(i+1)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := l.RevokeToken(ctx, "one more", t0.Add(time.Hour)); !errors.Is(err, revoke.ErrFull) {
-		t.Fatalf("11th entry: %v, want ErrFull", err)
+	if len(heard) != 0 {
+		t.Fatalf("OnOverflow heard %v at the bound", heard)
 	}
-	if err := l.RevokeSubject(ctx, "u", t0, t0.Add(time.Hour)); !errors.Is(err, revoke.ErrFull) {
-		t.Fatalf("11th entry (subject): %v, want ErrFull", err)
+	if err := l.RevokeToken(ctx, "one more", t0.Add(time.Hour)); err != nil {
+		t.Fatalf("11th entry: %v", err)
 	}
-	mustRevoked(t, l, token(t, "one more", "", nil), false, "a refused revocation")
+	if err := l.RevokeSubject(ctx, "u", t0, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("12th entry (subject): %v", err)
+	}
+	if fmt.Sprint(heard) != "[11 12]" || l.Len() != 12 {
+		t.Fatalf("past the bound: OnOverflow heard %v, Len %d; want [11 12], 12", heard, l.Len())
+	}
+	mustRevoked(t, l, token(t, "one more", "", nil), true, "a revocation past the bound")
+	mustRevoked(t, l, token(t, "", "u", ptr(-1)), true, "a subject revoked past the bound")
 	for i := range 10 {
 		mustRevoked(t, l, token(t, fmt.Sprint("t", i), "", nil), true, "kept at the bound")
 	}
 	// Updating an entry that exists needs no room; the global epoch is not an entry.
+	heard = nil
 	if err := l.RevokeToken(ctx, "t0", t0.Add(time.Hour)); err != nil {
-		t.Fatalf("updating an entry at the bound: %v", err)
+		t.Fatalf("updating an entry past the bound: %v", err)
 	}
-	if err := l.RevokeAll(ctx, t0, t0.Add(time.Hour)); err != nil {
-		t.Fatalf("RevokeAll at the bound: %v", err)
+	if err := l.RevokeAll(ctx, t0.Add(-time.Hour), t0.Add(time.Hour)); err != nil {
+		t.Fatalf("RevokeAll past the bound: %v", err)
 	}
-	// Three entries expire (t1, t2, t3; t0 was extended): three new ones fit, not a fourth.
-	c.Advance(4 * time.Minute)
-	for i := range 3 {
-		if err := l.RevokeToken(ctx, fmt.Sprint("n", i), t0.Add(time.Hour)); err != nil {
-			t.Fatalf("after expiry, entry %d: %v", i, err)
-		}
+	if len(heard) != 0 {
+		t.Fatalf("OnOverflow heard %v for an update and the global epoch", heard)
 	}
-	if err := l.RevokeToken(ctx, "n3", t0.Add(time.Hour)); !errors.Is(err, revoke.ErrFull) {
-		t.Fatalf("past the room made by expiry: %v, want ErrFull", err)
+	// At t0+5m the entries of t1..t3 (expiring at t0+2m..t0+4m, plus a minute of grace) have
+	// gone, t4's (t0+5m, plus the grace) applies still, t0 was extended: the next revocation
+	// removes three and finds room (12 - 3 + 1 = 10), the one after is the 11th again.
+	c.Advance(5 * time.Minute)
+	mustRevoked(t, l, token(t, "t4", "", ptr(0)), true, "an entry past its expiry, within the grace")
+	if err := l.RevokeToken(ctx, "n0", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if l.Len() != 10 {
-		t.Fatalf("Len = %d, want 10", l.Len())
+	mustRevoked(t, l, token(t, "t4", "", ptr(0)), true, "an entry within the grace, after the sweep")
+	mustRevoked(t, l, token(t, "t1", "", ptr(0)), false, "an entry past its expiry plus the grace")
+	if len(heard) != 0 || l.Len() != 10 {
+		t.Fatalf("after the sweep: OnOverflow heard %v, Len %d; want none, 10", heard, l.Len())
+	}
+	if err := l.RevokeToken(ctx, "n1", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(heard) != "[11]" || l.Len() != 11 {
+		t.Fatalf("past the bound again: OnOverflow heard %v, Len %d; want [11], 11", heard, l.Len())
 	}
 }
 
@@ -156,7 +260,7 @@ func TestMemoryBound(t *testing.T) {
 // grow with the number of revocations ever made.
 func TestMemorySweepsAsItWrites(t *testing.T) {
 	c := newClock()
-	l := newList(c, 0)
+	l := revoke.NewMemory(revoke.MemoryOptions{Clock: c.Now, Grace: time.Second})
 	ctx := context.Background()
 	for round := range 50 {
 		for i := range 1000 {
@@ -164,7 +268,7 @@ func TestMemorySweepsAsItWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c.Advance(2 * time.Second) // this round's entries expire
+		c.Advance(3 * time.Second) // this round's entries expire, with the grace
 	}
 	// 50,000 revocations, at most 1,000 alive at a time.
 	if n := l.Len(); n > 5000 {
@@ -195,4 +299,32 @@ func TestMemoryRevokedAllocatesNothing(t *testing.T) {
 			t.Errorf("%s: %v allocations per Revoked", name, n)
 		}
 	}
+}
+
+// An entry of a UUID "jti" costs what DefaultMaxEntries's arithmetic says: at most 160 bytes of
+// heap, table included (about 130 on a 64-bit platform, depending on where the tables' growth
+// stands).
+func TestMemoryEntryBytes(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("measures the heap")
+	}
+	const n = 100000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	l := newList(newClock(), 0)
+	ctx := context.Background()
+	for i := range n { // the key as a caller gives it: a string of its own, which the entry keeps
+		if err := l.RevokeToken(ctx, fmt.Sprintf("%08x-9a4c-4f5e-8d7b-0c1a2b3c4d5e", i), t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.1f bytes per entry", per)
+	if per > 160 {
+		t.Fatalf("%.1f bytes per entry, more than the 160 documented", per)
+	}
+	runtime.KeepAlive(l)
 }

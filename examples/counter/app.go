@@ -246,7 +246,7 @@ func (a *app) login(r request, s *session.Session) reply {
 	claims := tokenClaims{
 		Subject:  cr.Username,
 		Audience: apiAudience,
-		IssuedAt: now.Unix(),
+		IssuedAt: numericDate(now),
 		Expires:  now.Add(a.tokenTTL).Unix(),
 		ID:       newTokenID(),
 	}
@@ -283,11 +283,18 @@ const apiAudience = "counter-api"
 
 // tokenClaims is the payload of a bearer token (RFC 7519 registered claims).
 type tokenClaims struct {
-	Subject  string `json:"sub"`
-	Audience string `json:"aud"`
-	IssuedAt int64  `json:"iat"`
-	Expires  int64  `json:"exp"`
-	ID       string `json:"jti"`
+	Subject  string      `json:"sub"`
+	Audience string      `json:"aud"`
+	IssuedAt json.Number `json:"iat"` // to the nanosecond: see numericDate
+	Expires  int64       `json:"exp"`
+	ID       string      `json:"jti"`
+}
+
+// numericDate is t (after 1970) as a NumericDate to the nanosecond, as the session layer writes
+// "iat": "log out everywhere" compares its epoch with "iat" exactly, so a token of a login right
+// after it, in the same second, is accepted, and one issued just before it refused.
+func numericDate(t time.Time) json.Number {
+	return json.Number(fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()))
 }
 
 // checkPassword compares both fields in constant time, and always both, so that the response

@@ -65,7 +65,15 @@ type flight struct {
 	next time.Duration // when to refresh next
 }
 
-var _ fastjwt.Verifier = (*Client)(nil)
+var (
+	_ fastjwt.Verifier       = (*Client)(nil)
+	_ fastjwt.LeewayReporter = (*Client)(nil)
+)
+
+// Leeway returns the clock skew the client's codecs allow on "exp" (fastjwt.WithLeeway in
+// Options.CodecOptions; 0 without it), as fastjwt.Codec.Leeway does: bearer.New compares it with
+// its revocation list's grace.
+func (c *Client) Leeway() time.Duration { return fastjwt.LeewayOf(c.s.CodecOptions...) }
 
 // errNoKeys is the answer to every token while no key set is loaded. A package-level value:
 // answering with it allocates nothing.

@@ -561,3 +561,21 @@ func TestClientRotationFromIDlessKeys(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
+
+// Leeway reports the leeway of the codecs the client builds, before any set is fetched too.
+func TestClientLeeway(t *testing.T) {
+	s := newServer(t, set(t, newKey(t, fastjwt.ES256, "k1")))
+	for _, tc := range []struct {
+		opts []fastjwt.Option
+		want time.Duration
+	}{
+		{nil, 0},
+		{[]fastjwt.Option{fastjwt.WithLeeway(45 * time.Second)}, 45 * time.Second},
+		{[]fastjwt.Option{fastjwt.WithLeeway(time.Minute), fastjwt.WithLeeway(-time.Second)}, 0},
+	} {
+		c := newClient(t, s, Options{Lazy: true, CodecOptions: tc.opts})
+		if got := c.Leeway(); got != tc.want {
+			t.Errorf("Leeway = %v, want %v", got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package revoketest
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -23,8 +24,10 @@ var cases = []testCase{
 	{"Subject", bySubject},
 	{"All", all},
 	{"Kinds", kinds},
-	{"IssuedAtSeconds", issuedAtSeconds},
+	{"IssuedAtExact", issuedAtExact},
 	{"Expiry", expiry},
+	{"Grace", grace},
+	{"Leeway", leeway},
 	{"AlreadyExpired", alreadyExpired},
 	{"Merge", merge},
 	{"ReplacedAfterExpiry", replacedAfterExpiry},
@@ -120,27 +123,35 @@ func kinds(h *harness) {
 	h.want(h.token("x", "bob", h.iat(0)), true, "a token of the revoked subject")
 }
 
-// IssuedAtSeconds: epochs compare with "iat" exactly. An epoch on a whole second spares the
-// tokens of that second; an epoch within a second (as time.Now gives) revokes the tokens whose
-// whole-second "iat" is that second, those issued after it in that second too, and spares the
-// next second's. A fractional "iat" is compared to the nanosecond.
-func issuedAtSeconds(h *harness) {
-	second := h.base.Add(10 * time.Second)
-	h.ok(h.l.RevokeSubject(ctx, "whole", second, h.long()), "RevokeSubject on a whole second")
+// IssuedAtExact: epochs compare with "iat" exactly, to the nanosecond: a token issued before
+// the epoch is revoked, one issued at it or after it is not, however close. Session tokens carry
+// "iat" to the nanosecond, so a login a millisecond after "log out everywhere" is accepted and a
+// token issued a millisecond before it refused. A whole-second "iat" (an issuer that truncates)
+// is compared as the start of its second: an epoch within that second revokes it, never the
+// next second's.
+func issuedAtExact(h *harness) {
+	at := h.base.Add(10*time.Second + 500*time.Millisecond + 250*time.Microsecond + 125)
+	h.ok(h.l.RevokeSubject(ctx, "u", at, h.long()), "RevokeSubject within a second")
+	h.want(h.token("", "u", date(at.Add(time.Millisecond))), false, "a login a millisecond after the epoch")
+	h.want(h.token("", "u", date(at.Add(-time.Millisecond))), true, "a token issued a millisecond before the epoch")
+	h.want(h.token("", "u", date(at)), false, "a token issued at the epoch")
+	h.want(h.token("", "u", date(at.Add(-time.Nanosecond))), true, "a token issued a nanosecond before the epoch")
+	h.want(h.token("", "u", date(at.Add(time.Nanosecond))), false, "a token issued a nanosecond after the epoch")
+	h.want(h.token("", "u", h.iat(10)), true, "a whole-second iat of the epoch's second")
+	h.want(h.token("", "u", h.iat(11)), false, "a whole-second iat of the next second")
+	h.ok(h.l.RevokeSubject(ctx, "whole", h.base.Add(10*time.Second), h.long()), "RevokeSubject on a whole second")
 	h.want(h.token("", "whole", h.iat(10)), false, "whole: a token of the epoch's second")
 	h.want(h.token("", "whole", h.iat(9)), true, "whole: a token of the second before")
-	h.ok(h.l.RevokeSubject(ctx, "within", second.Add(500*time.Millisecond), h.long()), "RevokeSubject within a second")
-	h.want(h.token("", "within", h.iat(10)), true, "within: a token of the epoch's second")
-	h.want(h.token("", "within", h.iat(11)), false, "within: a token of the next second")
-	h.want(h.token("", "within", h.iat(10)+".4"), true, "within: a fractional iat before the epoch")
-	h.want(h.token("", "within", h.iat(10)+".6"), false, "within: a fractional iat after the epoch")
-	h.ok(h.l.RevokeAll(ctx, h.base.Add(-time.Hour+500*time.Millisecond), h.long()), "RevokeAll within a second")
-	h.want(h.token("", "", h.iat(-3600)), true, "global: a token of the epoch's second")
-	h.want(h.token("", "", h.iat(-3599)), false, "global: a token of the next second")
+	global := at.Add(-time.Hour)
+	h.ok(h.l.RevokeAll(ctx, global, h.long()), "RevokeAll within a second")
+	h.want(h.token("", "", date(global.Add(time.Millisecond))), false, "global: a login a millisecond after the epoch")
+	h.want(h.token("", "", date(global.Add(-time.Millisecond))), true, "global: a token issued a millisecond before the epoch")
+	h.want(h.token("", "", h.iat(-3590)), true, "global: a whole-second iat of the epoch's second")
+	h.want(h.token("", "", h.iat(-3589)), false, "global: a whole-second iat of the next second")
 }
 
-// Expiry: an entry of each kind applies until its expiry (plus the list's Margin) and not after;
-// entries that have not expired stay.
+// Expiry: an entry of each kind applies until its expiry plus the grace (plus the list's
+// Margin) and not after; entries that have not expired stay.
 func expiry(h *harness) {
 	exp := h.now().Add(h.o.ttl)
 	jti, sub, global := h.token("short", "", h.iat(0)), h.token("", "sam", h.iat(0)), h.token("", "", h.iat(-7200))
@@ -157,17 +168,98 @@ func expiry(h *harness) {
 	h.want(stays, true, "an entry that has not expired")
 }
 
-// AlreadyExpired: a revocation whose expiry has passed records nothing and succeeds.
+// Grace: a revocation whose expiry has passed but not its expiry plus the list's grace is
+// recorded, of each kind, and applies until then: a verifier with a leeway still accepts the
+// token it names.
+func grace(h *harness) {
+	if h.grace == 0 {
+		h.t.Skip("the list has no grace: AlreadyExpired covers a past expiry")
+	}
+	exp := h.now().Add(-h.grace / 2)
+	jti, sub, global := h.token("g", "", h.iat(0)), h.token("", "gs", h.iat(9)), h.token("", "", h.iat(-7200))
+	h.ok(h.l.RevokeToken(ctx, "g", exp), "RevokeToken of a token expired within the grace")
+	h.ok(h.l.RevokeSubject(ctx, "gs", h.base.Add(10*time.Second), exp), "RevokeSubject expired within the grace")
+	h.ok(h.l.RevokeAll(ctx, h.base.Add(-time.Hour), exp), "RevokeAll expired within the grace")
+	h.want(jti, true, "the jti, past its expiry, within the grace")
+	h.want(sub, true, "the subject, past its expiry, within the grace")
+	h.want(global, true, "the global epoch, past its expiry, within the grace")
+	h.expires(exp, "the entries expired within the grace", jti, sub, global)
+}
+
+// Leeway: through a codec whose leeway is the list's grace (the longest a verifier of it may
+// have), a revoked token that the codec still accepts past its "exp" is revoked until the codec
+// refuses it: at exp + leeway - 1ns the codec accepts it and the list names it, at exp + leeway
+// the codec refuses it as expired.
+func leeway(h *harness) {
+	c, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("revoketest: the contract's own secret")}},
+		fastjwt.WithLeeway(h.grace), fastjwt.WithClock(h.now))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	exp := h.now().Add(h.o.ttl)
+	var toks [][]byte
+	for _, p := range []string{
+		`{"jti":"lw","sub":"other","iat":` + h.iat(0),
+		`{"jti":"other","sub":"lws","iat":` + h.iat(9),
+		`{"iat":` + h.iat(-7200),
+	} {
+		tok, err := c.AppendSign(nil, []byte(p+`,"exp":`+date(exp)+`}`))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	h.ok(h.l.RevokeToken(ctx, "lw", exp), "RevokeToken")
+	h.ok(h.l.RevokeSubject(ctx, "lws", h.base.Add(10*time.Second), exp), "RevokeSubject")
+	h.ok(h.l.RevokeAll(ctx, h.base.Add(-time.Hour), exp), "RevokeAll")
+	// check verifies every token with the codec and asks the list about each one it accepts.
+	check := func(when string) (accepted int) {
+		h.t.Helper()
+		for i, tok := range toks {
+			var cl fastjwt.Claims
+			if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil {
+				if !errors.Is(err, fastjwt.ErrExpired) {
+					h.t.Fatalf("token %d %s: %v", i, when, err)
+				}
+				continue
+			}
+			accepted++
+			h.want(&cl, true, fmt.Sprintf("token %d %s, which the codec accepts", i, when))
+		}
+		return accepted
+	}
+	end := h.end(exp)
+	if h.clock != nil {
+		h.passTo(end.Add(-time.Nanosecond))
+		if n := check("at exp + leeway - 1ns"); n != len(toks) {
+			h.t.Fatalf("at exp + leeway - 1ns the codec accepts %d tokens of %d", n, len(toks))
+		}
+	} else {
+		if h.grace > 0 {
+			h.passTo(exp.Add(h.grace / 2)) // past exp, well before exp + leeway
+		} // else: now, well before exp
+		if n := check("within the leeway"); n != len(toks) {
+			h.t.Fatalf("within the leeway the codec accepts %d tokens of %d", n, len(toks))
+		}
+	}
+	h.passTo(end.Add(h.o.margin))
+	if n := check("at exp + leeway"); n != 0 {
+		h.t.Fatalf("at exp + leeway the codec accepts %d tokens", n)
+	}
+}
+
+// AlreadyExpired: a revocation whose expiry plus the list's grace has passed records nothing
+// and succeeds.
 func alreadyExpired(h *harness) {
-	past := h.now().Add(-time.Second)
+	past := h.now().Add(-h.grace - time.Second)
 	h.ok(h.l.RevokeToken(ctx, "old", past), "RevokeToken of an expired token")
 	h.ok(h.l.RevokeSubject(ctx, "olds", h.base.Add(time.Hour), past), "RevokeSubject that has expired")
 	h.ok(h.l.RevokeAll(ctx, h.base.Add(time.Hour), past), "RevokeAll that has expired")
 	h.want(h.token("old", "", noIat), false, "the jti")
 	h.want(h.token("", "olds", h.iat(0)), false, "the subject")
 	h.want(h.token("", "", h.iat(0)), false, "the global epoch")
-	if h.clock != nil { // expiry is exclusive: an entry expiring now has expired
-		h.ok(h.l.RevokeToken(ctx, "now", h.now()), "RevokeToken expiring now")
+	if h.clock != nil { // expiry is exclusive: an entry whose expiry plus the grace is now has expired
+		h.ok(h.l.RevokeToken(ctx, "now", h.now().Add(-h.grace)), "RevokeToken expiring now")
 		h.want(h.token("now", "", noIat), false, "a jti expiring now")
 	}
 }
@@ -188,7 +280,7 @@ func merge(h *harness) {
 	h.want(sub, true, "the subject: an earlier epoch does not undo a later one")
 	h.want(global, true, "the global epoch: an earlier epoch does not undo a later one")
 	h.want(h.token("", "ms", h.iat(10)), false, "the subject: the later epoch, not a later one still")
-	h.passTo(first.Add(h.o.margin + time.Millisecond))
+	h.passTo(h.end(first).Add(h.o.margin + time.Millisecond))
 	h.want(jti, true, "the jti, past the earlier expiry: the later one is kept")
 	h.want(sub, true, "the subject, past the earlier expiry: the later epoch and the later expiry are kept")
 	h.want(global, true, "the global epoch, past the earlier expiry: the later epoch and the later expiry are kept")

@@ -1,8 +1,9 @@
 // Package revoketest checks an implementation of revoke.List against the contract of the
 // interface, as testing/fstest checks an fs.FS: one Run, called from the implementation's own
 // tests, runs every case the contract has (revocation by "jti", by subject epoch and globally;
-// merging; expiry; idempotence; bad inputs; the comparison of epochs with "iat"; concurrent use)
-// on fresh lists the caller's Factory makes. revoke.Memory and package redisstore's List both
+// merging; expiry, with the list's grace, also through a codec with that leeway; idempotence;
+// bad inputs; the exact comparison of epochs with "iat"; concurrent use) on fresh lists the
+// caller's Factory makes. revoke.Memory and package redisstore's List both
 // run it; their own tests keep only what is particular to them.
 //
 // Expiry needs time to pass. A list that can be given a clock (revoke.MemoryOptions.Clock) gets
@@ -10,6 +11,10 @@
 // expiry follows a clock it cannot be given (Redis expires keys by the server's clock) runs
 // under RealClock: its entries are made for a short time of real time, and the cases wait, with
 // a bound, for them to expire.
+//
+// An entry applies until its expiry plus the list's grace (revoke.GraceOf): the cases read the
+// grace from the list and look at both sides of that boundary. Under RealClock they wait for it
+// too, so give the list a grace of a second or so there (at most MaxRealGrace).
 package revoketest
 
 import (
@@ -58,6 +63,10 @@ func Margin(d time.Duration) Option {
 	return func(o *options) { o.margin = d }
 }
 
+// MaxRealGrace is the longest grace a list run under RealClock may have: the cases wait for
+// entries to outlive it.
+const MaxRealGrace = 5 * time.Second
+
 // Run runs the contract's cases on lists made by newList, each in a subtest of t.
 func Run(t *testing.T, newList Factory, opts ...Option) {
 	t.Helper()
@@ -82,6 +91,11 @@ func Run(t *testing.T, newList Factory, opts ...Option) {
 			if h.l == nil {
 				t.Fatal("revoketest: the Factory returned a nil List")
 			}
+			h.grace = revoke.GraceOf(h.l)
+			if o.real && h.grace > MaxRealGrace {
+				t.Fatalf("revoketest: under RealClock the list's grace (%v) must be at most %v: give it a shorter one",
+					h.grace, MaxRealGrace)
+			}
 			c.run(h)
 		})
 	}
@@ -102,7 +116,11 @@ type harness struct {
 	o     options
 	clock *clock    // nil under RealClock
 	base  time.Time // a whole second at the start of the case: "iat"s and epochs count from it
+	grace time.Duration
 }
+
+// end is when an entry given expiry exp stops applying: exp plus the list's grace.
+func (h *harness) end(exp time.Time) time.Time { return exp.Add(h.grace) }
 
 var ctx = context.Background()
 
@@ -157,6 +175,12 @@ const noIat = ""
 // iat returns the NumericDate off seconds after the case's base, as JSON.
 func (h *harness) iat(off int) string { return strconv.FormatInt(h.base.Unix()+int64(off), 10) }
 
+// date returns t as a NumericDate to the nanosecond (t after 1970), as JSON.
+func date(t time.Time) string {
+	ns := strconv.FormatInt(int64(t.Nanosecond()), 10)
+	return strconv.FormatInt(t.Unix(), 10) + "." + "000000000"[len(ns):] + ns
+}
+
 // token returns the claims of a token with this jti and sub (each left out when "") and this
 // iat (JSON; noIat: none).
 func (h *harness) token(jti, sub, iat string) *fastjwt.Claims {
@@ -199,40 +223,42 @@ func (h *harness) invalid(err error, what string) {
 	}
 }
 
-// expires checks that the entries naming cls, which expire at exp, apply until exp and not
-// after it plus the Margin. With a settable clock it looks a nanosecond before exp and at
-// exp + Margin; under RealClock it polls until they are gone, failing if a verdict given
-// entirely before exp says not revoked, or if they outlast exp + Margin + wait.
+// expires checks that the entries naming cls, given expiry exp, apply until exp plus the
+// list's grace and not after that plus the Margin. With a settable clock it looks a nanosecond
+// before exp + grace and at exp + grace + Margin; under RealClock it polls until they are gone,
+// failing if a verdict given entirely before exp + grace says not revoked, or if they outlast
+// exp + grace + Margin + wait.
 func (h *harness) expires(exp time.Time, what string, cls ...*fastjwt.Claims) {
 	h.t.Helper()
+	end := h.end(exp)
 	if h.clock != nil {
-		h.passTo(exp.Add(-time.Nanosecond))
+		h.passTo(end.Add(-time.Nanosecond))
 		for _, cl := range cls {
-			h.want(cl, true, what+": a nanosecond before the expiry")
+			h.want(cl, true, what+": a nanosecond before the expiry plus the grace")
 		}
-		h.passTo(exp.Add(h.o.margin))
+		h.passTo(end.Add(h.o.margin))
 		for _, cl := range cls {
-			h.want(cl, false, what+": at the expiry")
+			h.want(cl, false, what+": at the expiry plus the grace")
 		}
 		return
 	}
-	deadline := exp.Add(h.o.margin + h.o.wait)
+	deadline := end.Add(h.o.margin + h.o.wait)
 	for i, cl := range cls {
 		for {
 			got, err := h.l.Revoked(ctx, cl)
-			end := time.Now()
+			done := time.Now()
 			if err != nil {
 				h.t.Fatalf("%s (token %d): Revoked: %v", what, i, err)
 			}
 			if !got {
-				if end.Before(exp) {
-					h.t.Fatalf("%s (token %d): not revoked %v before the expiry", what, i, exp.Sub(end))
+				if done.Before(end) {
+					h.t.Fatalf("%s (token %d): not revoked %v before the expiry plus the grace", what, i, end.Sub(done))
 				}
 				break
 			}
-			if end.After(deadline) {
-				h.t.Fatalf("%s (token %d): still revoked %v after the expiry (Margin %v, wait %v)",
-					what, i, end.Sub(exp), h.o.margin, h.o.wait)
+			if done.After(deadline) {
+				h.t.Fatalf("%s (token %d): still revoked %v after the expiry plus the grace (Margin %v, wait %v)",
+					what, i, done.Sub(end), h.o.margin, h.o.wait)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

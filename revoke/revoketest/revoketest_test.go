@@ -12,9 +12,9 @@ import (
 // it on the settable clock).
 func TestRunRealClock(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits for entries to expire in real time (about 3s)")
+		t.Skip("waits for entries to expire in real time (about 6s)")
 	}
 	revoketest.Run(t, func(t *testing.T, _ func() time.Time) revoke.List {
-		return revoke.NewMemory(revoke.MemoryOptions{})
+		return revoke.NewMemory(revoke.MemoryOptions{Grace: 300 * time.Millisecond})
 	}, revoketest.RealClock(300*time.Millisecond, time.Second))
 }
