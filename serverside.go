@@ -61,6 +61,9 @@ type storeData struct {
 	err     error    // the store could not answer the load: the response must be a 503
 	entries []entry  // the data, as loaded and then changed
 	dirty   [][]byte // names set or deleted since the load, each once
+	// regenerated: Regenerate gave the session its new id, so the id Commit makes is an
+	// ordinary session's (Store.Update), not a provisional one's (Store.Create).
+	regenerated bool
 }
 
 // markDirty records that name changed.
@@ -112,7 +115,7 @@ func (m *serverSide) drop(s *Session) {
 		return
 	}
 	s.ensure()
-	s.store.loaded, s.store.err = true, nil
+	s.store.loaded, s.store.err, s.store.regenerated = true, nil, false
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
 	}
@@ -128,6 +131,7 @@ func (m *serverSide) move(s *Session) {
 		return
 	}
 	m.load(s)
+	s.store.regenerated = true
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
 	}
@@ -166,7 +170,11 @@ func (s *Session) newSID() {
 
 // commit writes the store's side of the session before the cookie is decided, with ctx (the
 // one given to Session.Commit): the changed names (creating the id of a new session first), the
-// destruction of an old id. It reports whether the cookie must be deleted (the session was
+// destruction of an old id. A session whose id this request made up, and not at Regenerate, is
+// written with Store.Create: no client has presented it back, so the store keeps it apart from
+// the others (a budget of its own, a short idle lifetime), and a flood of requests without a
+// cookie cannot refuse the sessions that came back, nor a login. The next request that brings
+// the cookie back loads or updates it, which makes it an ordinary session. It reports whether the cookie must be deleted (the session was
 // destroyed meanwhile), and the error that must turn the response into a 503.
 func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (deleteCookie bool, err error) {
 	if m == nil {
@@ -176,9 +184,11 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		return false, s.store.err
 	}
 	st := m.store
+	provisional := false
 	if len(s.sid) == 0 && !s.empty() && (s.changed || len(s.store.dirty) > 0) {
 		s.newSID()
 		s.changed = true // the cookie must carry the new id
+		provisional = !s.store.regenerated
 	}
 	if len(s.store.dirty) > 0 && len(s.sid) > 0 {
 		var set []store.Field
@@ -190,7 +200,13 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 				del = append(del, string(name))
 			}
 		}
-		if err := st.Update(ctx, string(s.sid), set, del, m.lifetime); err != nil {
+		var err error
+		if provisional {
+			err = st.Create(ctx, string(s.sid), set, m.lifetime) // a new id: nothing to delete
+		} else {
+			err = st.Update(ctx, string(s.sid), set, del, m.lifetime)
+		}
+		if err != nil {
 			if errors.Is(err, store.ErrDestroyed) {
 				// Logged out by a concurrent request: this one must not bring the session back.
 				s.err = err
