@@ -61,4 +61,5 @@ func Run(t *testing.T, st Stack) {
 	t.Run("bearer spoofing", func(t *testing.T) { runSpoofing(t, st) })
 	t.Run("revocation", func(t *testing.T) { runRevocation(t, st) })
 	t.Run("server-side sessions", func(t *testing.T) { runServerSide(t, st) })
+	t.Run("flood of new sessions", func(t *testing.T) { runFlood(t, st) })
 }
