@@ -263,3 +263,55 @@ func TestMemoryProvisionalLifetime(t *testing.T) {
 		t.Errorf("updated, within the two hours of its Update: %s", got)
 	}
 }
+
+// Concurrent floods, returning sessions and promotions keep the bounds and the list of
+// provisional sessions consistent, and never evict an ordinary session.
+func TestMemoryConcurrentFlood(t *testing.T) {
+	ctx := context.Background()
+	s := store.NewMemory(store.MemoryOptions{MaxEntries: 64, MaxProvisional: 16})
+	for i := range 8 {
+		if err := s.Update(ctx, fmt.Sprint("back", i), fields("a", "1"), nil, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var failed atomic.Int64
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 2000 {
+				id := fmt.Sprint("w", w, "-", i)
+				if err := s.Create(ctx, id, fields("a", "1"), time.Hour); err != nil {
+					failed.Add(1)
+				}
+				switch i % 7 {
+				case 0:
+					s.Load(ctx, fmt.Sprint("w", w, "-", i/2), func(string, []byte) {})
+				case 3:
+					s.Update(ctx, fmt.Sprint("w", w, "-", i-1), fields("b", "2"), nil, time.Hour)
+				case 5:
+					s.Destroy(ctx, fmt.Sprint("w", w, "-", i-2), time.Hour)
+				}
+				if p := s.Provisional(); p > 16 {
+					t.Errorf("Provisional %d: past its bound, 16", p)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if n := s.Len(); n > 64 { // during the writes, Len may count one being refused
+		t.Errorf("Len %d: past MaxEntries, 64", n)
+	}
+	if listed, stray := s.ProvisionalListed(); listed != s.Provisional() || stray != 0 {
+		t.Errorf("the provisional list holds %d (%d stray), Provisional says %d", listed, stray, s.Provisional())
+	}
+	for i := range 8 {
+		if got := loadAll(t, s, fmt.Sprint("back", i)); got != "a=1" {
+			t.Errorf("back%d: %s", i, got)
+		}
+	}
+	t.Logf("Creates refused (the store full of ordinary sessions and tombstones): %d", failed.Load())
+}
