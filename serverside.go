@@ -107,6 +107,9 @@ type storeData struct {
 	err     error    // the store could not answer the load: the response must be a 503
 	entries []entry  // the data, as loaded and then changed
 	dirty   [][]byte // names set or deleted since the load, each once
+	// regenerated: Regenerate gave the session its new id, so the id Commit makes is an
+	// ordinary session's (Store.Update), not a provisional one's (Store.Create).
+	regenerated bool
 }
 
 // markDirty records that name changed.
@@ -158,7 +161,7 @@ func (m *serverSide) drop(s *Session) {
 		return
 	}
 	s.ensure()
-	s.store.loaded, s.store.err = true, nil
+	s.store.loaded, s.store.err, s.store.regenerated = true, nil, false
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
 	}
@@ -174,6 +177,7 @@ func (m *serverSide) move(s *Session) {
 		return
 	}
 	m.load(s)
+	s.store.regenerated = true
 	if len(s.sid) > 0 {
 		s.oldSID, s.sid = s.sid, nil
 		s.store.moved = true
@@ -219,8 +223,13 @@ const createdField = "iat"
 
 // commit writes the store's side of the session before the cookie is decided, with ctx (the
 // one given to Session.Commit): the changed names (creating the id of a new session first), the
-// destruction of an old id. It reports whether the cookie must be deleted (the session was
-// destroyed meanwhile), and the error that must turn the response into a 503.
+// destruction of an old id. A session whose id this request made up, and not at Regenerate, is
+// written with Store.Create: no client has presented it back, so the store keeps it apart from
+// the others (a budget of its own, a short idle lifetime), and a flood of requests without a
+// cookie cannot refuse the sessions that came back, nor a login. The next request that brings
+// the cookie back makes it an ordinary session (its liveness check, a load or an update). It
+// reports whether the cookie must be deleted (the session was destroyed meanwhile), and the
+// error that must turn the response into a 503.
 //
 // A response that will carry a cookie under an existing id (data changed, in the token or the
 // store, or a renewal) first makes one atomic Update of that id, which fails with
@@ -237,11 +246,12 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		return false, s.store.err
 	}
 	st := m.store
-	fresh := false
+	fresh, provisional := false, false
 	if len(s.sid) == 0 && !s.empty() && (s.changed || len(s.store.dirty) > 0) {
 		s.newSID()
 		s.changed = true // the cookie must carry the new id
 		fresh = true
+		provisional = !s.store.regenerated
 	}
 	if len(s.sid) > 0 && (fresh || len(s.store.dirty) > 0 || s.changed || s.due(now)) {
 		var set []store.Field
@@ -258,7 +268,13 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		}
 		// Renewal and token writes re-issue the cookie for a full Lifetime: the data must live as
 		// long.
-		if err := st.Update(ctx, string(s.sid), set, del, m.lifetime); err != nil {
+		var err error
+		if provisional {
+			err = st.Create(ctx, string(s.sid), set, m.lifetime) // a new id: nothing to delete
+		} else {
+			err = st.Update(ctx, string(s.sid), set, del, m.lifetime)
+		}
+		if err != nil {
 			if errors.Is(err, store.ErrDestroyed) {
 				// Logged out by a concurrent request: this one must not bring the session back.
 				s.err = err

@@ -38,6 +38,11 @@ func (s *countingStore) Update(ctx context.Context, id string, set []store.Field
 	return s.Store.Update(ctx, id, set, del, ttl)
 }
 
+func (s *countingStore) Create(ctx context.Context, id string, set []store.Field, ttl time.Duration) error {
+	s.calls.Add(1)
+	return s.Store.Create(ctx, id, set, ttl)
+}
+
 func (s *countingStore) Destroy(ctx context.Context, id string, ttl time.Duration) error {
 	s.calls.Add(1)
 	return s.Store.Destroy(ctx, id, ttl)

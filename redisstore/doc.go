@@ -9,7 +9,9 @@
 //
 // Every key starts with Options.Prefix (default "fastjwt:"):
 //
-//	<prefix>{sess:<id>}:data   hash: the session's fields, name -> JSON value; PEXPIRE ttl
+//	<prefix>{sess:<id>}:data   hash: the session's fields, name -> JSON value; PEXPIRE ttl (a
+//	                           provisional session, Store.Create: also the field "\xffprovisional",
+//	                           Create's ttl in milliseconds, and at most store.ProvisionalLifetime)
 //	<prefix>{sess:<id>}:tomb   string "1": the session was destroyed; PX ttl (rest of its token's life)
 //	<prefix>revoked:jti:<jti>  string "1": the token is revoked; PXAT its expiry + Options.Grace
 //	<prefix>revoked:sub:<sub>  string: Unix nanoseconds, 20 digits: tokens of sub issued before it

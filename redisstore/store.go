@@ -41,6 +41,13 @@ func (s *Store) load(ctx context.Context, id string, fn func(name string, value 
 	if err != nil {
 		return false, false, wrap("loading a session", err)
 	}
+	if _, provisional := m[provisionalField]; provisional {
+		// The client came back: an ordinary session from now on, lasting its Create's ttl.
+		delete(m, provisionalField)
+		if err := s.c.exec(ctx, promoteScript, []string{s.dataKey(id)}, nil).Error(); err != nil {
+			return false, false, wrap("loading a session", err)
+		}
+	}
 	for name, value := range m {
 		fn(name, []byte(value))
 	}
@@ -69,6 +76,13 @@ func (s *Store) Alive(ctx context.Context, id string) (bool, error) {
 			return ans.found, nil
 		}
 	}
+	// A provisional session (Create) becomes ordinary now, as on Load: its client came back.
+	// Before the cached read, so that the promotion's own invalidation of the key precedes the
+	// answer cached here; on an ordinary session the script changes nothing, so a session pays
+	// it on its cache misses only.
+	if err := s.c.exec(ctx, promoteScript, []string{s.dataKey(id)}, nil).Error(); err != nil {
+		return false, wrap("checking a session", err)
+	}
 	cc := s.c.bound(ctx)
 	resp := s.c.client.DoCache(cc, s.c.client.B().Hlen().Key(s.dataKey(id)).Cache(), s.c.cacheTTL)
 	cc.release()
@@ -86,11 +100,27 @@ func (s *Store) Alive(ctx context.Context, id string) (bool, error) {
 	return ans.found, nil
 }
 
+// provisionalField marks the hash of a provisional session (Create) until a Load or an Update
+// makes it ordinary; its value is the ttl Create was given, in milliseconds. Its name is not
+// valid UTF-8, so no session's field can have it (session.Session refuses such names).
+const provisionalField = "\xffprovisional"
+
+// promoteScript: KEYS[1] the hash. If it is still provisional, the mark goes and the hash
+// lasts the ttl the mark holds, from now (or longer, if it already did).
+var promoteScript = newScript(`
+local ttl = redis.call('HGET', KEYS[1], '\255provisional')
+if not ttl then return 0 end
+redis.call('HDEL', KEYS[1], '\255provisional')
+if redis.call('PTTL', KEYS[1]) < tonumber(ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`)
+
 // updateScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the ttl in milliseconds,
 // ARGV[2] the number of names to delete, then those names, then name, value pairs to set.
 // unpack is given at most a few hundred values at a time (Lua's stack is bounded).
 var updateScript = newScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HDEL', KEYS[1], '\255provisional')
 local last = 2 + tonumber(ARGV[2])
 local i = 3
 while i <= last do
@@ -109,7 +139,8 @@ return 1
 
 // Update implements store.Store: one script, so one round trip, that refuses if the
 // session's tombstone exists (store.ErrDestroyed), then deletes the names in del, sets the
-// fields in set (a name in both is set) and sets the hash's expiry to ttl. Only what changed
+// fields in set (a name in both is set) and sets the hash's expiry to ttl; a provisional
+// session (Create) becomes ordinary. Only what changed
 // is sent; other fields, possibly being changed by a concurrent request, are untouched.
 func (s *Store) Update(ctx context.Context, id string, set []store.Field, del []string, ttl time.Duration) error {
 	if ttl <= 0 {
@@ -128,6 +159,58 @@ func (s *Store) Update(ctx context.Context, id string, set []store.Field, del []
 	n, err := resp.AsInt64()
 	if err != nil {
 		return wrap("updating a session", err)
+	}
+	if n == 0 {
+		return store.ErrDestroyed
+	}
+	return nil
+}
+
+// createScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the ttl in milliseconds,
+// ARGV[2] the provisional one (ttl cut to store.ProvisionalLifetime), then name, value pairs to
+// set. A new hash is marked provisional and lasts ARGV[2]; an ordinary one is updated.
+var createScript = newScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
+if fresh and #ARGV < 3 then return 1 end
+local provisional = fresh or redis.call('HEXISTS', KEYS[1], '\255provisional') == 1
+local i = 3
+while i <= #ARGV do
+  local j = math.min(i + 511, #ARGV)
+  redis.call('HSET', KEYS[1], unpack(ARGV, i, j))
+  i = j + 1
+end
+if provisional then
+  redis.call('HSET', KEYS[1], '\255provisional', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return 1
+`)
+
+// Create implements store.Store: one script, as Update's. A new session's hash is marked
+// provisional (a field of its own, provisionalField) and lasts min(ttl,
+// store.ProvisionalLifetime); the first Load or Update removes the mark and gives it ttl. Redis
+// evicts by its own policy, not by this mark: what the short lifetime buys is that a flood of
+// requests without a cookie holds at most ProvisionalLifetime of its sessions (its rate times
+// ten minutes), not a whole session Lifetime of them (see the package documentation).
+func (s *Store) Create(ctx context.Context, id string, set []store.Field, ttl time.Duration) error {
+	if ttl <= 0 {
+		return store.ErrInvalid
+	}
+	if err := check(ctx, id); err != nil {
+		return err
+	}
+	args := make([]string, 0, 2+2*len(set))
+	args = append(args, strconv.FormatInt(millis(ttl), 10), strconv.FormatInt(millis(min(ttl, store.ProvisionalLifetime)), 10))
+	for _, f := range set {
+		args = append(args, f.Name, string(f.Value))
+	}
+	resp := s.c.exec(ctx, createScript, []string{s.dataKey(id), s.tombKey(id)}, args)
+	n, err := resp.AsInt64()
+	if err != nil {
+		return wrap("creating a session", err)
 	}
 	if n == 0 {
 		return store.ErrDestroyed

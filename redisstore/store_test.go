@@ -212,3 +212,57 @@ func TestStoreReadYourWrites(t *testing.T) {
 		}
 	}
 }
+
+// A provisional session (Create) lasts store.ProvisionalLifetime at most, under a mark that
+// Load never shows; its first Load makes it ordinary (the mark goes, the hash lasts Create's
+// ttl from then), and so does an Update.
+func TestStoreProvisional(t *testing.T) {
+	needRedis(t)
+	r := dial(t, shared, Options{Prefix: "prov:"})
+	ctx := context.Background()
+	pttl := func(key string) int {
+		t.Helper()
+		reply, err := command(shared.Addr(), "PTTL", key)
+		var v int
+		if n, _ := fmt.Sscanf(reply, ":%d", &v); err != nil || n != 1 {
+			t.Fatalf("PTTL %s = %q, %v", key, reply, err)
+		}
+		return v
+	}
+	marked := func(key string) string {
+		t.Helper()
+		reply, err := command(shared.Addr(), "HEXISTS", key, provisionalField)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reply
+	}
+	for _, id := range []string{"loaded", "updated", "alive"} {
+		if err := r.Store().Create(ctx, id, fields("a", "1"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		key := "prov:{sess:" + id + "}:data"
+		if v, m := pttl(key), marked(key); v <= 598000 || v > 600000 || m != ":1" {
+			t.Fatalf("%s after Create: PTTL %d, marked %s; want about 600000 and :1", id, v, m)
+		}
+	}
+	if got := loadAll(t, r.Store(), "loaded"); got != "a=1" {
+		t.Fatalf("loaded: %s", got)
+	}
+	if err := r.Store().Update(ctx, "updated", fields("b", "2"), nil, 2*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// A request that reads only token fields asks Alive: its client came back too.
+	if ok, err := r.Store().Alive(ctx, "alive"); err != nil || !ok {
+		t.Fatalf("Alive of a created session: %v, %v", ok, err)
+	}
+	for id, ttl := range map[string]int{"loaded": 3600000, "updated": 7200000, "alive": 3600000} {
+		key := "prov:{sess:" + id + "}:data"
+		if v, m := pttl(key), marked(key); v <= ttl-2000 || v > ttl || m != ":0" {
+			t.Errorf("%s made ordinary: PTTL %d, marked %s; want about %d and :0", id, v, m, ttl)
+		}
+	}
+	if got := loadAll(t, r.Store(), "updated"); got != "a=1 b=2" {
+		t.Errorf("updated: %s", got)
+	}
+}

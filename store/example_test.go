@@ -39,3 +39,31 @@ func ExampleErrInvalid() {
 	fmt.Println(errors.Is(err, store.ErrInvalid))
 	// Output: true
 }
+
+// Requests without a cookie make provisional sessions (Create): past their budget the oldest
+// goes, and the sessions that came back keep their place. The first Load of a provisional
+// session (its client came back) makes it ordinary.
+func ExampleMemory_Create() {
+	sessions := store.NewMemory(store.MemoryOptions{MaxEntries: 8}) // MaxProvisional: 8/4 = 2
+	ctx := context.Background()
+	count := []store.Field{{Name: "count", Value: []byte("1")}}
+	_ = sessions.Update(ctx, "came-back", count, nil, time.Hour)
+	for _, id := range []string{"anon-1", "anon-2", "anon-3"} {
+		fmt.Println(id, sessions.Create(ctx, id, count, time.Hour))
+	}
+	fmt.Println("sessions:", sessions.Len(), "provisional:", sessions.Provisional())
+	for _, id := range []string{"came-back", "anon-1", "anon-3"} {
+		found, _ := sessions.Load(ctx, id, func(string, []byte) {})
+		fmt.Println(id, found)
+	}
+	fmt.Println("provisional:", sessions.Provisional())
+	// Output:
+	// anon-1 <nil>
+	// anon-2 <nil>
+	// anon-3 <nil>
+	// sessions: 3 provisional: 2
+	// came-back true
+	// anon-1 false
+	// anon-3 true
+	// provisional: 1
+}

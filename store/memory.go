@@ -20,10 +20,18 @@ const (
 	DefaultMaxBytes = 256 << 20
 )
 
-// ErrFull: a Memory is at one of its bounds, with nothing expired to remove, so an
-// Update that needed room (a new session, or more data) or a Destroy that needed a new tombstone
-// was refused. Nothing was changed; the caller fails as for any store error (503), and no
-// session is ever evicted to make room.
+// The share of a Memory's bounds that provisional sessions (Store.Create) may take when
+// MemoryOptions leaves theirs zero: a quarter of MaxEntries and of MaxBytes, 65,536 sessions
+// and 64 MiB by default. Their ids came from requests without a cookie, so they are what a
+// flood makes; the other three quarters, and any room the provisional sessions leave, are for
+// sessions that came back.
+const provisionalShare = 4
+
+// ErrFull: a Memory is at one of its bounds, with nothing expired to remove and no
+// provisional session left to evict, so an Update or Create that needed room (a new session,
+// or more data) or a Destroy that needed a new tombstone was refused. Nothing was changed; the
+// caller fails as for any store error (503). Only provisional sessions are ever evicted to make
+// room: at ErrFull the store is full of sessions that came back, and of tombstones.
 var ErrFull = errors.New("store: the memory store is full")
 
 // MemoryOptions configure NewMemory. The zero value is usable.
@@ -34,6 +42,16 @@ type MemoryOptions struct {
 	// bytes per session or tombstone and 32 per field, close to what they take in memory
 	// (default DefaultMaxBytes).
 	MaxBytes int64
+	// MaxProvisional bounds the provisional sessions (Store.Create, not yet loaded or updated)
+	// among MaxEntries (default MaxEntries/4, at least 1; at most MaxEntries). A Create beyond
+	// it evicts the oldest provisional session.
+	MaxProvisional int
+	// MaxProvisionalBytes bounds their data among MaxBytes, counted as MaxBytes counts it
+	// (default MaxBytes/4; at most MaxBytes).
+	MaxProvisionalBytes int64
+	// ProvisionalLifetime is a provisional session's idle lifetime: Create's ttl is cut to it
+	// (default store.ProvisionalLifetime, 10 minutes).
+	ProvisionalLifetime time.Duration
 	// Clock returns the current time (default time.Now).
 	Clock func() time.Time
 }
@@ -42,8 +60,12 @@ type MemoryOptions struct {
 // (several nodes share sessions in Redis: package redisstore). It is safe for concurrent use.
 //
 // It is bounded (MaxEntries, MaxBytes: at a bound it first removes what has expired, then
-// refuses with ErrFull) and expires by itself: an expired session or tombstone is gone from
-// the moment it expires, and its memory is reclaimed by later writes, each of which looks at a
+// evicts provisional sessions, oldest first, then refuses with ErrFull) and keeps provisional
+// sessions (Create) within budgets of their own (MaxProvisional, MaxProvisionalBytes, evicting
+// their oldest) and ProvisionalLifetime: sessions made by requests without a cookie never take
+// the room of sessions that came back, and a login (Session.Regenerate, an Update) finds room
+// while provisional sessions hold any. It expires by itself: an expired session or tombstone is
+// gone from the moment it expires, and its memory is reclaimed by later writes, each of which looks at a
 // few sessions of its shard and removes the expired ones, and by a full sweep at a bound. There
 // is no background goroutine and nothing to close.
 //
@@ -52,10 +74,19 @@ type MemoryOptions struct {
 type Memory struct {
 	seed                 maphash.Seed
 	maxEntries, maxBytes int64
+	maxProv, maxProvSize int64
+	provLifetime         time.Duration
 	clock                func() time.Time
 	entries, bytes       atomic.Int64
 	fullMu               sync.Mutex // one full sweep at a time
-	shards               [storeShards]storeShard
+
+	// The provisional sessions, oldest first; their count and size change under provMu. A
+	// shard's lock is taken before provMu, never while holding it.
+	provMu               sync.Mutex
+	provHead, provTail   *provNode
+	provCount, provBytes atomic.Int64
+
+	shards [storeShards]storeShard
 }
 
 const (
@@ -80,6 +111,17 @@ type memSession struct {
 	fields []Field // nil for a tombstone
 	until  int64   // expiry, Unix nanoseconds
 	size   int64   // what it counts for MaxBytes
+	// prov is the session's place in the provisional list while it is provisional (Create);
+	// nil for an ordinary session or a tombstone. A Create on a provisional session hands it on.
+	prov *provNode
+	ttl  time.Duration // a provisional session's: Create's, before the cut to ProvisionalLifetime
+}
+
+// provNode is a provisional session in the Memory's list, oldest first: its id, and its links,
+// which change under provMu.
+type provNode struct {
+	id         string
+	prev, next *provNode
 }
 
 // NewMemory returns an empty in-memory Store.
@@ -94,6 +136,18 @@ func NewMemory(opts MemoryOptions) *Memory {
 	}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	s.maxProv, s.maxProvSize = int64(opts.MaxProvisional), opts.MaxProvisionalBytes
+	if s.maxProv <= 0 {
+		s.maxProv = max(1, s.maxEntries/provisionalShare)
+	}
+	if s.maxProvSize <= 0 {
+		s.maxProvSize = s.maxBytes / provisionalShare
+	}
+	s.maxProv, s.maxProvSize = min(s.maxProv, s.maxEntries), min(s.maxProvSize, s.maxBytes)
+	s.provLifetime = opts.ProvisionalLifetime
+	if s.provLifetime <= 0 {
+		s.provLifetime = ProvisionalLifetime
 	}
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*memSession)
@@ -111,7 +165,8 @@ func (s *Memory) shard(id string) *storeShard {
 func (s *Memory) now() int64 { return s.clock().UnixNano() }
 
 // Load implements Store. It fails only on an empty id or a done ctx. The values passed to fn
-// are the store's own: fn must not modify them.
+// are the store's own: fn must not modify them. A provisional session it finds becomes an
+// ordinary one, lasting the ttl its Create was given, from now.
 func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value []byte)) (bool, error) {
 	if err := check(ctx, id); err != nil {
 		return false, err
@@ -120,8 +175,12 @@ func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value
 	sh.mu.RLock()
 	e := sh.m[id]
 	sh.mu.RUnlock()
-	if e == nil || e.fields == nil || e.until <= s.now() {
+	now := s.now()
+	if e == nil || e.fields == nil || e.until <= now {
 		return false, nil
+	}
+	if e.prov != nil {
+		s.promote(sh, id, e, now)
 	}
 	for _, f := range e.fields {
 		fn(f.Name, f.Value)
@@ -130,7 +189,8 @@ func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value
 }
 
 // Alive implements Store: one map lookup under the shard's read lock. It fails only on an empty
-// id or a done ctx.
+// id or a done ctx. A provisional session it finds becomes an ordinary one, as with Load: its
+// client came back (a request that reads only token fields asks Alive, not Load).
 func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
 	if err := check(ctx, id); err != nil {
 		return false, err
@@ -139,12 +199,20 @@ func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
 	sh.mu.RLock()
 	e := sh.m[id]
 	sh.mu.RUnlock()
-	return e != nil && e.fields != nil && e.until > s.now(), nil
+	now := s.now()
+	if e == nil || e.fields == nil || e.until <= now {
+		return false, nil
+	}
+	if e.prov != nil {
+		s.promote(sh, id, e, now)
+	}
+	return true, nil
 }
 
 // Update implements Store. The values in set are copied. A name both in set and in del is set.
-// It fails with ErrDestroyed while the session's tombstone lasts, and with ErrFull when
-// the store has no room for a new session or for more data.
+// A provisional session it writes becomes an ordinary one. It fails with ErrDestroyed while the
+// session's tombstone lasts, and with ErrFull when the store has no room for a new session or
+// for more data, even with every provisional session evicted.
 func (s *Memory) Update(ctx context.Context, id string, set []Field, del []string, ttl time.Duration) error {
 	if ttl <= 0 {
 		return ErrInvalid
@@ -165,8 +233,58 @@ func (s *Memory) Update(ctx context.Context, id string, set []Field, del []strin
 			return nil, nil // every field deleted: the session goes, as in Redis
 		}
 		ne.size = sessionSize(id, ne.fields)
+		return ne, nil // an ordinary session, even if it was provisional
+	})
+}
+
+// Create implements Store. A new session is provisional: it counts against MaxProvisional and
+// MaxProvisionalBytes, lasts min(ttl, ProvisionalLifetime) unless a Load or an Update makes it
+// ordinary, and is evicted, oldest first, when a Create needs room in those budgets or any
+// write needs room in the store's. On a session that exists and is not provisional, Create is
+// Update. It fails with ErrDestroyed while the id's tombstone lasts, and with ErrFull when even
+// evicting every provisional session would not make room.
+func (s *Memory) Create(ctx context.Context, id string, set []Field, ttl time.Duration) error {
+	if ttl <= 0 {
+		return ErrInvalid
+	}
+	if err := check(ctx, id); err != nil {
+		return err
+	}
+	return s.write(id, func(old *memSession, now int64) (*memSession, error) {
+		switch {
+		case old != nil && old.fields == nil:
+			return nil, ErrDestroyed
+		case old != nil && old.prov == nil:
+			ne := &memSession{fields: applyFields(old.fields, set, nil), until: expiry(now, ttl)}
+			ne.size = sessionSize(id, ne.fields)
+			return ne, nil
+		case old == nil && len(set) == 0:
+			return nil, nil // nothing to create
+		}
+		var fields []Field
+		prov := &provNode{id: id}
+		if old != nil {
+			fields, prov = old.fields, old.prov
+		}
+		ne := &memSession{fields: applyFields(fields, set, nil), until: expiry(now, min(ttl, s.provLifetime)),
+			prov: prov, ttl: ttl}
+		ne.size = sessionSize(id, ne.fields)
 		return ne, nil
 	})
+}
+
+// promote makes the provisional session e of id ordinary (it was loaded: its client came
+// back), lasting the ttl of its Create from now, unless it changed meanwhile.
+func (s *Memory) promote(sh *storeShard, id string, e *memSession, now int64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.m[id] != e {
+		return
+	}
+	ne := &memSession{fields: e.fields, until: max(e.until, expiry(now, e.ttl)), size: e.size}
+	s.unlinkProv(e)
+	sh.m[id] = ne
+	sh.soonest = min(sh.soonest, ne.until)
 }
 
 // Destroy implements Store: the session is removed and a tombstone lasts ttl, or longer if one
@@ -206,34 +324,38 @@ func check(ctx context.Context, id string) error {
 // write changes the entry of id under its shard's lock: change gets the live session or
 // tombstone (nil: none) and returns what replaces it (nil: nothing, the entry is removed) or
 // an error, which write returns with nothing changed. When the store has no room, every expired
-// entry is swept and change runs once more; still no room is ErrFull.
+// entry is swept, then provisional sessions are evicted, oldest first, one before each new try,
+// as long as evicting them all would make room; when a provisional budget has no room, only
+// the eviction. Still no room is ErrFull.
 func (s *Memory) write(id string, change func(old *memSession, now int64) (*memSession, error)) error {
 	sh := s.shard(id)
-	for swept := false; ; swept = true {
+	for swept := false; ; {
 		now := s.now()
 		sh.mu.Lock()
 		old := s.live(sh, id, now)
 		ne, err := change(old, now)
-		switch {
-		case err != nil:
+		if err != nil {
 			sh.mu.Unlock()
 			return err
-		case ne == nil:
+		}
+		if ne == nil {
 			if old != nil {
 				s.remove(sh, id, old)
 			}
 			sh.mu.Unlock()
 			return nil
-		case !s.replace(sh, id, old, ne, now):
-			sh.mu.Unlock()
-			if swept {
-				return ErrFull
-			}
-			s.sweepAll(now)
-			continue
 		}
+		r := s.replace(sh, id, old, ne, now)
 		sh.mu.Unlock()
-		return nil
+		switch {
+		case r == fits:
+			return nil
+		case r != provFull && !swept:
+			s.sweepAll(now)
+			swept = true
+		case r == never || !s.evictOldest():
+			return ErrFull
+		}
 	}
 }
 
@@ -304,21 +426,59 @@ func sessionSize(id string, fields []Field) int64 {
 	return n
 }
 
-// replace puts ne in place of old (nil: none) if the bounds allow it, and reports whether it
-// did. sh is locked.
-func (s *Memory) replace(sh *storeShard, id string, old, ne *memSession, now int64) bool {
+// What replace found: room, or a bound that an eviction may make room under, or one under
+// which no eviction can.
+const (
+	fits      = iota
+	storeFull // MaxEntries or MaxBytes
+	provFull  // MaxProvisional or MaxProvisionalBytes
+	never     // not even with every provisional session evicted
+)
+
+// replace puts ne in place of old (nil: none) if the bounds allow it, and reports what it
+// found. sh is locked.
+func (s *Memory) replace(sh *storeShard, id string, old, ne *memSession, now int64) int {
 	var addEntries, addBytes int64 = 1, ne.size
 	if old != nil {
 		addEntries, addBytes = 0, ne.size-old.size
 	}
-	if s.entries.Add(addEntries) > s.maxEntries && addEntries > 0 {
+	oldProv := old != nil && old.prov != nil
+	if addEntries > 0 && s.entries.Add(addEntries) > s.maxEntries {
 		s.entries.Add(-addEntries)
-		return false
+		return s.roomAfterEviction(addEntries, addBytes, ne, old)
 	}
-	if s.bytes.Add(addBytes) > s.maxBytes && addBytes > 0 {
+	if addBytes > 0 && s.bytes.Add(addBytes) > s.maxBytes {
 		s.bytes.Add(-addBytes)
 		s.entries.Add(-addEntries)
-		return false
+		return s.roomAfterEviction(addEntries, addBytes, ne, old)
+	}
+	if ne.prov != nil || oldProv {
+		s.provMu.Lock()
+		var pe, pb int64
+		if ne.prov != nil {
+			pe, pb = 1, ne.size
+		}
+		if oldProv {
+			pe, pb = pe-1, pb-old.size
+		}
+		if pe > 0 && s.provCount.Load()+pe > s.maxProv || pb > 0 && s.provBytes.Load()+pb > s.maxProvSize {
+			s.provMu.Unlock()
+			s.bytes.Add(-addBytes)
+			s.entries.Add(-addEntries)
+			if ne.size > s.maxProvSize {
+				return never
+			}
+			return provFull
+		}
+		switch {
+		case ne.prov != nil && !oldProv:
+			s.linkProv(ne.prov)
+		case ne.prov == nil && oldProv:
+			s.unlinkProvLocked(old.prov)
+		}
+		s.provCount.Add(pe)
+		s.provBytes.Add(pb)
+		s.provMu.Unlock()
 	}
 	sh.m[id] = ne
 	sh.soonest = min(sh.soonest, ne.until)
@@ -333,6 +493,78 @@ func (s *Memory) replace(sh *storeShard, id string, old, ne *memSession, now int
 			break
 		}
 	}
+	return fits
+}
+
+// roomAfterEviction tells, for a write that found the store full, whether evicting every
+// provisional session (but the one being written) would make room for it: storeFull if so,
+// never if not.
+func (s *Memory) roomAfterEviction(addEntries, addBytes int64, ne, old *memSession) int {
+	entries, bytes := s.entries.Load()-s.provCount.Load(), s.bytes.Load()-s.provBytes.Load()
+	if old != nil && old.prov != nil { // the session itself stays
+		entries, bytes = entries+1, bytes+old.size
+	}
+	if entries+addEntries > s.maxEntries || bytes+addBytes > s.maxBytes {
+		return never
+	}
+	return storeFull
+}
+
+// linkProv appends n to the provisional list, as its newest. provMu is held.
+func (s *Memory) linkProv(n *provNode) {
+	n.prev, n.next = s.provTail, nil
+	if s.provTail != nil {
+		s.provTail.next = n
+	} else {
+		s.provHead = n
+	}
+	s.provTail = n
+}
+
+// unlinkProvLocked takes n out of the provisional list. provMu is held.
+func (s *Memory) unlinkProvLocked(n *provNode) {
+	if n.prev != nil {
+		n.prev.next = n.next
+	} else {
+		s.provHead = n.next
+	}
+	if n.next != nil {
+		n.next.prev = n.prev
+	} else {
+		s.provTail = n.prev
+	}
+	n.prev, n.next = nil, nil
+}
+
+// unlinkProv makes the provisional session e no longer count as one, as it is removed or made
+// ordinary. Its shard is locked.
+func (s *Memory) unlinkProv(e *memSession) {
+	s.provMu.Lock()
+	s.unlinkProvLocked(e.prov)
+	s.provCount.Add(-1)
+	s.provBytes.Add(-e.size)
+	s.provMu.Unlock()
+}
+
+// evictOldest removes the oldest provisional session, and reports whether there was one. No
+// lock is held: it takes the session's shard lock after provMu is released.
+func (s *Memory) evictOldest() bool {
+	s.provMu.Lock()
+	n := s.provHead
+	var id string
+	if n != nil {
+		id = n.id
+	}
+	s.provMu.Unlock()
+	if n == nil {
+		return false
+	}
+	sh := s.shard(id)
+	sh.mu.Lock()
+	if e := sh.m[id]; e != nil && e.prov == n {
+		s.remove(sh, id, e)
+	} // else it was made ordinary or removed meanwhile: the list has a new oldest
+	sh.mu.Unlock()
 	return true
 }
 
@@ -341,7 +573,14 @@ func (s *Memory) remove(sh *storeShard, id string, e *memSession) {
 	delete(sh.m, id)
 	s.entries.Add(-1)
 	s.bytes.Add(-e.size)
+	if e.prov != nil {
+		s.unlinkProv(e)
+	}
 }
+
+// Provisional returns the number of provisional sessions held (Create, not yet loaded or
+// updated), counting expired ones not yet removed.
+func (s *Memory) Provisional() int { return int(s.provCount.Load()) }
 
 // sweepAll removes every expired session and tombstone, looking only at the shards whose
 // earliest expiry is past.

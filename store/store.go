@@ -39,6 +39,19 @@ type Store interface {
 	// slower concurrent request cannot resurrect a logged-out session, and with ErrInvalid for an
 	// empty id or a ttl that is not positive. A failed Update changes nothing.
 	Update(ctx context.Context, id string, set []Field, del []string, ttl time.Duration) error
+	// Create writes the first fields of a provisional session: one the caller has just made up
+	// (a random id) and no client has presented back yet, so anyone can make any number of
+	// them, a request without a cookie at a time. Otherwise it is Update with nothing to delete:
+	// ErrDestroyed on a tombstone, ErrInvalid for an empty id or a ttl that is not positive, and
+	// nothing created when set is empty.
+	//
+	// A store keeps provisional sessions apart, so that a flood of them never refuses the
+	// others: within a budget of their own, at most for ProvisionalLifetime (or its own shorter
+	// idle lifetime) instead of ttl, and evicting the oldest of them, never another session,
+	// when that budget or the store is full. A Load, an Alive or an Update of the id (the client presented
+	// it back, or Session.Regenerate wrote it) makes it an ordinary session, never evicted,
+	// lasting its ttl. Create on a session that is not provisional is Update.
+	Create(ctx context.Context, id string, set []Field, ttl time.Duration) error
 	// Destroy deletes the session and leaves a tombstone for ttl (the rest of its token's life);
 	// a tombstone already there that lasts longer is kept. A ttl that is not positive (the token
 	// has expired: no request can carry it) leaves no tombstone. Destroying an id the store never
@@ -56,9 +69,16 @@ type Store interface {
 	// however many copies of its cookie exist: it must be cheap (a map lookup in memory, a
 	// client-side cache hit on Redis, invalidated by the Destroy of any client). An empty id
 	// fails with ErrInvalid. id may point into a request's buffer: it is valid during the call
-	// only, and an implementation that keeps it must copy it.
+	// only, and an implementation that keeps it must copy it. Like Load, it makes a provisional
+	// session (Create) ordinary: the client came back with it.
 	Alive(ctx context.Context, id string) (bool, error)
 }
+
+// ProvisionalLifetime is the longest a store keeps a provisional session (Store.Create) that
+// no Load, Alive or Update has made ordinary: the idle lifetime of a session before its client first
+// comes back. Ten minutes keep a first visit's data through a page or two of reading, and hold
+// a flood of provisional sessions to what ten minutes of it make.
+const ProvisionalLifetime = 10 * time.Minute
 
 // Field is one named JSON value of a server-side session.
 type Field struct {

@@ -45,12 +45,14 @@ type app struct {
 }
 
 // The session's names. "sub" is the user's name once logged in: the registered claim that
-// revocation by subject ("log out everywhere") keys on, and the one name the cookie's token
-// carries in server-side mode, so that the /app page can show it. The others live in the store
-// in server-side mode, in the cookie in cookie mode.
+// revocation by subject ("log out everywhere") keys on, carried by the cookie's token in
+// server-side mode, so that the /app page can show it. "visited" is the other name the token
+// carries there: a browser's first request to / (see counter). The others live in the store in
+// server-side mode, in the cookie in cookie mode.
 const (
 	fieldUser     = "sub"
-	fieldCounter  = "counter"
+	fieldVisited  = "visited"   // true: the first request to / was counted, in the cookie alone
+	fieldCounter  = "counter"   // the count from the second request to / on
 	fieldTokenID  = "token_id"  // the "jti" of the bearer token the login handed out...
 	fieldTokenExp = "token_exp" // ... and its expiry: /logout revokes it until then
 )
@@ -175,10 +177,25 @@ func (a *app) api(r request, t *bearer.Token) reply {
 
 // counter is the classic session example: the count of this browser's requests to /. The code
 // is the same in both modes; the session keeps the value in the store or in the cookie.
+//
+// A browser's first request keeps nothing in the store: it sets "visited", a field of the
+// cookie's token, which stands for a count of 1. Only when the browser sends the cookie back
+// does the count go to the store, under the session id the cookie names. A client that never
+// returns its cookie (a crawler, a script, a flood of requests without a cookie) costs the
+// store nothing, however many requests it makes.
 func (a *app) counter(s *session.Session) reply {
-	n, _ := s.Int(fieldCounter) // absent in a new session: 0
+	n, ok := s.Int(fieldCounter) // absent in a new session: 0
+	if visited, _ := s.Bool(fieldVisited); !ok && visited {
+		n = 1 // the first request, counted in the cookie
+	}
 	n++
-	if err := s.Set(fieldCounter, n); err != nil {
+	var err error
+	if n == 1 {
+		err = s.Set(fieldVisited, true)
+	} else {
+		err = s.Set(fieldCounter, n)
+	}
+	if err != nil {
 		return text(http.StatusInternalServerError, "session: %v\n", err)
 	}
 	return text(http.StatusOK, "Current counter value: %d\n", n)

@@ -4,8 +4,11 @@
 // The same app runs on fasthttp or net/http through the library's two adapters.
 //
 // By default the session is server-side (-mode server): the cookie's JWT carries a random session
-// id and, once logged in, the user's name ("sub"); the counter lives in a store under the id. The
-// store and the revocation list are in this process's memory, or in Redis with -redis, where
+// id and, once logged in, the user's name ("sub"); the counter lives in a store under the id,
+// from a browser's second request on: the first is counted in the cookie ("visited"), and its id
+// is in the store only as a provisional session, so that a client that never sends its cookie
+// back, a flood of them included, fills only the provisional budget and never refuses a browser
+// that came back, nor a login. The store and the revocation list are in this process's memory, or in Redis with -redis, where
 // several processes started with the same secret share them and behave as one site. With
 // -mode cookie the whole session, counter included, is the cookie's JWT payload.
 //
@@ -195,7 +198,8 @@ type demo struct {
 	bearer   *bearer.Bearer
 	jwks     http.Handler // the public keys, for ES256 and EdDSA; nil for HS256
 	log      *log.Logger
-	close    func() // releases the Redis connection, if any
+	close    func()      // releases the Redis connection, if any
+	store    store.Store // the sessions' store; nil in cookie mode
 }
 
 // backends returns the session store (nil in cookie mode) and the revocation list: in Redis when
@@ -278,7 +282,7 @@ func newDemo(cfg config) (*demo, error) {
 	if store != nil {
 		// The user's name stays in the cookie's token, for the /app page and for any service
 		// that reads the cookie without the store; the rest (the counter) is in the store.
-		scfg.TokenFields = []string{fieldUser}
+		scfg.TokenFields = []string{fieldUser, fieldVisited}
 	}
 	m, err := session.New(cookies, scfg)
 	if err != nil {
@@ -307,7 +311,7 @@ func newDemo(cfg config) (*demo, error) {
 		log:      cfg.log,
 	}
 	ok = true
-	return &demo{stack: cfg.stack, where: where, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log, close: closeBackends}, nil
+	return &demo{stack: cfg.stack, where: where, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log, close: closeBackends, store: store}, nil
 }
 
 // newCodec returns the codec of one purpose: HS256 with a key derived from the secret, or an

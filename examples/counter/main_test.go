@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/store"
 )
 
 // testKey is the demo's secret in these tests, so that they can forge what a client cannot.
@@ -41,6 +42,13 @@ func startDemoAlg(t *testing.T, stack string, alg fastjwt.Alg) string {
 // cfg says otherwise) on a free loopback port and returns its base URL. Cleanup stops it
 // through the same path as SIGTERM and expects a clean, prompt return.
 func serveDemo(t *testing.T, cfg config) string {
+	t.Helper()
+	base, _ := serveDemoOf(t, cfg)
+	return base
+}
+
+// serveDemoOf is serveDemo, returning the demo too.
+func serveDemoOf(t *testing.T, cfg config) (string, *demo) {
 	t.Helper()
 	if cfg.user == "" {
 		cfg.user, cfg.password = "demo", "demo"
@@ -72,7 +80,7 @@ func serveDemo(t *testing.T, cfg config) string {
 			t.Error("server did not shut down within 10s")
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), d
 }
 
 // client is a browser-like client: it keeps cookies.
@@ -215,6 +223,39 @@ func payloadOf(token string) map[string]any {
 func forEachStack(t *testing.T, f func(t *testing.T, base string)) {
 	for _, stack := range []string{"fasthttp", "nethttp"} {
 		t.Run(stack, func(t *testing.T) { f(t, startDemo(t, stack)) })
+	}
+}
+
+// A browser's first GET / counts in its cookie; its session is in the store only as a
+// provisional one (so that a copy of a logged-out cookie is worth nothing, every session id
+// is in the store): requests that never send their cookie back, however many, leave only
+// provisional sessions there, which never refuse or evict a session that came back; a browser
+// that comes back has an ordinary session from its second request on.
+func TestFirstVisitKeepsOnlyAProvisionalSession(t *testing.T) {
+	for _, stack := range []string{"fasthttp", "nethttp"} {
+		t.Run(stack, func(t *testing.T) {
+			base, d := serveDemoOf(t, config{stack: stack})
+			mem := d.store.(*store.Memory)
+			for i := range 50 {
+				resp, body := newClient(t, base).do("GET", "/", "", "")
+				if resp.StatusCode != 200 || body != "Current counter value: 1\n" {
+					t.Fatalf("request %d without a cookie: %d %q", i, resp.StatusCode, body)
+				}
+			}
+			if n, p := mem.Len(), mem.Provisional(); n != 50 || p != 50 {
+				t.Fatalf("50 requests without a cookie left %d sessions, %d provisional; want 50 provisional", n, p)
+			}
+			c := newClient(t, base)
+			c.expectCounter("1")
+			if p := payload(t, c.sessionCookie()); p["visited"] != true || p["sid"] == nil {
+				t.Fatalf("first visit's cookie payload %v, want visited and a session id", p)
+			}
+			c.expectCounter("2")
+			if mem.Len() != 51 || mem.Provisional() != 50 {
+				t.Fatalf("after a browser came back: Len %d, Provisional %d; want 51 and 50 (its own is ordinary)", mem.Len(), mem.Provisional())
+			}
+			c.expectCounter("3")
+		})
 	}
 }
 

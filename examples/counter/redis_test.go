@@ -61,7 +61,8 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 }
 
 // When Redis stops, both processes answer 503 with Retry-After (never a fresh session, never a
-// token taken as valid), and they recover by themselves, without a restart, once redis-server
+// token taken as valid) to every request that needs it (a browser's first GET / does not), and
+// they recover by themselves, without a restart, once redis-server
 // is back on the same port. The server runs without persistence, so what it held is gone: the
 // count starts over, and goes on across the processes.
 func TestRedisDownThenBack(t *testing.T) {
@@ -87,6 +88,8 @@ func TestRedisDownThenBack(t *testing.T) {
 		}
 		resp, body := x.on(base).do("GET", "/", "", "")
 		expect503("GET / with a session", resp, body)
+		// A browser's first request creates its session in the store too (every session id
+		// is there, so that logout is final): it needs Redis.
 		resp, body = newClient(t, base).do("GET", "/", "", "")
 		expect503("GET / of a new browser", resp, body)
 		resp, body = newClient(t, base).do("POST", "/login", "application/json", `{"username":"demo","password":"demo"}`)

@@ -68,6 +68,9 @@ var cases = []struct {
 	{"alive", testAlive},
 	{"alive expires", testAliveExpires},
 	{"one destroy is first", testOneDestroyFirst},
+	{"create", testCreate},
+	{"create expires", testCreateExpires},
+	{"create after destroy", testCreateAfterDestroy},
 	{"bad inputs", testBadInputs},
 	{"done context", testDoneContext},
 }
@@ -451,6 +454,69 @@ func testUpdatesRacingDestroy(t *testing.T, s store.Store) {
 	want(t, s, "race", "absent", "after Updates raced with Destroy")
 }
 
+// Create writes a provisional session's first fields: a Load sees them, an Update of the id
+// keeps them (the client came back: an ordinary session), a Create with nothing to set creates
+// nothing, and a Create on an ordinary session is an Update of it.
+func testCreate(t *testing.T, s store.Store) {
+	if err := s.Create(bg, "anon", Fields("counter", "1", "cart", "[]"), time.Hour); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	want(t, s, "anon", "cart=[] counter=1", "after the Create")
+	update(t, s, "anon", Fields("counter", "2"), []string{"cart"}, time.Hour)
+	want(t, s, "anon", "counter=2", "after an Update of the created session")
+
+	if err := s.Create(bg, "unread", Fields("a", "1"), time.Hour); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	update(t, s, "unread", Fields("b", "2"), nil, time.Hour)
+	want(t, s, "unread", "a=1 b=2", "after an Update of a created session never loaded")
+
+	if err := s.Create(bg, "empty", nil, time.Hour); err != nil {
+		t.Fatalf("Create with nothing to set: %v", err)
+	}
+	want(t, s, "empty", "absent", "after a Create with nothing to set")
+
+	update(t, s, "back", Fields("a", "1"), nil, time.Hour)
+	if err := s.Create(bg, "back", Fields("b", "2"), time.Hour); err != nil {
+		t.Fatalf("Create on an ordinary session: %v", err)
+	}
+	want(t, s, "back", "a=1 b=2", "after a Create on an ordinary session")
+}
+
+// A created session lasts no longer than its ttl (a store may end it sooner:
+// store.ProvisionalLifetime at most).
+func testCreateExpires(t *testing.T, s store.Store) {
+	start := time.Now()
+	if err := s.Create(bg, "anon", Fields("a", "1"), short); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	eventually(t, short+expiryBound, "the created session expires", func() bool {
+		if time.Since(start) < short {
+			return false // a Load makes it ordinary; its ttl is the same
+		}
+		found, err := s.Load(bg, "anon", func(string, []byte) {})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		return !found
+	})
+}
+
+// A Create on a destroyed id fails with ErrDestroyed and creates nothing: ids are random, yet a
+// late request must not bring a logged-out session back by any write.
+func testCreateAfterDestroy(t *testing.T, s store.Store) {
+	update(t, s, "sid", Fields("a", "1"), nil, time.Hour)
+	destroy(t, s, "sid", time.Hour)
+	if err := s.Create(bg, "sid", Fields("a", "2"), time.Hour); !errors.Is(err, store.ErrDestroyed) {
+		t.Fatalf("Create after a Destroy: %v, want ErrDestroyed", err)
+	}
+	want(t, s, "sid", "absent", "after the refused Create")
+	destroy(t, s, "never", time.Hour)
+	if err := s.Create(bg, "never", Fields("a", "1"), time.Hour); !errors.Is(err, store.ErrDestroyed) {
+		t.Fatalf("Create on a tombstone of an id never used: %v, want ErrDestroyed", err)
+	}
+}
+
 // An empty id or a ttl that is not positive is refused with ErrInvalid, and changes nothing.
 func testBadInputs(t *testing.T, s store.Store) {
 	update(t, s, "sid", Fields("a", "1"), nil, time.Hour)
@@ -463,6 +529,9 @@ func testBadInputs(t *testing.T, s store.Store) {
 		"Update with a negative ttl":   func() error { return s.Update(bg, "sid", nil, []string{"a"}, -time.Second) },
 		"refresh with a zero ttl":      func() error { return s.Update(bg, "sid", nil, nil, 0) },
 		"Update of a new id, zero ttl": func() error { return s.Update(bg, "new", Fields("a", "1"), nil, 0) },
+		"Create of an empty id":        func() error { return s.Create(bg, "", Fields("a", "1"), time.Hour) },
+		"Create with a zero ttl":       func() error { return s.Create(bg, "new", Fields("a", "1"), 0) },
+		"Create with a negative ttl":   func() error { return s.Create(bg, "sid", Fields("a", "2"), -time.Second) },
 	} {
 		if err := call(); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", what, err)
@@ -496,7 +565,11 @@ func testDoneContext(t *testing.T, s store.Store) {
 		if _, err := s.Alive(c.ctx, "sid"); !errors.Is(err, c.want) {
 			t.Errorf("Alive: %v, want %v", err, c.want)
 		}
+		if err := s.Create(c.ctx, "new", Fields("a", "1"), time.Hour); !errors.Is(err, c.want) {
+			t.Errorf("Create: %v, want %v", err, c.want)
+		}
 	}
+	want(t, s, "new", "absent", "after a Create with a done context")
 	want(t, s, "sid", "a=1", "after the calls with a done context")
 	update(t, s, "sid", Fields("b", "2"), nil, time.Hour) // not destroyed
 	want(t, s, "sid", "a=1 b=2", "after the calls with a done context")

@@ -33,6 +33,10 @@ func (e *endedWrites) Update(ctx context.Context, id string, set []store.Field, 
 	return e.Store.Update(e.ctx(ctx), id, set, del, ttl)
 }
 
+func (e *endedWrites) Create(ctx context.Context, id string, set []store.Field, ttl time.Duration) error {
+	return e.Store.Create(e.ctx(ctx), id, set, ttl)
+}
+
 func (e *endedWrites) Destroy(ctx context.Context, id string, ttl time.Duration) error {
 	return e.Store.Destroy(e.ctx(ctx), id, ttl)
 }

@@ -14,7 +14,8 @@ import (
 // the stored value and the counter after incrementing it), vary (adds one Vary response line per
 // "|"-separated item of "v", then increments), login (sets "sub" to "user" and increments),
 // get (answers the raw value of "name"), set (stores "value" under "name"), regenerate
-// (Session.Regenerate), logout (Session.Logout), badwrites (tries writes the codec would refuse
+// (Session.Regenerate), signin (a login: Session.Regenerate, then "sub" set to "user" and the
+// counter incremented), logout (Session.Logout), badwrites (tries writes the codec would refuse
 // and answers each error, "nil" for one that was accepted), save (stores a struct holding
 // "<&>" with session.Encode).
 func CounterHandler(s *session.Session, r Request) string {
@@ -92,6 +93,16 @@ func CounterHandler(s *session.Session, r Request) string {
 			return "error: " + err.Error()
 		}
 		return "regenerated"
+	case "signin":
+		if err := s.Regenerate(context.Background()); err != nil {
+			return "error: " + err.Error()
+		}
+		if err := s.Set("sub", r.Query("user")); err != nil {
+			return "error: " + err.Error()
+		}
+		n, _ := s.Int("counter")
+		_ = s.Set("counter", n+1)
+		return strconv.Itoa(n + 1)
 	case "logout":
 		if err := s.Logout(context.Background()); err != nil {
 			return "error: " + err.Error()

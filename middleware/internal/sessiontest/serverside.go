@@ -56,6 +56,14 @@ func (c *countingStore) Update(ctx context.Context, id string, set []store.Field
 	return c.Store.Update(ctx, id, set, del, ttl)
 }
 
+func (c *countingStore) Create(ctx context.Context, id string, set []store.Field, ttl time.Duration) error {
+	c.calls.Add(1)
+	if c.down.Load() {
+		return errStoreDown
+	}
+	return c.Store.Create(ctx, id, set, ttl)
+}
+
 func (c *countingStore) Destroy(ctx context.Context, id string, ttl time.Duration) error {
 	c.calls.Add(1)
 	if c.down.Load() {

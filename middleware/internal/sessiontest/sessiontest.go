@@ -67,4 +67,5 @@ func Run(t *testing.T, st Stack) {
 	t.Run("server-side sessions", func(t *testing.T) { runServerSide(t, st) })
 	t.Run("logout is final", func(t *testing.T) { runLogout(t, st) })
 	t.Run("store failures", func(t *testing.T) { runStoreFailures(t, st) })
+	t.Run("flood of new sessions", func(t *testing.T) { runFlood(t, st) })
 }
