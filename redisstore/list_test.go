@@ -273,6 +273,9 @@ func TestListAnswerEndsAtExpiry(t *testing.T) {
 	srv := ownServer(t)
 	l := dial(t, srv, Options{}).List()
 	ctx := context.Background()
+	if err := l.Check(ctx); err != nil { // arms the marker before the pause holds writes back
+		t.Fatal(err)
+	}
 	now := time.Now()
 	exp := now.Add(300 * time.Millisecond)
 	cl := token(t, "brief", "ben", now.Add(-time.Minute))
