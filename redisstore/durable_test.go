@@ -430,3 +430,37 @@ func TestDurableRecoverInvalid(t *testing.T) {
 		t.Fatalf("Recover with until now: %v, want revoke.ErrInvalid", err)
 	}
 }
+
+// A restart with the data (appendonly, appendfsync always) keeps the marker: the List goes on
+// answering, and the revocation is kept.
+func TestDurableRestartWithPersistence(t *testing.T) {
+	needRedis(t)
+	srv := memoryServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	ctx := context.Background()
+	var heard alerts
+	l := dial(t, srv, Options{Timeout: faultTimeout, OnAlert: heard.hear}).List()
+	stolen, fine := token(t, "stolen", "sam", time.Now().Add(-time.Minute)), token(t, "fine", "fay", time.Now().Add(-time.Minute))
+	if err := l.RevokeToken(ctx, "stolen", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(t, l, stolen) || revoked(t, l, fine) {
+		t.Fatal("before the restart: wrong answers")
+	}
+	srv.Kill()
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 3*time.Second, "answers after the restart", func() bool {
+		_, err := l.Revoked(ctx, fine)
+		return err == nil
+	})
+	if !revoked(t, l, stolen) || revoked(t, l, fine) {
+		t.Fatal("after the restart with the data: wrong answers")
+	}
+	if err := l.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if len(heard.errs) != 0 {
+		t.Fatalf("OnAlert heard %v", heard.errs)
+	}
+}
