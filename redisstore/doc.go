@@ -17,6 +17,7 @@
 //	<prefix>revoked:sub:<sub>  string: Unix nanoseconds, 20 digits: tokens of sub issued before it
 //	                           are revoked; PXAT the epoch's end + Options.Grace
 //	<prefix>revoked:all        the same for every token
+//	<prefix>revoked:marker     string: the list's marker, no expiry (see Durability)
 //
 // The two keys of a session share the hash tag {sess:<id>}, so they live in one slot of a Redis
 // Cluster and one script can change both atomically. Every revocation key expires by itself, a
@@ -50,4 +51,57 @@
 // is bounded by Options.Timeout (default 250 ms) and returns Redis's or the network's error
 // (errors.Is(err, context.DeadlineExceeded) after a timeout): the callers (the session Manager,
 // package bearer) then fail closed. Nothing here panics on a Redis answer.
+//
+// # Durability
+//
+// Sessions may be lost (their users sign in again); revocations may not: a lost revocation
+// lets a stolen token in again. The List therefore trusts its Redis only while it can tell
+// that Redis kept its data, and answers an error otherwise (revoke.Checker then answers 503
+// unless it fails open):
+//
+//   - A marker, <prefix>revoked:marker, written without expiry when the List is first used
+//     (or by List.Arm with Options.ExplicitArm), is read through the client-side cache, so
+//     Redis tracks it for this client. A FLUSHALL, a FLUSHDB, the marker's eviction or
+//     deletion sends an invalidation; a restart or a failover breaks the connection, which
+//     empties the cache. A "not revoked" answer is given only once the marker is confirmed
+//     after the entries were read: from memory while no invalidation came (an atomic load),
+//     else by reading it again, one round trip. A List that finds the marker gone (or
+//     replaced, by a process that armed the emptied Redis) answers ErrDataLost from then on,
+//     and tells Options.OnAlert once, whatever Redis holds afterwards. Detection takes the
+//     time an invalidation or a broken connection takes to reach the client: about a
+//     millisecond on loopback, at most rueidis's PING period for a silent network failure;
+//     List.Check, called by a readiness probe, reads the policy and the marker again.
+//   - List.Recover(ctx, until) is the way back: it revokes every token issued before now
+//     (RevokeAll(now, until), until being when the last of them has expired) and writes a new
+//     marker, which the Lists of other processes accept within a second, once they have read
+//     the global epoch it names. The users sign in again.
+//   - The List reads maxmemory-policy (CONFIG GET) when it first validates its marker, after
+//     every invalidation of it, and in every List.Check, and answers ErrEvictingPolicy for
+//     any policy but noeviction unless Options.AllowEvictingPolicy: under volatile-lru,
+//     volatile-ttl or volatile-lfu the revocations, which expire, are evicted and the
+//     marker, which does not, is kept; under allkeys-lru the client-side cache makes the
+//     revocation keys look idle to Redis's LRU, so they are evicted first. A Redis that
+//     refuses CONFIG (managed services often do) is trusted, and OnAlert hears of it once.
+//
+// So the list's Redis needs:
+//
+//   - maxmemory-policy noeviction (Redis's default). A full Redis then refuses writes (a
+//     revocation fails with OOM, loudly) and reads not cached yet (rueidis reads in a MULTI,
+//     which Redis refuses when out of memory): sessions on the same Redis can fill it. Give
+//     the list a Redis (or at least a memory budget) of its own: Dial two Redis, one for the
+//     Store (where an evicting policy is fine) and one for the List.
+//   - Persistence: appendonly yes with appendfsync everysec loses at most about a second of
+//     revocations in a crash (always: none, at the cost of a disk sync per write); RDB
+//     snapshots alone lose everything since the last one. A restart with the data keeps the
+//     marker, and the List goes on; a restart without it is ErrDataLost, never "not revoked".
+//     A replica promoted by failover must have the data too (a replica that was in sync).
+//   - A memory budget: about 150 bytes per revoked token (a 36-character "jti" under the
+//     default prefix, measured on Redis 7.0), about 165 per subject's epoch, the entries
+//     living until the tokens they name expire: a million revocations of one-hour tokens
+//     in an hour is about 150 MB. The tracking table of the client-side cache counts too (one
+//     entry per key a client has read, "not revoked" lookups included, up to
+//     tracking-table-max-keys, default 1,000,000; INFO's tracking_total_keys tells).
+//
+// In a Redis Cluster the marker lives on one shard: the loss of another shard's data is not
+// detected by it.
 package redisstore

@@ -53,3 +53,41 @@ func ExampleDial() {
 	// false <nil>
 	// true <nil>
 }
+
+// A Redis that lost its data: the list refuses to answer (503 through revoke.Checker) until
+// Recover, which revokes every token issued before it.
+func ExampleList_Recover() {
+	r, err := Dial(Options{Addrs: []string{exampleAddr}, Prefix: "example-recover:"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ctx := context.Background()
+	list := r.List()
+	// At start: the maxmemory-policy is noeviction, and the marker is armed.
+	fmt.Println(list.Check(ctx))
+
+	// The marker vanishes, as in a FLUSHALL or a restart without persistence (here a DEL, then
+	// a PING that waits for the invalidation).
+	c := r.Client()
+	for _, resp := range c.DoMulti(ctx, c.B().Del().Key("example-recover:revoked:marker").Build(), c.B().Ping().Build()) {
+		_ = resp.Error()
+	}
+	codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("a 32-byte or longer secret key!!")}})
+	token, _ := codec.AppendSign(nil, []byte(`{"jti":"t-2","sub":"ann","iat":1700000000}`))
+	var cl fastjwt.Claims
+	_, _ = codec.AppendVerifyClaims(nil, token, &cl)
+	_, err = list.Revoked(ctx, &cl)
+	fmt.Println(errors.Is(err, ErrDataLost))
+
+	// The operator recovers: every token issued until now, valid for a day at most, is revoked.
+	fmt.Println(list.Recover(ctx, time.Now().Add(24*time.Hour)))
+	revoked, err := list.Revoked(ctx, &cl)
+	fmt.Println(revoked, err)
+	// Output:
+	// <nil>
+	// true
+	// <nil>
+	// true <nil>
+}

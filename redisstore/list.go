@@ -21,6 +21,7 @@ import (
 type List struct {
 	c   *config
 	ans *answers // nil for a client given to New: no invalidation hook
+	d   *durable // the marker: whether Redis kept its data (durable.go)
 }
 
 var (
@@ -123,9 +124,9 @@ func (l *List) entry(ctx context.Context, kind int, name []byte, p *answerProbe)
 	return ans, err
 }
 
-// Revoked implements revoke.List. An error (Redis unreachable, the timeout) means the list
-// could not answer; nothing is assumed.
-func (l *List) Revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
+// revoked is Revoked before the marker's confirmation. An error (Redis unreachable, the
+// timeout) means the list could not answer; nothing is assumed.
+func (l *List) revoked(ctx context.Context, cl *fastjwt.Claims) (bool, error) {
 	var idBuf, subBuf [keyBufSize]byte
 	iat := int64(math.MinInt64) // a token without "iat" is revoked by any epoch
 	if t, ok := cl.IssuedAt(); ok {

@@ -291,6 +291,9 @@ func TestListAnswerEndsAtExpiry(t *testing.T) {
 	srv := ownServer(t)
 	l := dial(t, srv, Options{Grace: -1}).List() // no grace: the key expires at exp
 	ctx := context.Background()
+	if err := l.Check(ctx); err != nil { // arms the marker before the pause holds writes back
+		t.Fatal(err)
+	}
 	now := time.Now()
 	exp := now.Add(300 * time.Millisecond)
 	cl := token(t, "brief", "ben", now.Add(-time.Minute))

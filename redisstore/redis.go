@@ -62,6 +62,21 @@ type Options struct {
 	// revoke.DefaultGrace; negative: none): its key's expiry is the token's "exp" plus Grace.
 	// It must cover the leeway of every verifier that checks the list (see revoke.Graced).
 	Grace time.Duration
+
+	// AllowEvictingPolicy lets the List answer on a Redis whose maxmemory-policy is not
+	// noeviction. By default such a List answers ErrEvictingPolicy (and List.Check says so at
+	// start): under an evicting policy a revocation can vanish unnoticed, since the marker,
+	// which has no expiry, survives a volatile-* policy that evicts revocations.
+	AllowEvictingPolicy bool
+	// ExplicitArm keeps the List from creating its marker on first use: a List that finds no
+	// marker answers ErrNotArmed until List.Arm (once, when the Redis is new) or List.Recover.
+	// With it, a process started after Redis lost its data refuses to answer too, instead of
+	// arming the empty Redis; without it only the processes that knew the marker do.
+	ExplicitArm bool
+	// OnAlert, if set, hears what an operator must see: ErrDataLost when the List finds it,
+	// ErrEvictingPolicy, and a maxmemory-policy that Redis refused to tell. It is called by the
+	// call that found it, and must not block.
+	OnAlert func(error)
 }
 
 // Redis is a connection to Redis serving a Store and a List. It is safe for concurrent use.
@@ -85,7 +100,7 @@ func New(client rueidis.Client, opts Options) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Redis{client: client, store: &Store{c: c}, list: &List{c: c}}, nil
+	return &Redis{client: client, store: &Store{c: c}, list: &List{c: c, d: newDurable(c, opts)}}, nil
 }
 
 // Dial connects to Redis at opts.Addrs (standalone or cluster) with client-side caching, and
@@ -107,6 +122,8 @@ func Dial(opts Options) (*Redis, error) {
 		opts.AnswerEntries = DefaultAnswerEntries
 	}
 	ans := newAnswers(c.prefix, opts.AnswerEntries)
+	d := newDurable(c, opts)
+	d.hooked = true
 	timeout := opts.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
@@ -124,8 +141,11 @@ func Dial(opts Options) (*Redis, error) {
 		// One connection per node, shared by cached reads and writes: see exec.
 		PipelineMultiplex: -1,
 		// Redis's invalidations (and a closed connection) reach the List's and the Store's
-		// answers too.
-		OnInvalidations: ans.invalidate,
+		// answers, and the marker's state, too.
+		OnInvalidations: func(keys []rueidis.RedisMessage) {
+			ans.invalidate(keys)
+			d.invalidate(keys)
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: connecting to %s: %w", strings.Join(opts.Addrs, ","), err)
@@ -138,6 +158,8 @@ func Dial(opts Options) (*Redis, error) {
 	r.owned = true
 	r.list.ans = ans
 	r.store.ans = ans
+	d.c = r.list.c
+	r.list.d = d
 	return r, nil
 }
 

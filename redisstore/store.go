@@ -117,10 +117,13 @@ return 1
 
 // updateScript: KEYS[1] the hash, KEYS[2] the tombstone; ARGV[1] the ttl in milliseconds,
 // ARGV[2] the number of names to delete, then those names, then name, value pairs to set.
-// unpack is given at most a few hundred values at a time (Lua's stack is bounded).
+// unpack is given at most a few hundred values at a time (Lua's stack is bounded). The
+// provisional mark goes after the fields are set, not before: Redis checks a script's writes
+// against maxmemory only until its first write, so under noeviction a script whose first write
+// is an HDEL (which Redis allows when out of memory) would go on to set fields past the limit
+// instead of failing with OOM.
 var updateScript = newScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('HDEL', KEYS[1], '\255provisional')
 local last = 2 + tonumber(ARGV[2])
 local i = 3
 while i <= last do
@@ -133,6 +136,7 @@ while i <= #ARGV do
   redis.call('HSET', KEYS[1], unpack(ARGV, i, j))
   i = j + 1
 end
+redis.call('HDEL', KEYS[1], '\255provisional')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `)

@@ -28,6 +28,11 @@
 //	                                  public key or certificate, a JWK or a JWK Set): what an issuer
 //	                                  serves at /.well-known/jwks.json; exit status 0, 2 for errors
 //
+//	fastjwt recover --redis HOST:PORT --max-age DURATION [--redis-prefix PREFIX] [--redis-password-env NAME]
+//	                                  after the revocation list's Redis lost its data: revokes every
+//	                                  token issued before now, until now + DURATION, and re-arms the
+//	                                  list (package redisstore, List.Recover); exit status 0, 2 for errors
+//
 //	fastjwt inspect < token           stdin: one token; prints header and payload WITHOUT verifying
 //
 //	fastjwt gateway [flags]           serves token verification (package gateway) for nginx
@@ -102,7 +107,7 @@
 // chosen by X-Forwarded-Uri or X-Original-URI) and /ext-authz/<path> (Envoy's HTTP ext_authz);
 // with --upstream URL it verifies every request and proxies it to URL. A second listener
 // (--admin-listen ADDR, default 127.0.0.1:8402, "off" for none) answers /healthz, /readyz (keys
-// loaded and JWK Sets fresh, Redis reachable) and /metrics (Prometheus). --read-header-timeout,
+// loaded and JWK Sets fresh, Redis reachable with its data) and /metrics (Prometheus). --read-header-timeout,
 // --body-timeout, --idle-timeout and --max-conns bound slow and idle clients on both.
 //
 // Its keys and policy come either from the flags, which make one issuer and the route "/":
@@ -118,7 +123,9 @@
 //
 // or from --config FILE, never both (with --config those flags are refused). The other flags
 // apply either way: --listen, --upstream URL, --redis HOST:PORT (the revocation list of package
-// redisstore; requests get 503 when it cannot answer, or pass with --fail-open),
+// redisstore; requests get 503 when it cannot answer, or pass with --fail-open; a Redis that
+// lost its data answers 503 until 'fastjwt recover --redis HOST:PORT --max-age DURATION'; an
+// evicting maxmemory-policy is refused at start unless --redis-allow-evicting),
 // --redis-password-env NAME, --max-cache-age DURATION (default 60s), --drain-timeout DURATION
 // (default 10s), --log-level LEVEL (default info).
 //

@@ -61,8 +61,10 @@ and 404 to any other path. With --upstream URL it answers no path itself: every 
 verified, then proxied to URL with the claim headers.
 The admin listener (--admin-listen, default 127.0.0.1:8402, "off" for none) answers:
   /healthz /readyz /metrics
-                        liveness, readiness (keys loaded, JWK Sets fresh, Redis reachable; on
-                        failure, which check failed and why) and Prometheus metrics
+                        liveness, readiness (keys loaded, JWK Sets fresh, Redis reachable with
+                        its data: a Redis that was flushed or restarted empty stays not ready,
+                        and tokens get 503, until 'fastjwt recover'; on failure, which check
+                        failed and why) and Prometheus metrics
 
 The keys and policy come from the flags (one issuer, the route "/") or from --config FILE
 (several issuers and routes); not both: with --config, the key and policy flags are refused.
@@ -228,6 +230,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	redisPassEnv := fs.String("redis-password-env", "", "with --redis: the password is the value of the environment variable `NAME`")
 	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "with --redis: the `PREFIX` of the list's keys, as the application that revokes\ntokens writes them (redisstore.Options.Prefix)")
 	failOpen := fs.Bool("fail-open", false, "with --redis: let tokens through when Redis cannot answer (default: 503)")
+	allowEvicting := fs.Bool("redis-allow-evicting", false, "with --redis: start, and answer, although Redis's maxmemory-policy is not noeviction\n(default: refuse to start; a revocation could be evicted unnoticed)")
 	maxCacheAge := defaultMaxCacheAge
 	fs.Var(durationFlag{&maxCacheAge}, "max-cache-age", "the longest a proxy may reuse a 200 (Cache-Control max-age), a `DURATION`\n(default 60s; never beyond the token's expiry)")
 	logLevel := fs.String("log-level", "info", "the least `LEVEL` logged: debug (every decision, without its token), info,\nwarn or error")
@@ -281,6 +284,8 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		return fail("--redis-prefix applies to --redis only")
 	case *failOpen && !set["redis"]:
 		return fail("--fail-open applies to --redis only")
+	case *allowEvicting && !set["redis"]:
+		return fail("--redis-allow-evicting applies to --redis only")
 	case set["drain-timeout"] && drain == 0:
 		return fail("--drain-timeout: must be more than 0s")
 	}
@@ -312,9 +317,20 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if set["redis"] {
-		r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix)
+		r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix, *allowEvicting, cmd.log)
 		if err != nil {
 			return fail("%v", err)
+		}
+		// The policy and the marker, before the first request: an evicting Redis is refused.
+		ctx, cancel := context.WithTimeout(context.Background(), redisCheckTimeout)
+		err = r.List().Check(ctx)
+		cancel()
+		if err != nil {
+			r.Close()
+			if errors.Is(err, redisstore.ErrEvictingPolicy) {
+				return fail("--redis: %v; --redis-allow-evicting starts anyway", err)
+			}
+			return fail("--redis: %v", err)
 		}
 		cmd.redis = r
 		defer r.Close()
@@ -507,15 +523,16 @@ func (c *gatewayCommand) load() (*generation, error) {
 	return gen, nil
 }
 
-// pingRedis is the readiness check of Redis: a PING answered within the probe's deadline.
+// pingRedis is the readiness check of Redis: the revocation list's List.Check answered within
+// the probe's deadline (Redis reachable, its maxmemory-policy, and the marker that tells
+// whether Redis lost its data: after a restart or a flush, not ready until 'fastjwt recover').
 func (c *gatewayCommand) pingRedis(ctx context.Context) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, redisCheckTimeout)
 		defer cancel()
 	}
-	client := c.redis.Client()
-	return client.Do(ctx, client.B().Ping().Build()).Error()
+	return c.redis.List().Check(ctx)
 }
 
 // flagSpec makes the policy of the flags: one issuer, "default", and the route "/".
@@ -571,12 +588,15 @@ func parseUpstream(v string) (*url.URL, error) {
 	return u, nil
 }
 
-// dialRedis connects to Redis at addr for the revocation list, whose keys start with prefix.
-func dialRedis(addr, passwordEnv, prefix string) (*redisstore.Redis, error) {
+// dialRedis connects to Redis at addr for the revocation list, whose keys start with prefix;
+// what an operator must see of it (Redis lost its data, an evicting policy) is logged to log at
+// level error.
+func dialRedis(addr, passwordEnv, prefix string, allowEvicting bool, log *slog.Logger) (*redisstore.Redis, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("--redis: %q is not host:port (e.g. 127.0.0.1:6379)", addr)
 	}
-	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix}
+	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix, AllowEvictingPolicy: allowEvicting,
+		OnAlert: func(err error) { log.Error("revocation list", "err", err.Error()) }}
 	if passwordEnv != "" {
 		pw, err := keyfile.FromEnv(passwordEnv)
 		if err != nil {

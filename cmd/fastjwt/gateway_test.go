@@ -344,10 +344,10 @@ func writeFile600(t *testing.T, path, text string) {
 	}
 }
 
-// startRedis starts redis-server on a free loopback port without persistence; it is killed (by
-// its PID) at the end of the test. Without the program the test skips, saying how to enable it;
-// under CI=true it fails.
-func startRedis(t *testing.T) *redistest.Server {
+// startRedis starts redis-server on a free loopback port without persistence, with extra
+// arguments of redis-server; it is killed (by its PID) at the end of the test. Without the
+// program the test skips, saying how to enable it; under CI=true it fails.
+func startRedis(t *testing.T, args ...string) *redistest.Server {
 	t.Helper()
 	bin := redistest.Binary()
 	if bin == "" {
@@ -357,7 +357,7 @@ func startRedis(t *testing.T) *redistest.Server {
 		}
 		t.Skip("*** SKIPPED: " + why + " ***")
 	}
-	r, err := redistest.Start(bin, 0, t.TempDir())
+	r, err := redistest.StartWith(bin, 0, t.TempDir(), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -598,6 +598,63 @@ func TestGatewayBinary(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "fastjwt gateway: --redis: ") {
 			t.Errorf("start without Redis: %v: %s", err, out)
 		}
+	})
+
+	// --redis, Redis restarted empty: tokens get 503 and /readyz fails saying the data was lost,
+	// as the log does, until 'fastjwt recover', after which the tokens issued before it are
+	// refused and the later ones accepted. An evicting maxmemory-policy is refused at start,
+	// unless --redis-allow-evicting.
+	t.Run("redis-lost", func(t *testing.T) {
+		t.Parallel()
+		r := startRedis(t)
+		p := startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", r.Addr())
+		old := hs256Token(t, secret1, fmt.Sprintf(`"sub":"alice","jti":"old","iat":%d`, time.Now().Unix()-60))
+		if got := p.status(old); got != 200 {
+			t.Fatalf("before the restart: %d", got)
+		}
+		r.Kill()
+		if err := r.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); p.status(old) != 503; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("a token is not refused with 503 10s after Redis restarted empty")
+			}
+		}
+		if resp := p.getAdmin("/readyz"); resp.StatusCode != 503 || !strings.Contains(bodyOf(resp), "lost its data") {
+			t.Errorf("/readyz after Redis lost its data: %d %q", resp.StatusCode, bodyOf(resp))
+		}
+		out, err := exec.Command(bin, "recover", "--redis", r.Addr(), "--max-age", "2h").CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), "re-armed: every token issued before now is revoked until ") {
+			t.Fatalf("fastjwt recover: %v: %s", err, out)
+		}
+		for deadline := time.Now().Add(10 * time.Second); p.getAdmin("/readyz").StatusCode != 200; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("/readyz not ready 10s after fastjwt recover")
+			}
+		}
+		later := hs256Token(t, secret1, fmt.Sprintf(`"sub":"alice","jti":"later","iat":%d`, time.Now().Unix()+2))
+		if a, b := p.status(old), p.status(later); a != 401 || b != 200 {
+			t.Errorf("after recover: a token issued before %d, want 401; after %d, want 200", a, b)
+		}
+		p.stop(syscall.SIGTERM)
+		if logs := p.allLogs(); !strings.Contains(logs, `"msg":"revocation list"`) || !strings.Contains(logs, "lost its data") {
+			t.Errorf("no log line of the data loss:\n%s", logs)
+		}
+
+		ev := startRedis(t, "--maxmemory-policy", "allkeys-lru")
+		cmd := exec.Command(bin, "gateway", "--key-env", "GW_SECRET", "--admin-listen", "off", "--listen", "127.0.0.1:0", "--redis", ev.Addr())
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GW_SECRET=" + secret1}
+		out, err = cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "(it is allkeys-lru); --redis-allow-evicting starts anyway") {
+			t.Errorf("start on an evicting Redis: %v: %s", err, out)
+		}
+		p = startGateway(t, bin, []string{"GW_SECRET=" + secret1}, "--key-env", "GW_SECRET", "--redis", ev.Addr(), "--redis-allow-evicting")
+		if got := p.status(later); got != 200 {
+			t.Errorf("--redis-allow-evicting: %d", got)
+		}
+		p.stop(syscall.SIGTERM)
 	})
 
 	// --upstream: verified requests reach the upstream with the claim header (never the

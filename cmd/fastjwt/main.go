@@ -37,6 +37,8 @@ usage:
   fastjwt inspect < token            show a token's header and payload WITHOUT verifying it
   fastjwt gateway [flags]            serve token verification for nginx, Caddy, Traefik, Envoy,
                                      or in front of an upstream
+  fastjwt recover --redis HOST:PORT --max-age DURATION
+                                     re-arm the revocation list after Redis lost its data
   fastjwt help [command]             this text, or a command's flags and details
 
 The key of sign and verify, for HS256 (the default), exactly one of:
@@ -93,6 +95,7 @@ shown as a JSON string.`,
 		outro: `Exit status 1 if the token is not three base64url segments, 2 for usage or I/O errors.`,
 	},
 	"gateway": gatewayHelp,
+	"recover": recoverHelp,
 }
 
 // valueNames are the placeholders of flags whose usage text does not name one.
@@ -151,6 +154,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runJWKS(args[1:], stdout, stderr)
 	case "gateway":
 		return runGateway(args[1:], stdout, stderr)
+	case "recover":
+		return runRecover(args[1:], stdout, stderr)
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK

@@ -15,6 +15,8 @@
 //	go run ./examples/counter                              # fasthttp on 127.0.0.1:8000, in memory
 //	go run ./examples/counter -stack nethttp               # the same app on net/http
 //	go run ./examples/counter -redis 127.0.0.1:6379        # sessions and revocations in Redis
+//	go run ./examples/counter -redis 127.0.0.1:6379 -redis-revocations 127.0.0.1:6380
+//	                                                       # the revocation list on its own Redis
 //	go run ./examples/counter -mode cookie                 # the counter in the cookie's JWT
 //
 // Routes:
@@ -29,7 +31,12 @@
 //	GET  /app                a page that decodes the session cookie in the browser (unverified)
 //
 // When the store or the revocation list cannot answer (Redis down), the answer is 503 with
-// Retry-After, never a fresh session; the demo recovers by itself when Redis is back.
+// Retry-After, never a fresh session; the demo recovers by itself when Redis is back with its
+// data. A Redis back without its data (restarted without persistence, flushed) has forgotten
+// the revocations: the demo answers 503, and logs so, until the list is re-armed with
+// `fastjwt recover --redis HOST:PORT --redis-prefix counter: --max-age 24h`, which revokes every
+// token issued before. The list's Redis must not evict (maxmemory-policy noeviction, checked at
+// start); sessions may, so -redis-revocations gives the list a Redis of its own.
 package main
 
 import (
@@ -74,7 +81,8 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
 	stack := flag.String("stack", "fasthttp", "HTTP stack: fasthttp or nethttp")
 	mode := flag.String("mode", "server", "where the session's data lives: server (a store under a session id in the cookie) or cookie (the cookie's JWT payload)")
-	redisAddr := flag.String("redis", "", "host:port of a Redis holding the sessions (-mode server) and the revocation list, shared by every process started with the same secret (default: this process's memory)")
+	redisAddr := flag.String("redis", "", "host:port of a Redis holding the sessions (-mode server) and, without -redis-revocations, the revocation list, shared by every process started with the same secret (default: this process's memory)")
+	revAddr := flag.String("redis-revocations", "", "host:port of a Redis of its own for the revocation list (maxmemory-policy noeviction, persistence), so that sessions cannot evict revocations or fill its memory (default: the -redis one)")
 	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes, less one final line ending (default: $SESSION_SECRET, else a random key per start)")
 	alg := flag.String("alg", "HS256", "signing algorithm: HS256 (the secret signs), ES256 or EdDSA (key pairs derived from the secret; the public keys are served at /.well-known/jwks.json)")
 	user := flag.String("user", "demo", "user name accepted by /login")
@@ -85,7 +93,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if _, set := os.LookupEnv(secretEnv); *redisAddr != "" && *keyFile == "" && !set {
+	if _, set := os.LookupEnv(secretEnv); (*redisAddr != "" || *revAddr != "") && *keyFile == "" && !set {
 		fmt.Fprintf(os.Stderr, "note: processes sharing a Redis are one site only with one secret: start each with the same -key-file or %s\n", secretEnv)
 	}
 	a, err := fastjwt.ParseAlg(*alg)
@@ -93,7 +101,7 @@ func run() error {
 		return fmt.Errorf("-alg %q: use HS256, ES256 or EdDSA", *alg)
 	}
 	d, err := newDemo(config{
-		stack: *stack, mode: *mode, redis: *redisAddr, alg: a, user: *user, password: *password, key: key,
+		stack: *stack, mode: *mode, redis: *redisAddr, revocations: *revAddr, alg: a, user: *user, password: *password, key: key,
 		log: log.New(os.Stderr, "counter: ", log.LstdFlags),
 	})
 	if err != nil {
@@ -165,6 +173,7 @@ type config struct {
 	stack          string      // "fasthttp" or "nethttp"
 	mode           string      // "server" (the default when empty) or "cookie"
 	redis          string      // host:port of Redis; "" keeps everything in memory
+	revocations    string      // host:port of the revocation list's own Redis; "": redis's
 	alg            fastjwt.Alg // HS256 when zero
 	user, password string
 	key            []byte
@@ -203,9 +212,14 @@ type demo struct {
 }
 
 // backends returns the session store (nil in cookie mode) and the revocation list: in Redis when
-// addr is set, else in memory, with a description of the choice and the function that releases
-// them.
-func backends(mode, addr string) (store.Store, revoke.List, string, func(), error) {
+// cfg.redis (or, for the list, cfg.revocations) is set, else in memory, with a description of the
+// choice and the function that releases them. A list on a Redis that may evict revocations is
+// refused.
+func backends(cfg config) (store.Store, revoke.List, string, func(), error) {
+	mode, addr := cfg.mode, cfg.redis
+	if cfg.revocations != "" {
+		return splitBackends(cfg)
+	}
 	if addr == "" {
 		list := revoke.NewMemory(revoke.MemoryOptions{})
 		if mode == modeCookie {
@@ -214,9 +228,9 @@ func backends(mode, addr string) (store.Store, revoke.List, string, func(), erro
 		return store.NewMemory(store.MemoryOptions{}), list,
 			"server-side, in this process's memory (-redis host:port to share them)", func() {}, nil
 	}
-	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}, Prefix: redisPrefix})
+	r, err := dialList("-redis", addr, cfg.log)
 	if err != nil {
-		return nil, nil, "", nil, fmt.Errorf("-redis: %w (is Redis listening there? without -redis the sessions stay in this process's memory)", err)
+		return nil, nil, "", nil, err
 	}
 	if mode == modeCookie {
 		return nil, r.List(), "in the cookie; revocations in Redis at " + addr, r.Close, nil
@@ -258,7 +272,7 @@ func newDemo(cfg config) (*demo, error) {
 			return nil, err
 		}
 	}
-	store, revocations, where, closeBackends, err := backends(cfg.mode, cfg.redis)
+	store, revocations, where, closeBackends, err := backends(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -355,4 +369,53 @@ func (d *demo) serve(ctx context.Context, ln net.Listener) error {
 		return serveNethttp(ctx, ln, nethttpHandler(d.app, d.sessions, d.bearer, d.jwks))
 	}
 	return serveFasthttp(ctx, ln, fasthttpHandler(d.app, d.sessions, d.bearer, d.jwks))
+}
+
+// splitBackends is backends with the revocation list on a Redis of its own (cfg.revocations),
+// and the sessions on cfg.redis, or in memory.
+func splitBackends(cfg config) (store.Store, revoke.List, string, func(), error) {
+	rl, err := dialList("-redis-revocations", cfg.revocations, cfg.log)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	listWhere := "; revocations in Redis at " + cfg.revocations
+	switch {
+	case cfg.mode == modeCookie:
+		if cfg.redis != "" {
+			rl.Close()
+			return nil, nil, "", nil, errors.New("-redis: in -mode cookie the sessions are in the cookie; -redis-revocations alone holds the list")
+		}
+		return nil, rl.List(), "in the cookie" + listWhere, rl.Close, nil
+	case cfg.redis == "":
+		return store.NewMemory(store.MemoryOptions{}), rl.List(), "server-side, in this process's memory" + listWhere, rl.Close, nil
+	}
+	rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{cfg.redis}, Prefix: redisPrefix})
+	if err != nil {
+		rl.Close()
+		return nil, nil, "", nil, fmt.Errorf("-redis: %w (is Redis listening there? without -redis the sessions stay in this process's memory)", err)
+	}
+	return rs.Store(), rl.List(), "server-side, in Redis at " + cfg.redis + listWhere, func() { rs.Close(); rl.Close() }, nil
+}
+
+// dialList connects to the Redis of the revocation list (flag names the flag of addr) and checks
+// it: reachable, its maxmemory-policy noeviction, its marker armed. What an operator must see
+// later (Redis lost its data: 503 until 'fastjwt recover') goes to the log.
+func dialList(flag, addr string, logger *log.Logger) (*redisstore.Redis, error) {
+	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}, Prefix: redisPrefix,
+		OnAlert: func(err error) {
+			logger.Printf("revocation list: %v (after fixing Redis: fastjwt recover --redis %s --redis-prefix %s --max-age %v)", err, addr, redisPrefix, sessionLifetime)
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (is Redis listening there? without %s the data stays in this process's memory)", flag, err, flag)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := r.List().Check(ctx); err != nil {
+		r.Close()
+		if errors.Is(err, redisstore.ErrEvictingPolicy) {
+			return nil, fmt.Errorf("%s: %w; give the revocation list a Redis of its own with -redis-revocations", flag, err)
+		}
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return r, nil
 }

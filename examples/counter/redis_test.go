@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastjwt/session/internal/redistest"
+	"github.com/fastjwt/session/redisstore"
 )
 
 // Two processes of the demo, started with the same secret and -redis on one redis-server, are
@@ -61,10 +68,11 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 }
 
 // When Redis stops, both processes answer 503 with Retry-After (never a fresh session, never a
-// token taken as valid) to every request that needs it (a browser's first GET / does not), and
-// they recover by themselves, without a restart, once redis-server
-// is back on the same port. The server runs without persistence, so what it held is gone: the
-// count starts over, and goes on across the processes.
+// token taken as valid). The server runs without persistence, so when it is back on the same
+// port what it held is gone, revocations included: both processes go on answering 503 (the
+// revocation list lost its data) until an operator re-arms the list (fastjwt recover, here
+// List.Recover), without a restart of the processes; then the tokens issued before are refused,
+// and the count starts over, going on across the processes.
 func TestRedisDownThenBack(t *testing.T) {
 	srv := needRedis(t)
 	a := startProcess(t, "-stack", "fasthttp", "-redis", srv.Addr())
@@ -114,6 +122,26 @@ func TestRedisDownThenBack(t *testing.T) {
 	if !restarted {
 		t.Fatalf("could not restart redis-server on port %d", srv.Port)
 	}
+	// Redis is back, empty: still 503, however long it is given.
+	time.Sleep(500 * time.Millisecond)
+	for _, base := range []string{a, b} {
+		if resp, body := x.on(base).do("GET", "/", "", ""); resp.StatusCode != 503 {
+			t.Errorf("GET / on %s with Redis back empty: %d %q, want 503", base, resp.StatusCode, body)
+		}
+		if resp, body := withToken(t, "GET", base, "/api/me", token); resp.StatusCode != 503 {
+			t.Errorf("GET /api/me on %s with Redis back empty: %d %q, want 503", base, resp.StatusCode, body)
+		}
+	}
+	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{srv.Addr()}, Prefix: redisPrefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.List().Recover(context.Background(), time.Now().Add(sessionLifetime))
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	var n int
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -133,10 +161,72 @@ func TestRedisDownThenBack(t *testing.T) {
 	}
 	x.on(b).expectCounter(strconv.Itoa(n + 1))
 	x.expectCounter(strconv.Itoa(n + 2))
-	if resp, body := withToken(t, "GET", b, "/api/me", token); resp.StatusCode != 200 {
-		t.Fatalf("GET /api/me after the restart: %d %q", resp.StatusCode, body)
-	}
+	eventually(t, "the other process accepts the recovery", func() string {
+		if resp, body := withToken(t, "GET", b, "/api/me", token); resp.StatusCode != 401 {
+			return fmt.Sprintf("GET /api/me with a token issued before the recovery: %d %q, want 401", resp.StatusCode, body)
+		}
+		return ""
+	})
 	newClient(t, b).expectCounter("1")
+}
+
+// With -redis-revocations the list has a Redis of its own: the sessions' Redis may evict
+// (allkeys-lru) while a log-out-everywhere still reaches the other process; -redis alone on an
+// evicting Redis is refused at start, naming the policy.
+func TestSeparateRevocationRedis(t *testing.T) {
+	if redisBin == "" {
+		t.Skip(noRedis)
+	}
+	sessions, err := redistest.StartWith(redisBin, 0, t.TempDir(), "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sessions.Kill)
+	revocations := needRedis(t)
+
+	cmd := exec.Command(needDemoBinary(t), "-addr", "127.0.0.1:0", "-redis", sessions.Addr())
+	cmd.Env = append(os.Environ(), secretEnv+"="+string(testKey))
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "counter: -redis: redisstore: the revocation list's Redis may evict revocations") ||
+		!strings.Contains(string(out), "(it is allkeys-lru); give the revocation list a Redis of its own with -redis-revocations") {
+		t.Fatalf("-redis on an evicting Redis: %v: %s", err, out)
+	}
+
+	args := []string{"-redis", sessions.Addr(), "-redis-revocations", revocations.Addr()}
+	a, b := startProcess(t, append(args, "-stack", "fasthttp")...), startProcess(t, append(args, "-stack", "nethttp")...)
+	x := newClient(t, a)
+	x.expectCounter("1")
+	x.on(b).expectCounter("2")
+	token := x.login()
+	if got := redisKeys(t, sessions.Addr(), "counter:revoked:*"); got != 0 {
+		t.Errorf("%d revocation keys in the sessions' Redis", got)
+	}
+	old := x.sessionCookie()
+	if resp, _ := x.do("POST", "/logout-everywhere", "", ""); resp.StatusCode != 204 {
+		t.Fatalf("POST /logout-everywhere: %d", resp.StatusCode)
+	}
+	eventually(t, "the other process refuses the logged-out cookie and token", func() string {
+		return loggedOut(t, b, old, token)
+	})
+	if got := redisKeys(t, revocations.Addr(), "counter:{sess:*"); got != 0 {
+		t.Errorf("%d session keys in the list's Redis", got)
+	}
+}
+
+// redisKeys counts the keys matching pattern on the Redis at addr.
+func redisKeys(t *testing.T, addr, pattern string) int {
+	t.Helper()
+	r, err := redisstore.Dial(redisstore.Options{Addrs: []string{addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := r.Client()
+	keys, err := c.Do(context.Background(), c.B().Keys().Pattern(pattern).Build()).AsStrSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(keys)
 }
 
 // In cookie mode with -redis, the count travels in the cookie, and the revocation list is in

@@ -1,6 +1,6 @@
 // Package redistest runs real redis-server processes for the tests of the modules that use
 // Redis (the Redis store, the command-line tool's gateway, the demo): on 127.0.0.1, without
-// persistence, stopped by their PID. It holds no policy about skipping; each suite decides what
+// persistence unless StartWith's arguments turn it on, stopped by their PID. It holds no policy about skipping; each suite decides what
 // a missing binary means (a loud skip, or a failure under CI=true).
 package redistest
 
@@ -54,6 +54,7 @@ type Server struct {
 	Port int
 
 	bin, dir string
+	args     []string // extra arguments of every start
 	mu       sync.Mutex
 	cmd      *exec.Cmd
 	log      bytes.Buffer
@@ -62,6 +63,13 @@ type Server struct {
 // Start starts the redis-server program bin on port (0: a free one), with dir as its working
 // directory, and returns once it answers PING. StopAll stops it, if nothing did before.
 func Start(bin string, port int, dir string) (*Server, error) {
+	return StartWith(bin, port, dir)
+}
+
+// StartWith is Start with extra arguments of redis-server, given after the defaults (so that
+// they override them) at this start and every Restart: "--maxmemory", "2mb",
+// "--maxmemory-policy", "allkeys-lru", or "--appendonly", "yes" for persistence in dir.
+func StartWith(bin string, port int, dir string, args ...string) (*Server, error) {
 	if port == 0 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -70,7 +78,7 @@ func Start(bin string, port int, dir string) (*Server, error) {
 		port = l.Addr().(*net.TCPAddr).Port
 		l.Close()
 	}
-	s := &Server{Port: port, bin: bin, dir: dir}
+	s := &Server{Port: port, bin: bin, dir: dir, args: args}
 	if err := s.Restart(); err != nil {
 		return nil, err
 	}
@@ -91,8 +99,9 @@ func (s *Server) Restart() error {
 		return fmt.Errorf("redis-server on port %d is running", s.Port)
 	}
 	s.log.Reset()
-	cmd := exec.Command(s.bin, "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "warning")
+	args := append([]string{"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "warning"}, s.args...)
+	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = &s.log, &s.log
 	if err := cmd.Start(); err != nil {
 		return err
