@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
@@ -60,6 +61,11 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	s.ensure()
 	if s.empty() && (s.changed || !s.valid) {
 		// Cleared: delete the client's cookie, if it had one.
+		s.deleteCookie(h)
+		return nil
+	}
+	if s.ended(now) {
+		// The session reached its absolute end while this request ran: nothing more is issued.
 		s.deleteCookie(h)
 		return nil
 	}
@@ -137,7 +143,7 @@ func (s *Session) issue(now time.Time) error {
 	}
 	// The token sits after the payload in s.buf; the cookie goes after both.
 	m := len(s.buf)
-	s.buf = s.m.appendSetCookie(s.buf, token, now)
+	s.buf = s.m.appendSetCookie(s.buf, token, now, s.lifetimeSeconds(now.Unix()))
 	if size := len(s.buf) - m; size > s.m.cfg.MaxCookieSize {
 		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, size, s.m.cfg.MaxCookieSize)
 	}
@@ -145,13 +151,20 @@ func (s *Session) issue(now time.Time) error {
 	return nil
 }
 
-// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime.
-func (m *Manager) appendSetCookie(dst, token []byte, now time.Time) []byte {
+// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime, or for
+// life seconds when they are fewer (a session near its absolute end).
+func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64) []byte {
 	dst = append(dst, m.cfg.CookieName...)
 	dst = append(dst, '=')
 	dst = append(dst, token...)
-	dst = append(dst, m.maxAge...)
+	end := now.Add(m.cfg.Lifetime)
+	if life < int64(m.cfg.Lifetime/time.Second) {
+		dst = strconv.AppendInt(append(dst, "; Max-Age="...), life, 10)
+		end = time.Unix(now.Unix()+life, 0)
+	} else {
+		dst = append(dst, m.maxAge...)
+	}
 	dst = append(dst, "; Expires="...)
-	dst = now.Add(m.cfg.Lifetime).UTC().AppendFormat(dst, httpDate)
+	dst = end.UTC().AppendFormat(dst, httpDate)
 	return append(dst, m.attrs...)
 }

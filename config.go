@@ -20,6 +20,18 @@ const (
 	// DefaultLifetime is a session token's lifetime when Config.Lifetime is zero: the "exp" the
 	// session layer writes is "iat" plus this, and the cookie's Max-Age/Expires match it.
 	DefaultLifetime = 24 * time.Hour
+	// DefaultAbsoluteLifetime is how long a session lasts at most when Config.AbsoluteLifetime is
+	// zero: 7 days from its start (its first token, or the last Regenerate, at login), however
+	// active the user (OWASP ASVS 5.0 requirement 7.3.2).
+	//
+	// ASVS leaves the value to the application's risk analysis. Seven days is a week's work
+	// without a new login: above the default idle timeout (DefaultLifetime, 24 hours), so that the
+	// two limits stay distinct, and well under the 30 days NIST SP 800-63B allows before
+	// reauthentication at AAL1 and the two weeks of Django's SESSION_COOKIE_AGE. A token stolen
+	// from an active session is thus worth a week at most, not forever. Applications holding more
+	// than a user's own low-value data should shorten it (NIST asks 12 to 24 hours at AAL2 and
+	// AAL3; scs's Lifetime default, its absolute limit, is 24 hours).
+	DefaultAbsoluteLifetime = 7 * 24 * time.Hour
 	// DefaultMaxCookieSize is the largest Set-Cookie header value (name=value plus attributes) a
 	// session sends when Config.MaxCookieSize is zero: 3072 bytes. The cookie comes back in the
 	// request head next to the browser's own headers (User-Agent, Accept, Accept-Language,
@@ -63,12 +75,28 @@ type Config struct {
 	// Domain is the cookie's Domain attribute; empty means none (a host-only cookie).
 	Domain string
 	// Lifetime is how long an issued session token is valid (default 24h). The token's "exp" is
-	// its "iat" plus Lifetime, and the cookie carries Max-Age and Expires for the same span.
+	// its "iat" plus Lifetime, and the cookie carries Max-Age and Expires for the same span. With
+	// renewal (RenewAfter) it is the session's idle timeout (OWASP ASVS 5.0 requirement 7.3.1): a
+	// session unused for Lifetime has expired, one in use is re-issued.
 	Lifetime time.Duration
 	// RenewAfter is the age of a token after which an unchanged session is re-issued anyway, so
 	// active users keep their session (default Lifetime/2). Negative disables renewal; more than
 	// Lifetime is refused (the session would expire before its renewal).
 	RenewAfter time.Duration
+	// AbsoluteLifetime is the longest a session lasts, however active (OWASP ASVS 5.0
+	// requirement 7.3.2; default DefaultAbsoluteLifetime, 7 days). It counts from the session's
+	// start, which every token of the session carries in "auth_time" (the claim of OpenID Connect
+	// Core sec. 2, in whole seconds): the first token issued, reset by Session.Regenerate (call it
+	// at login). Renewal never extends it: a token issued near the end gets "exp" = auth_time +
+	// AbsoluteLifetime, and the cookie's Max-Age and Expires (and the store's expiry in
+	// server-side mode) end there too, so any verifier of the token, a gateway reading the cookie
+	// included, refuses it once the session has ended. From then on, the request gets a new
+	// session and OnInvalid hears ErrAbsoluteLifetime. A token without "auth_time" (issued before
+	// this limit existed) counts from its "iat".
+	//
+	// Negative disables the limit (not recommended: an active session, or a stolen token kept
+	// active, then never ends); shorter than Lifetime is refused.
+	AbsoluteLifetime time.Duration
 	// MaxCookieSize is the largest Set-Cookie header value the session sends, name=value plus
 	// attributes (default DefaultMaxCookieSize, at most MaxCookieSize). A session that would need
 	// more is not written: the client keeps its old cookie and the error goes to OnError.
@@ -141,6 +169,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.RenewAfter == 0 {
 		cfg.RenewAfter = cfg.Lifetime / 2
 	}
+	if cfg.AbsoluteLifetime == 0 {
+		cfg.AbsoluteLifetime = DefaultAbsoluteLifetime
+	}
 	if cfg.MaxCookieSize == 0 {
 		cfg.MaxCookieSize = DefaultMaxCookieSize
 	}
@@ -171,6 +202,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("Lifetime must be at least one second")
 	case cfg.RenewAfter > cfg.Lifetime:
 		return fail("RenewAfter (%v) is longer than Lifetime (%v): sessions would expire before renewal", cfg.RenewAfter, cfg.Lifetime)
+	case cfg.AbsoluteLifetime > 0 && cfg.AbsoluteLifetime < cfg.Lifetime:
+		return fail("AbsoluteLifetime (%v) is shorter than Lifetime (%v): make Lifetime the shorter, idle, limit", cfg.AbsoluteLifetime, cfg.Lifetime)
 	case cfg.MaxCookieSize < 0 || cfg.MaxCookieSize > MaxCookieSize:
 		return fail("MaxCookieSize %d is outside 1..%d (browsers drop larger cookies)", cfg.MaxCookieSize, MaxCookieSize)
 	case cfg.Store == nil && len(cfg.TokenFields) > 0:

@@ -190,7 +190,7 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 				del = append(del, string(name))
 			}
 		}
-		if err := st.Update(ctx, string(s.sid), set, del, m.lifetime); err != nil {
+		if err := st.Update(ctx, string(s.sid), set, del, s.storeTTL(now)); err != nil {
 			if errors.Is(err, store.ErrDestroyed) {
 				// Logged out by a concurrent request: this one must not bring the session back.
 				s.err = err
@@ -199,8 +199,9 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 			return false, fmt.Errorf("session: writing the session to the store: %w", err)
 		}
 	} else if len(s.sid) > 0 && !s.changed && s.due(now) {
-		// Renewal re-issues the cookie for a full Lifetime: the data must live as long.
-		if err := st.Update(ctx, string(s.sid), nil, nil, m.lifetime); err != nil && !errors.Is(err, store.ErrDestroyed) {
+		// Renewal re-issues the cookie for a full Lifetime (or to the absolute end): the data
+		// must live as long.
+		if err := st.Update(ctx, string(s.sid), nil, nil, s.storeTTL(now)); err != nil && !errors.Is(err, store.ErrDestroyed) {
 			return false, fmt.Errorf("session: refreshing the session in the store: %w", err)
 		}
 	}

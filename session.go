@@ -32,6 +32,9 @@ type Session struct {
 	invalid error
 	payload []byte // verified payload JSON (a pooled buffer)
 	claims  fastjwt.Claims
+	start   int64     // the session's start ("auth_time", Unix seconds), if started
+	started bool      // ... known: from a valid token; false for a session that starts now
+	found   [2][]byte // lookups of startNames
 
 	loaded  bool    // entries hold the data
 	entries []entry // the data in the token, in payload order, then in order of Set
@@ -111,19 +114,24 @@ func (s *Session) checkRevoked(ctx context.Context) error {
 	return err
 }
 
-// verify checks one cookie value: signature, claims, then purpose.
+// verify checks one cookie value: signature, claims, purpose, then the absolute lifetime.
 func (s *Session) verify(cookie []byte) error {
 	var err error
 	s.payload, err = s.m.codec.AppendVerifyClaims(s.payload[:0], cookie, &s.claims)
 	if err != nil {
-		return err
+		return s.refusal(err, cookie)
 	}
 	if !s.m.cfg.acceptsType(s.claims.Type()) {
+		err = ErrPurpose
+	} else {
+		err = s.checkStart()
+	}
+	if err != nil {
 		s.claims = fastjwt.Claims{}
 		s.payload = s.payload[:0]
-		return ErrPurpose
+		s.started = false
 	}
-	return nil
+	return err
 }
 
 func (s *Session) reset() {

@@ -122,12 +122,14 @@ func (s *Session) Clear() {
 	}
 	clear(s.entries)
 	s.entries = s.entries[:0]
+	s.started = false // values set afterwards are a new session, with a new start
 	s.m.side.drop(s)
 }
 
 // Regenerate gives the session a new identity, keeping its data: a new session id in
 // server-side mode (the data moves to it and the old id is destroyed), a new token ID in any
-// mode (the old token is revoked when Config.Revocations is set). Call it when the user's
+// mode (the old token is revoked when Config.Revocations is set), and a new start: the session's
+// absolute lifetime (Config.AbsoluteLifetime) counts from now. Call it when the user's
 // privileges change, at login above all, so that an identifier planted before login (session
 // fixation) is worth nothing after it.
 func (s *Session) Regenerate(ctx context.Context) error {
@@ -137,6 +139,7 @@ func (s *Session) Regenerate(ctx context.Context) error {
 	err := s.revokeToken(ctx)
 	s.ensure()
 	s.changed = true
+	s.started = false // a new "auth_time": the absolute lifetime counts from the login
 	s.m.side.move(s)
 	return err
 }
