@@ -176,6 +176,9 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		return false, s.store.err
 	}
 	st := m.store
+	if s.due(now) {
+		s.ensure() // a renewal refreshes the store's expiry: it needs the id, read from the token lazily
+	}
 	if len(s.sid) == 0 && !s.empty() && (s.changed || len(s.store.dirty) > 0) {
 		s.newSID()
 		s.changed = true // the cookie must carry the new id
