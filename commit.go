@@ -81,11 +81,19 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 	return nil
 }
 
+// secureIndex is the index in Manager.attrs and Manager.deleteCookie of this request's cookie.
+func (s *Session) secureIndex() int {
+	if s.secure {
+		return 1
+	}
+	return 0
+}
+
 // deleteCookie deletes the client's session cookie, if it sent one.
 func (s *Session) deleteCookie(h ResponseHeader) {
 	if s.had {
 		h.Set("Cache-Control", cacheControlValue)
-		h.Add("Set-Cookie", s.m.deleteCookie)
+		h.Add("Set-Cookie", s.m.deleteCookie[s.secureIndex()])
 	}
 }
 
@@ -143,7 +151,7 @@ func (s *Session) issue(now time.Time) error {
 	}
 	// The token sits after the payload in s.buf; the cookie goes after both.
 	m := len(s.buf)
-	s.buf = s.m.appendSetCookie(s.buf, token, now, s.lifetimeSeconds(now.Unix()))
+	s.buf = s.m.appendSetCookie(s.buf, token, now, s.lifetimeSeconds(now.Unix()), s.secureIndex())
 	if size := len(s.buf) - m; size > s.m.cfg.MaxCookieSize {
 		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, size, s.m.cfg.MaxCookieSize)
 	}
@@ -152,8 +160,9 @@ func (s *Session) issue(now time.Time) error {
 }
 
 // appendSetCookie appends the Set-Cookie value that stores token until now+lifetime, or for
-// life seconds when they are fewer (a session near its absolute end).
-func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64) []byte {
+// life seconds when they are fewer (a session near its absolute end), with the attributes
+// m.attrs[attrs] (1: with Secure).
+func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64, attrs int) []byte {
 	dst = append(dst, m.cfg.CookieName...)
 	dst = append(dst, '=')
 	dst = append(dst, token...)
@@ -166,5 +175,5 @@ func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64) 
 	}
 	dst = append(dst, "; Expires="...)
 	dst = end.UTC().AppendFormat(dst, httpDate)
-	return append(dst, m.attrs...)
+	return append(dst, m.attrs[attrs]...)
 }

@@ -63,8 +63,28 @@ const (
 	SameSiteOmit // no SameSite attribute at all
 )
 
+// Secure says when the session cookie carries the Secure attribute, which keeps browsers from
+// sending it over plain HTTP (RFC 6265bis sec. 4.1.2.5; OWASP ASVS 5.0 requirement 3.3.1).
+type Secure int
+
+// Secure values. The zero value, SecureAuto, is safe in production over TLS and still works for
+// development on http://localhost.
+const (
+	// SecureAuto sets Secure on responses to requests that arrived over TLS (the adapters report
+	// it: net/http's Request.TLS, fasthttp's RequestCtx.IsTLS), or, with
+	// Config.TrustForwardedProto, that a proxy marked "X-Forwarded-Proto: https"; and on every
+	// response when the cookie's name prefix, SameSite=None or Partitioned requires Secure.
+	SecureAuto Secure = iota
+	// SecureAlways sets Secure on every response: the setting for production, above all behind a
+	// proxy that terminates TLS.
+	SecureAlways
+	// SecureNever never sets Secure (a cookie sent over plain HTTP to every host of the name).
+	SecureNever
+)
+
 // Config is the policy of cookie sessions. The zero value is usable: a cookie named "session",
-// Path=/, 24 hours of lifetime renewed after 12, HttpOnly, SameSite=Lax.
+// Path=/, 24 hours of idle timeout renewed after 12, 7 days of absolute lifetime, HttpOnly,
+// SameSite=Lax, Secure on requests that arrived over TLS.
 type Config struct {
 	// CookieName is the cookie's name (default "session"). It must be an RFC 6265 token. A name
 	// starting with "__Host-" requires Secure, no Domain and Path "/"; one starting with
@@ -101,8 +121,16 @@ type Config struct {
 	// attributes (default DefaultMaxCookieSize, at most MaxCookieSize). A session that would need
 	// more is not written: the client keeps its old cookie and the error goes to OnError.
 	MaxCookieSize int
-	// Secure adds the Secure attribute (required for SameSiteNone and Partitioned).
-	Secure bool
+	// Secure says when the cookie carries the Secure attribute (default SecureAuto: on requests
+	// that arrived over TLS). An explicit SecureAlways or SecureNever always wins; SecureNever
+	// with a __Host- or __Secure- name, SameSiteNone or Partitioned, which require Secure, is
+	// refused.
+	Secure Secure
+	// TrustForwardedProto lets SecureAuto take a request as TLS when it carries exactly one
+	// "X-Forwarded-Proto: https" (one line, one value, ASCII case-insensitive). Turn it on only
+	// behind a proxy that sets or removes that header on every request: a client can send it
+	// too. Default false: only the connection counts.
+	TrustForwardedProto bool
 	// ScriptReadable leaves out HttpOnly, so page scripts can read the session (document.cookie).
 	// Default false: the cookie is HttpOnly.
 	ScriptReadable bool
@@ -194,9 +222,11 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("Path %q must start with '/' and hold no ';' or control characters", cfg.Path)
 	case !isAttrValue(cfg.Domain):
 		return fail("Domain %q contains ';' or control characters", cfg.Domain)
-	case prefix("__Host-") && (!cfg.Secure || cfg.Domain != "" || cfg.Path != "/"):
+	case cfg.Secure < SecureAuto || cfg.Secure > SecureNever:
+		return fail("unknown Secure value %d", cfg.Secure)
+	case prefix("__Host-") && (cfg.Secure == SecureNever || cfg.Domain != "" || cfg.Path != "/"):
 		return fail("a cookie named __Host-... needs Secure, no Domain and Path \"/\" (browsers refuse it otherwise)")
-	case prefix("__Secure-") && !cfg.Secure:
+	case prefix("__Secure-") && cfg.Secure == SecureNever:
 		return fail("a cookie named __Secure-... needs Secure (browsers refuse it otherwise)")
 	case cfg.Lifetime < time.Second:
 		return fail("Lifetime must be at least one second")
@@ -210,10 +240,13 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("TokenFields without a Store: every name is in the token already")
 	case cfg.SameSite < SameSiteDefault || cfg.SameSite > SameSiteOmit:
 		return fail("unknown SameSite value %d", cfg.SameSite)
-	case cfg.SameSite == SameSiteNone && !cfg.Secure:
+	case cfg.SameSite == SameSiteNone && cfg.Secure == SecureNever:
 		return fail("SameSite=None requires Secure")
-	case cfg.Partitioned && !cfg.Secure:
+	case cfg.Partitioned && cfg.Secure == SecureNever:
 		return fail("Partitioned requires Secure")
+	}
+	if cfg.Secure == SecureAuto && (prefix("__Host-") || prefix("__Secure-") || cfg.SameSite == SameSiteNone || cfg.Partitioned) {
+		cfg.Secure = SecureAlways // browsers drop such a cookie without Secure
 	}
 	for _, f := range cfg.TokenFields {
 		if isReserved(f) || !utf8.ValidString(f) {

@@ -27,6 +27,7 @@ import (
 type Session struct {
 	m *Manager
 
+	secure  bool // the cookie carries Secure (Config.Secure, decided by Acquire)
 	had     bool // the request carried a session cookie, valid or not
 	valid   bool // ... and one of them verified
 	invalid error
