@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/jsonint"
 )
 
 // The two limits of a session's life (OWASP ASVS 5.0 sec. 7.3): the idle timeout, Config.Lifetime
@@ -40,7 +40,7 @@ func (s *Session) AuthTime() (time.Time, bool) {
 func (s *Session) checkStart() error {
 	s.claims.LookupClaims(s.payload, startNames[:1], s.found[:1])
 	if s.found[0] != nil {
-		start, ok := wholeSeconds(s.found[0])
+		start, ok := jsonint.Seconds(s.found[0])
 		if !ok {
 			return errStartType
 		}
@@ -97,38 +97,10 @@ func (s *Session) refusal(err error, cookie []byte) error {
 		raw = s.found[1]
 	}
 	clear(s.found[:])
-	if start, ok := wholeSeconds(raw); ok && s.m.pastEnd(start, s.m.cfg.Now()) {
+	if start, ok := jsonint.Seconds(raw); ok && s.m.pastEnd(start, s.m.cfg.Now()) {
 		return ErrAbsoluteLifetime
 	}
 	return err
-}
-
-// wholeSeconds reads a non-negative NumericDate written as digits with an optional fraction, and
-// returns its whole seconds (the fraction dropped, so a start can only move earlier).
-func wholeSeconds(raw []byte) (int64, bool) {
-	whole, frac := raw, []byte(nil)
-	if i := bytes.IndexByte(raw, '.'); i >= 0 {
-		whole, frac = raw[:i], raw[i+1:]
-		if len(frac) == 0 {
-			return 0, false
-		}
-	}
-	if len(whole) == 0 || len(whole) > 18 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range whole {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
-	}
-	for _, c := range frac {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	return v, true
 }
 
 // startOf returns the start to write in a token issued at iat (Unix seconds): the session's, or
