@@ -22,7 +22,7 @@ import (
 // it is valid until the handler returns, and is not safe for use by several goroutines at once.
 //
 // The payload is parsed lazily, on the first read or write, so a request that never touches its
-// session costs one verify. "exp", "iat" and "jti" are managed by the session layer and are not
+// session costs one verify. "exp", "iat", "jti" and "auth_time" are managed by the session layer and are not
 // part of the data: Get does not see them and Set refuses them (ErrReserved).
 type Session struct {
 	m *Manager

@@ -9,7 +9,7 @@ import (
 
 // Set stores v under name, encoded as JSON (ints, strings, bools and floats without reflection,
 // anything else through goccy/go-json, never HTML-escaped). Setting a value equal to the stored
-// one is not a change. It refuses, with nothing stored: "exp", "iat" and "jti" (ErrReserved); names that
+// one is not a change. It refuses, with nothing stored: "exp", "iat", "jti" and "auth_time" (ErrReserved); names that
 // are not valid UTF-8; values the codec would refuse in a token (ErrValue), among them registered
 // claims of the wrong type or an "nbf" in the future; and changes after the response headers
 // were written (ErrCommitted). A nil error means the value will be in the next cookie, unless the
