@@ -18,8 +18,8 @@ import (
 // valid while now < auth_time + AbsoluteLifetime, as a token is while now < exp.
 
 // startNames are the claims that give a session's start: "auth_time", or "iat" for a token
-// issued without it. Read only.
-var startNames = []string{"auth_time", "iat"}
+// issued without it; then "exp", for the reason of a refusal. Read only.
+var startNames = []string{"auth_time", "iat", "exp"}
 
 var errStartType = fmt.Errorf(`%w: "auth_time" is not a NumericDate of whole seconds since 1970`, fastjwt.ErrClaimType)
 
@@ -63,8 +63,8 @@ func (m *Manager) pastEnd(start int64, now time.Time) bool {
 }
 
 // refusal returns the reason to report for a cookie the codec refused with err: ErrAbsoluteLifetime
-// instead of an expiry when the session is past its absolute end (its last token's "exp" was that
-// end), err otherwise. The codec reports an expiry only after the signature verified, keeping the
+// instead of an expiry when the absolute end came first (the token's "exp" is at or after it, as
+// when renewal stopped "exp" there), err otherwise (the session was idle past its "exp"). The codec reports an expiry only after the signature verified, keeping the
 // token's type (see fastjwt.Verifier), so the payload read here is the issuer's; it decides the
 // reason only, never whether the cookie is accepted.
 func (s *Session) refusal(err error, cookie []byte) error {
@@ -96,8 +96,10 @@ func (s *Session) refusal(err error, cookie []byte) error {
 	if raw == nil {
 		raw = s.found[1]
 	}
+	exp, hasExp := jsonint.Seconds(s.found[2])
+	start, ok := jsonint.Seconds(raw)
 	clear(s.found[:])
-	if start, ok := jsonint.Seconds(raw); ok && s.m.pastEnd(start, s.m.cfg.Now()) {
+	if ok && hasExp && exp >= start+int64(s.m.cfg.AbsoluteLifetime/time.Second) && s.m.pastEnd(start, s.m.cfg.Now()) {
 		return ErrAbsoluteLifetime
 	}
 	return err

@@ -352,3 +352,21 @@ func TestAbsoluteLifetimeServerSide(t *testing.T) {
 	}
 	m.Release(s)
 }
+
+// TestAbsoluteLifetimeIdleReason: a session left idle past its exp, before its absolute end,
+// is refused as expired, not as past its absolute lifetime, even once the end has passed too.
+func TestAbsoluteLifetimeIdleReason(t *testing.T) {
+	clk := newClock(t0)
+	m, _ := lifetimeManager(t, clk, session.Config{})
+	s := acquire(t, m, "")
+	_ = s.Set("n", 1)
+	tok, _ := roundTrip(m, s)
+	for _, at := range []time.Duration{time.Hour, 5 * time.Hour} {
+		clk.set(t0.Add(at))
+		s = acquire(t, m, tok)
+		if err := s.InvalidReason(); !s.IsNew() || !errors.Is(err, fastjwt.ErrExpired) || errors.Is(err, session.ErrAbsoluteLifetime) {
+			t.Fatalf("at %v: new %v, reason %v; want fastjwt.ErrExpired only", at, s.IsNew(), err)
+		}
+		m.Release(s)
+	}
+}

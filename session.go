@@ -35,7 +35,7 @@ type Session struct {
 	claims  fastjwt.Claims
 	start   int64     // the session's start ("auth_time", Unix seconds), if started
 	started bool      // ... known: from a valid token; false for a session that starts now
-	found   [2][]byte // lookups of startNames
+	found   [3][]byte // lookups of startNames
 
 	loaded  bool    // entries hold the data
 	entries []entry // the data in the token, in payload order, then in order of Set
