@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
@@ -72,6 +73,11 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 		s.deleteCookie(h)
 		return nil
 	}
+	if s.ended(now) {
+		// The session reached its absolute end while this request ran: nothing more is issued.
+		s.deleteCookie(h)
+		return nil
+	}
 	if err := s.issue(now); err != nil {
 		s.err = err
 		if s.m.cfg.OnError != nil {
@@ -119,11 +125,19 @@ func (s *Session) failure() error {
 	return s.store.err
 }
 
+// secureIndex is the index in Manager.attrs and Manager.deleteCookie of this request's cookie.
+func (s *Session) secureIndex() int {
+	if s.secure {
+		return 1
+	}
+	return 0
+}
+
 // deleteCookie deletes the client's session cookie, if it sent one.
 func (s *Session) deleteCookie(h ResponseHeader) {
 	if s.had {
 		h.Set("Cache-Control", cacheControlValue)
-		h.Add("Set-Cookie", s.m.deleteCookie)
+		h.Add("Set-Cookie", s.m.deleteCookie[s.secureIndex()])
 	}
 }
 
@@ -181,7 +195,7 @@ func (s *Session) issue(now time.Time) error {
 	}
 	// The token sits after the payload in s.buf; the cookie goes after both.
 	m := len(s.buf)
-	s.buf = s.m.appendSetCookie(s.buf, token, now)
+	s.buf = s.m.appendSetCookie(s.buf, token, now, s.lifetimeSeconds(now.Unix()), s.secureIndex())
 	if size := len(s.buf) - m; size > s.m.cfg.MaxCookieSize {
 		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, size, s.m.cfg.MaxCookieSize)
 	}
@@ -189,13 +203,21 @@ func (s *Session) issue(now time.Time) error {
 	return nil
 }
 
-// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime.
-func (m *Manager) appendSetCookie(dst, token []byte, now time.Time) []byte {
+// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime, or for
+// life seconds when they are fewer (a session near its absolute end), with the attributes
+// m.attrs[attrs] (1: with Secure).
+func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64, attrs int) []byte {
 	dst = append(dst, m.cfg.CookieName...)
 	dst = append(dst, '=')
 	dst = append(dst, token...)
-	dst = append(dst, m.maxAge...)
+	end := now.Add(m.cfg.Lifetime)
+	if life < int64(m.cfg.Lifetime/time.Second) {
+		dst = strconv.AppendInt(append(dst, "; Max-Age="...), life, 10)
+		end = time.Unix(now.Unix()+life, 0)
+	} else {
+		dst = append(dst, m.maxAge...)
+	}
 	dst = append(dst, "; Expires="...)
-	dst = now.Add(m.cfg.Lifetime).UTC().AppendFormat(dst, httpDate)
-	return append(dst, m.attrs...)
+	dst = end.UTC().AppendFormat(dst, httpDate)
+	return append(dst, m.attrs[attrs]...)
 }

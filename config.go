@@ -20,6 +20,18 @@ const (
 	// DefaultLifetime is a session token's lifetime when Config.Lifetime is zero: the "exp" the
 	// session layer writes is "iat" plus this, and the cookie's Max-Age/Expires match it.
 	DefaultLifetime = 24 * time.Hour
+	// DefaultAbsoluteLifetime is how long a session lasts at most when Config.AbsoluteLifetime is
+	// zero: 7 days from its start (its first token, or the last Regenerate, at login), however
+	// active the user (OWASP ASVS 5.0 requirement 7.3.2).
+	//
+	// ASVS leaves the value to the application's risk analysis. Seven days is a week's work
+	// without a new login: above the default idle timeout (DefaultLifetime, 24 hours), so that the
+	// two limits stay distinct, and well under the 30 days NIST SP 800-63B allows before
+	// reauthentication at AAL1 and the two weeks of Django's SESSION_COOKIE_AGE. A token stolen
+	// from an active session is thus worth a week at most, not forever. Applications holding more
+	// than a user's own low-value data should shorten it (NIST asks 12 to 24 hours at AAL2 and
+	// AAL3; scs's Lifetime default, its absolute limit, is 24 hours).
+	DefaultAbsoluteLifetime = 7 * 24 * time.Hour
 	// DefaultMaxCookieSize is the largest Set-Cookie header value (name=value plus attributes) a
 	// session sends when Config.MaxCookieSize is zero: 3072 bytes. The cookie comes back in the
 	// request head next to the browser's own headers (User-Agent, Accept, Accept-Language,
@@ -51,8 +63,28 @@ const (
 	SameSiteOmit // no SameSite attribute at all
 )
 
+// Secure says when the session cookie carries the Secure attribute, which keeps browsers from
+// sending it over plain HTTP (RFC 6265bis sec. 4.1.2.5; OWASP ASVS 5.0 requirement 3.3.1).
+type Secure int
+
+// Secure values. The zero value, SecureAuto, is safe in production over TLS and still works for
+// development on http://localhost.
+const (
+	// SecureAuto sets Secure on responses to requests that arrived over TLS (the adapters report
+	// it: net/http's Request.TLS, fasthttp's RequestCtx.IsTLS), or, with
+	// Config.TrustForwardedProto, that a proxy marked "X-Forwarded-Proto: https"; and on every
+	// response when the cookie's name prefix, SameSite=None or Partitioned requires Secure.
+	SecureAuto Secure = iota
+	// SecureAlways sets Secure on every response: the setting for production, above all behind a
+	// proxy that terminates TLS.
+	SecureAlways
+	// SecureNever never sets Secure (a cookie sent over plain HTTP to every host of the name).
+	SecureNever
+)
+
 // Config is the policy of cookie sessions. The zero value is usable: a cookie named "session",
-// Path=/, 24 hours of lifetime renewed after 12, HttpOnly, SameSite=Lax.
+// Path=/, 24 hours of idle timeout renewed after 12, 7 days of absolute lifetime, HttpOnly,
+// SameSite=Lax, Secure on requests that arrived over TLS.
 type Config struct {
 	// CookieName is the cookie's name (default "session"). It must be an RFC 6265 token. A name
 	// starting with "__Host-" requires Secure, no Domain and Path "/"; one starting with
@@ -63,18 +95,42 @@ type Config struct {
 	// Domain is the cookie's Domain attribute; empty means none (a host-only cookie).
 	Domain string
 	// Lifetime is how long an issued session token is valid (default 24h). The token's "exp" is
-	// its "iat" plus Lifetime, and the cookie carries Max-Age and Expires for the same span.
+	// its "iat" plus Lifetime, and the cookie carries Max-Age and Expires for the same span. With
+	// renewal (RenewAfter) it is the session's idle timeout (OWASP ASVS 5.0 requirement 7.3.1): a
+	// session unused for Lifetime has expired, one in use is re-issued.
 	Lifetime time.Duration
 	// RenewAfter is the age of a token after which an unchanged session is re-issued anyway, so
 	// active users keep their session (default Lifetime/2). Negative disables renewal; more than
 	// Lifetime is refused (the session would expire before its renewal).
 	RenewAfter time.Duration
+	// AbsoluteLifetime is the longest a session lasts, however active (OWASP ASVS 5.0
+	// requirement 7.3.2; default DefaultAbsoluteLifetime, 7 days). It counts from the session's
+	// start, which every token of the session carries in "auth_time" (the claim of OpenID Connect
+	// Core sec. 2, in whole seconds): the first token issued, reset by Session.Regenerate (call it
+	// at login). Renewal never extends it: a token issued near the end gets "exp" = auth_time +
+	// AbsoluteLifetime, and the cookie's Max-Age and Expires (and the store's expiry in
+	// server-side mode) end there too, so any verifier of the token, a gateway reading the cookie
+	// included, refuses it once the session has ended. From then on, the request gets a new
+	// session and OnInvalid hears ErrAbsoluteLifetime. A token without "auth_time" (issued before
+	// this limit existed) counts from its "iat".
+	//
+	// Negative disables the limit (not recommended: an active session, or a stolen token kept
+	// active, then never ends); shorter than Lifetime is refused.
+	AbsoluteLifetime time.Duration
 	// MaxCookieSize is the largest Set-Cookie header value the session sends, name=value plus
 	// attributes (default DefaultMaxCookieSize, at most MaxCookieSize). A session that would need
 	// more is not written: the client keeps its old cookie and the error goes to OnError.
 	MaxCookieSize int
-	// Secure adds the Secure attribute (required for SameSiteNone and Partitioned).
-	Secure bool
+	// Secure says when the cookie carries the Secure attribute (default SecureAuto: on requests
+	// that arrived over TLS). An explicit SecureAlways or SecureNever always wins; SecureNever
+	// with a __Host- or __Secure- name, SameSiteNone or Partitioned, which require Secure, is
+	// refused.
+	Secure Secure
+	// TrustForwardedProto lets SecureAuto take a request as TLS when it carries exactly one
+	// "X-Forwarded-Proto: https" (one line, one value, ASCII case-insensitive). Turn it on only
+	// behind a proxy that sets or removes that header on every request: a client can send it
+	// too. Default false: only the connection counts.
+	TrustForwardedProto bool
 	// ScriptReadable leaves out HttpOnly, so page scripts can read the session (document.cookie).
 	// Default false: the cookie is HttpOnly.
 	ScriptReadable bool
@@ -141,6 +197,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.RenewAfter == 0 {
 		cfg.RenewAfter = cfg.Lifetime / 2
 	}
+	if cfg.AbsoluteLifetime == 0 {
+		cfg.AbsoluteLifetime = DefaultAbsoluteLifetime
+	}
 	if cfg.MaxCookieSize == 0 {
 		cfg.MaxCookieSize = DefaultMaxCookieSize
 	}
@@ -163,24 +222,31 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("Path %q must start with '/' and hold no ';' or control characters", cfg.Path)
 	case !isAttrValue(cfg.Domain):
 		return fail("Domain %q contains ';' or control characters", cfg.Domain)
-	case prefix("__Host-") && (!cfg.Secure || cfg.Domain != "" || cfg.Path != "/"):
+	case cfg.Secure < SecureAuto || cfg.Secure > SecureNever:
+		return fail("unknown Secure value %d", cfg.Secure)
+	case prefix("__Host-") && (cfg.Secure == SecureNever || cfg.Domain != "" || cfg.Path != "/"):
 		return fail("a cookie named __Host-... needs Secure, no Domain and Path \"/\" (browsers refuse it otherwise)")
-	case prefix("__Secure-") && !cfg.Secure:
+	case prefix("__Secure-") && cfg.Secure == SecureNever:
 		return fail("a cookie named __Secure-... needs Secure (browsers refuse it otherwise)")
 	case cfg.Lifetime < time.Second:
 		return fail("Lifetime must be at least one second")
 	case cfg.RenewAfter > cfg.Lifetime:
 		return fail("RenewAfter (%v) is longer than Lifetime (%v): sessions would expire before renewal", cfg.RenewAfter, cfg.Lifetime)
+	case cfg.AbsoluteLifetime > 0 && cfg.AbsoluteLifetime < cfg.Lifetime:
+		return fail("AbsoluteLifetime (%v) is shorter than Lifetime (%v): make Lifetime the shorter, idle, limit", cfg.AbsoluteLifetime, cfg.Lifetime)
 	case cfg.MaxCookieSize < 0 || cfg.MaxCookieSize > MaxCookieSize:
 		return fail("MaxCookieSize %d is outside 1..%d (browsers drop larger cookies)", cfg.MaxCookieSize, MaxCookieSize)
 	case cfg.Store == nil && len(cfg.TokenFields) > 0:
 		return fail("TokenFields without a Store: every name is in the token already")
 	case cfg.SameSite < SameSiteDefault || cfg.SameSite > SameSiteOmit:
 		return fail("unknown SameSite value %d", cfg.SameSite)
-	case cfg.SameSite == SameSiteNone && !cfg.Secure:
+	case cfg.SameSite == SameSiteNone && cfg.Secure == SecureNever:
 		return fail("SameSite=None requires Secure")
-	case cfg.Partitioned && !cfg.Secure:
+	case cfg.Partitioned && cfg.Secure == SecureNever:
 		return fail("Partitioned requires Secure")
+	}
+	if cfg.Secure == SecureAuto && (prefix("__Host-") || prefix("__Secure-") || cfg.SameSite == SameSiteNone || cfg.Partitioned) {
+		cfg.Secure = SecureAlways // browsers drop such a cookie without Secure
 	}
 	for _, f := range cfg.TokenFields {
 		if isReserved(f) || !utf8.ValidString(f) {

@@ -17,19 +17,21 @@ func TestConfigErrors(t *testing.T) {
 		{Path: "/a;b"},
 		{Path: "relative"},
 		{Domain: "x\r\ny"},
-		{SameSite: session.SameSiteNone},
-		{Partitioned: true},
+		{SameSite: session.SameSiteNone, Secure: session.SecureNever},
+		{Partitioned: true, Secure: session.SecureNever},
+		{Secure: 3},
+		{Lifetime: 2 * time.Hour, AbsoluteLifetime: time.Hour},
 		{Lifetime: time.Millisecond},
 		{SameSite: 99},
 		{Lifetime: time.Hour, RenewAfter: 2 * time.Hour},
 		{MaxCookieSize: session.MaxCookieSize + 1},
 		{MaxCookieSize: -1},
-		{CookieName: "__Host-id"}, // no Secure
-		{CookieName: "__Host-id", Secure: true, Domain: "example.com"}, // a Domain
-		{CookieName: "__Host-id", Secure: true, Path: "/app"},          // Path other than /
-		{CookieName: "__host-id", Secure: true, Domain: "example.com"}, // prefixes ignore case
-		{CookieName: "__Secure-id"},                                    // no Secure
-		{CookieName: "__SECURE-id", SameSite: session.SameSiteLax},     // no Secure
+		{CookieName: "__Host-id", Secure: session.SecureNever},                                  // no Secure
+		{CookieName: "__Host-id", Secure: session.SecureAlways, Domain: "example.com"},          // a Domain
+		{CookieName: "__Host-id", Secure: session.SecureAlways, Path: "/app"},                   // Path other than /
+		{CookieName: "__host-id", Secure: session.SecureAlways, Domain: "example.com"},          // prefixes ignore case
+		{CookieName: "__Secure-id", Secure: session.SecureNever},                                // no Secure
+		{CookieName: "__SECURE-id", SameSite: session.SameSiteLax, Secure: session.SecureNever}, // no Secure
 	} {
 		if _, err := session.New(codec, cfg); !errors.Is(err, session.ErrConfig) {
 			t.Errorf("New(%+v) = %v, want ErrConfig", cfg, err)
@@ -39,8 +41,11 @@ func TestConfigErrors(t *testing.T) {
 		t.Error("nil codec accepted")
 	}
 	for _, cfg := range []session.Config{
-		{CookieName: "__Host-id", Secure: true},
-		{CookieName: "__Secure-id", Secure: true, Domain: "example.com", Path: "/app"},
+		{CookieName: "__Host-id", Secure: session.SecureAlways},
+		{CookieName: "__Host-id"}, // SecureAuto: Secure on every response
+		{SameSite: session.SameSiteNone},
+		{Partitioned: true},
+		{CookieName: "__Secure-id", Secure: session.SecureAlways, Domain: "example.com", Path: "/app"},
 		{Lifetime: time.Hour, RenewAfter: time.Hour},
 		{RenewAfter: -1},
 		{MaxCookieSize: session.MaxCookieSize},

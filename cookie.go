@@ -1,5 +1,11 @@
 package session
 
+import (
+	"bytes"
+
+	"github.com/fastjwt/session/internal/httpsyntax"
+)
+
 // The attribute grammar of the session's Set-Cookie header (RFC 6265 sec. 4.1): which values an
 // attribute can take, and the attributes fixed by the Config. The header itself is assembled at
 // commit (Manager.appendSetCookie); reading the Cookie request header is internal/httpsyntax's
@@ -19,15 +25,15 @@ func isAttrValue(s string) bool {
 }
 
 // appendAttrs appends the attributes that never change between responses, in the order browsers'
-// developer tools show them.
-func appendAttrs(dst []byte, cfg *Config) []byte {
+// developer tools show them, with Secure or without.
+func appendAttrs(dst []byte, cfg *Config, secure bool) []byte {
 	dst = append(dst, "; Path="...)
 	dst = append(dst, cfg.Path...)
 	if cfg.Domain != "" {
 		dst = append(dst, "; Domain="...)
 		dst = append(dst, cfg.Domain...)
 	}
-	if cfg.Secure {
+	if secure {
 		dst = append(dst, "; Secure"...)
 	}
 	if !cfg.ScriptReadable {
@@ -45,4 +51,14 @@ func appendAttrs(dst []byte, cfg *Config) []byte {
 		dst = append(dst, "; Partitioned"...)
 	}
 	return dst
+}
+
+// forwardedHTTPS reports whether h carries exactly one X-Forwarded-Proto line holding exactly
+// "https" (ASCII case-insensitive, surrounding spaces ignored). A list ("https, http") or several
+// lines are ambiguous and count as plain HTTP.
+func forwardedHTTPS(h RequestHeader, lines [][]byte) ([][]byte, bool) {
+	lines = h.AppendValues(lines[:0], "X-Forwarded-Proto")
+	ok := len(lines) == 1 && httpsyntax.EqualFold(bytes.Trim(lines[0], " \t"), "https")
+	clear(lines)
+	return lines[:0], ok
 }

@@ -165,27 +165,28 @@ func (s *Session) checkRegistered(name string, value []byte) error {
 // codec as well).
 func isReservedJSON(name []byte) bool {
 	switch string(name) {
-	case `"exp"`, `"iat"`, `"jti"`, `"sid"`:
+	case `"exp"`, `"iat"`, `"jti"`, `"sid"`, `"auth_time"`:
 		return true
 	}
 	return false
 }
 
 // isReserved reports whether name is one the session layer writes itself: "exp", "iat", "jti"
-// (each issued session token gets a fresh random ID, which revocation can name) and "sid" (the
-// server-side session's id).
+// (each issued session token gets a fresh random ID, which revocation can name), "sid" (the
+// server-side session's id) and "auth_time" (the session's start, for Config.AbsoluteLifetime).
 func isReserved(name string) bool {
 	switch name {
-	case "exp", "iat", "jti", "sid":
+	case "exp", "iat", "jti", "sid", "auth_time":
 		return true
 	}
 	return false
 }
 
-// appendTimes appends the members the session layer manages, "iat", "exp" and a fresh random
-// "jti" (128 bits from crypto/rand, so that revocation can name this one token), and the closing
-// brace of the payload.
+// appendTimes appends the members the session layer manages, "auth_time" (appendStart), "iat",
+// "exp" and a fresh random "jti" (128 bits from crypto/rand, so that revocation can name this
+// one token), and the closing brace of the payload.
 func (s *Session) appendTimes(b []byte, now time.Time) []byte {
+	b = s.appendStart(b, now)
 	var id [16]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return s.appendManaged(b, now, &id)
@@ -204,7 +205,7 @@ func (s *Session) appendManaged(b []byte, now time.Time, id *[16]byte) []byte {
 	b = append(b, `"iat":`...)
 	b = appendDate(b, iat, now.Nanosecond())
 	b = append(b, `,"exp":`...)
-	b = strconv.AppendInt(b, iat+int64(s.m.cfg.Lifetime/time.Second), 10)
+	b = strconv.AppendInt(b, iat+s.lifetimeSeconds(iat), 10)
 	b = append(b, `,"jti":"`...)
 	b = base64.RawURLEncoding.AppendEncode(b, id[:])
 	return append(b, '"', '}')

@@ -1,6 +1,11 @@
 package session
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fastjwt/session/fastjwt"
+)
 
 // Errors reported by the session layer. They work with errors.Is; codec errors (fastjwt.ErrExpired
 // and the others) are passed through unchanged, wrapped with what was being done.
@@ -11,7 +16,8 @@ var (
 	// ErrCookieTooLarge: the Set-Cookie header the session needs would exceed Config.MaxCookieSize
 	// bytes. The response keeps the client's old cookie; nothing is truncated.
 	ErrCookieTooLarge = errors.New("session: cookie would exceed the size limit")
-	// ErrReserved: the handler tried to set "exp", "iat" or "jti", which the session layer manages.
+	// ErrReserved: the handler tried to set "exp", "iat", "jti" or "auth_time", which the session
+	// layer manages.
 	ErrReserved = errors.New("session: reserved claim name")
 	// ErrValue: a value given to Set, SetRaw or Encode cannot be stored: not valid JSON under the
 	// codec's rules (invalid UTF-8, duplicate member names, nesting deeper than the codec allows,
@@ -23,6 +29,10 @@ var (
 	// ErrPurpose: the cookie holds a valid token that was issued for another purpose (its "typ"
 	// is not the session's: an access token put in the session cookie, for example).
 	ErrPurpose = errors.New("session: token was issued for another purpose")
+	// ErrAbsoluteLifetime: the cookie's session started ("auth_time") longer ago than
+	// Config.AbsoluteLifetime; the request gets a new session. It also matches fastjwt.ErrExpired:
+	// the session has expired, by its absolute limit rather than by inactivity.
+	ErrAbsoluteLifetime = fmt.Errorf("session: past its absolute lifetime: %w", fastjwt.ErrExpired)
 	// ErrTooManyCookies: the request carries more session cookies than MaxSessionCookies and none
 	// of the first ones verified.
 	ErrTooManyCookies = errors.New("session: too many session cookies")

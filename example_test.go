@@ -20,7 +20,7 @@ func ExampleManager() {
 	if err != nil {
 		panic(err)
 	}
-	m, err := session.New(codec, session.Config{Lifetime: time.Hour, Secure: true, Now: now})
+	m, err := session.New(codec, session.Config{Lifetime: time.Hour, Secure: session.SecureAlways, Now: now})
 	if err != nil {
 		panic(err)
 	}

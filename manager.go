@@ -22,10 +22,11 @@ type Manager struct {
 	revocations revoke.Checker
 
 	// attrs is the precomputed cookie attribute suffix without Max-Age and Expires, e.g.
-	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value.
-	attrs        []byte
+	// "; Path=/; HttpOnly; SameSite=Lax"; deleteCookie the whole deletion header value. Index 1
+	// is with Secure.
+	attrs        [2][]byte
 	maxAge       []byte // "; Max-Age=86400"
-	deleteCookie string
+	deleteCookie [2]string
 	pool         sync.Pool
 }
 
@@ -49,10 +50,12 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 	m := &Manager{codec: codec, cfg: cfg, side: newServerSide(&cfg)}
 	m.checker, _ = codec.(fastjwt.ClaimsChecker)
 	m.revocations = revoke.Checker{List: cfg.Revocations, FailOpen: cfg.FailOpen, OnFailOpen: cfg.OnError}
-	m.attrs = appendAttrs(nil, &cfg)
 	m.maxAge = strconv.AppendInt([]byte("; Max-Age="), int64(cfg.Lifetime/time.Second), 10)
-	del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)
-	m.deleteCookie = string(append(del, m.attrs...))
+	for i, secure := range []bool{false, true} {
+		m.attrs[i] = appendAttrs(nil, &cfg, secure)
+		del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)
+		m.deleteCookie[i] = string(append(del, m.attrs[i]...))
+	}
 	m.pool.New = func() any { return &Session{m: m} }
 	if err := m.probe(); err != nil {
 		return nil, err
@@ -95,11 +98,31 @@ func (m *Manager) probe() error {
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
 	s := m.pool.Get().(*Session)
 	s.ctx = ctx
+	s.secure = m.secure(s, h)
 	if err := s.load(ctx, h); err != nil {
 		m.Release(s)
 		return nil, err
 	}
 	return s, nil
+}
+
+// secure reports whether the cookie of the request with header h carries Secure (Config.Secure).
+func (m *Manager) secure(s *Session, h RequestHeader) bool {
+	switch m.cfg.Secure {
+	case SecureAlways:
+		return true
+	case SecureNever:
+		return false
+	}
+	if t, ok := h.(TLSRequest); ok && t.TLS() {
+		return true
+	}
+	if !m.cfg.TrustForwardedProto {
+		return false
+	}
+	var https bool
+	s.lines, https = forwardedHTTPS(h, s.lines)
+	return https
 }
 
 // RevokeSubject logs subject sub out everywhere: every session and token of that "sub" issued

@@ -25,6 +25,14 @@ type RequestHeader interface {
 	AppendValues(dst [][]byte, name string) [][]byte
 }
 
+// TLSRequest is implemented by a RequestHeader whose adapter knows whether the request arrived
+// over TLS (net/http: Request.TLS != nil; fasthttp: RequestCtx.IsTLS). Config.Secure's
+// SecureAuto sets Secure on the cookie of such a request; a RequestHeader without the method
+// counts as plain HTTP.
+type TLSRequest interface {
+	TLS() bool
+}
+
 // ResponseHeader is the part of a response's header that sessions read and write. Names are
 // given in canonical form.
 type ResponseHeader interface {

@@ -246,6 +246,9 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 		return false, s.store.err
 	}
 	st := m.store
+	if s.due(now) {
+		s.ensure() // a renewal refreshes the store's expiry: it needs the id, read from the token lazily
+	}
 	fresh, provisional := false, false
 	if len(s.sid) == 0 && !s.empty() && (s.changed || len(s.store.dirty) > 0) {
 		s.newSID()
@@ -266,13 +269,13 @@ func (m *serverSide) commit(ctx context.Context, s *Session, now time.Time) (del
 				del = append(del, string(name))
 			}
 		}
-		// Renewal and token writes re-issue the cookie for a full Lifetime: the data must live as
-		// long.
+		// Renewal and token writes re-issue the cookie for a full Lifetime (or to the absolute
+		// end): the data must live as long.
 		var err error
 		if provisional {
-			err = st.Create(ctx, string(s.sid), set, m.lifetime) // a new id: nothing to delete
+			err = st.Create(ctx, string(s.sid), set, s.storeTTL(now)) // a new id: nothing to delete
 		} else {
-			err = st.Update(ctx, string(s.sid), set, del, m.lifetime)
+			err = st.Update(ctx, string(s.sid), set, del, s.storeTTL(now))
 		}
 		if err != nil {
 			if errors.Is(err, store.ErrDestroyed) {

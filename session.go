@@ -22,16 +22,20 @@ import (
 // it is valid until the handler returns, and is not safe for use by several goroutines at once.
 //
 // The payload is parsed lazily, on the first read or write, so a request that never touches its
-// session costs one verify. "exp", "iat" and "jti" are managed by the session layer and are not
+// session costs one verify. "exp", "iat", "jti" and "auth_time" are managed by the session layer and are not
 // part of the data: Get does not see them and Set refuses them (ErrReserved).
 type Session struct {
 	m *Manager
 
+	secure  bool // the cookie carries Secure (Config.Secure, decided by Acquire)
 	had     bool // the request carried a session cookie, valid or not
 	valid   bool // ... and one of them verified
 	invalid error
 	payload []byte // verified payload JSON (a pooled buffer)
 	claims  fastjwt.Claims
+	start   int64     // the session's start ("auth_time", Unix seconds), if started
+	started bool      // ... known: from a valid token; false for a session that starts now
+	found   [3][]byte // lookups of startNames
 
 	loaded  bool    // entries hold the data
 	entries []entry // the data in the token, in payload order, then in order of Set
@@ -123,19 +127,24 @@ func (s *Session) checkRevoked(ctx context.Context) error {
 	return err
 }
 
-// verify checks one cookie value: signature, claims, then purpose.
+// verify checks one cookie value: signature, claims, purpose, then the absolute lifetime.
 func (s *Session) verify(cookie []byte) error {
 	var err error
 	s.payload, err = s.m.codec.AppendVerifyClaims(s.payload[:0], cookie, &s.claims)
 	if err != nil {
-		return err
+		return s.refusal(err, cookie)
 	}
 	if !s.m.cfg.acceptsType(s.claims.Type()) {
+		err = ErrPurpose
+	} else {
+		err = s.checkStart()
+	}
+	if err != nil {
 		s.claims = fastjwt.Claims{}
 		s.payload = s.payload[:0]
-		return ErrPurpose
+		s.started = false
 	}
-	return nil
+	return err
 }
 
 func (s *Session) reset() {

@@ -13,7 +13,7 @@ import (
 // struct's JSON fields are the session's names, so Decode and Encode mix freely with Get and Set.
 
 // Decode decodes the session's data into v, as json.Unmarshal would decode the object of all its
-// values ("exp", "iat" and "jti" are not part of it). A new session decodes as {}: v's fields are then
+// values ("exp", "iat", "jti" and "auth_time" are not part of it). A new session decodes as {}: v's fields are then
 // left as they were.
 func Decode[T any](s *Session, v *T) error {
 	s.all()

@@ -9,7 +9,7 @@ import (
 
 // Set stores v under name, encoded as JSON (ints, strings, bools and floats without reflection,
 // anything else through goccy/go-json, never HTML-escaped). Setting a value equal to the stored
-// one is not a change. It refuses, with nothing stored: "exp", "iat" and "jti" (ErrReserved); names that
+// one is not a change. It refuses, with nothing stored: "exp", "iat", "jti" and "auth_time" (ErrReserved); names that
 // are not valid UTF-8; values the codec would refuse in a token (ErrValue), among them registered
 // claims of the wrong type or an "nbf" in the future; and changes after the response headers
 // were written (ErrCommitted). A nil error means the value will be in the next cookie, unless the
@@ -122,13 +122,15 @@ func (s *Session) Clear() {
 	}
 	clear(s.entries)
 	s.entries = s.entries[:0]
+	s.started = false // values set afterwards are a new session, with a new start
 	s.m.side.drop(s)
 }
 
 // Regenerate gives the session a new identity, keeping its data: a new session id in
 // server-side mode (the data moves to it and the old id is destroyed), a new token ID in any
 // mode (the old token is revoked at Commit when Config.Revocations is set; a list that cannot
-// answer then makes the response a 503). Call it when the user's privileges change, at login
+// answer then makes the response a 503), and a new start: the session's absolute lifetime
+// (Config.AbsoluteLifetime) counts from now. Call it when the user's privileges change, at login
 // above all, so that an identifier planted before login (session fixation) is worth nothing
 // after it. If a concurrent request logged the session out first, the new identity is not
 // issued: the cookie is deleted (Err then matches store.ErrDestroyed or revoke.ErrRevoked).
@@ -140,6 +142,7 @@ func (s *Session) Regenerate(ctx context.Context) error {
 	s.revokeOld = s.valid
 	s.ensure()
 	s.changed = true
+	s.started = false // a new "auth_time": the absolute lifetime counts from the login
 	s.m.side.move(s)
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/internal/jsonint"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -28,6 +30,7 @@ type Bearer struct {
 	claims   []string
 	required []int
 	forward  []int // forward[i] is the index in claims of cfg.Forward[i].Claim
+	authTime int   // the index in claims of "auth_time" when cfg.MaxAuthAge is set
 	// challenge401 is the challenge for a request without a token, precomputed.
 	challenge401 []byte
 	pool         sync.Pool
@@ -66,6 +69,9 @@ func New(v fastjwt.Verifier, cfg Config) (*Bearer, error) {
 	}
 	for _, f := range cfg.Forward {
 		b.forward = append(b.forward, index(f.Claim))
+	}
+	if cfg.MaxAuthAge > 0 {
+		b.authTime = index("auth_time")
 	}
 	b.challenge401 = b.appendChallenge(nil, "", "")
 	b.pool.New = func() any { return &Token{b: b, found: make([][]byte, len(b.claims))} }
@@ -132,11 +138,22 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	if !b.accepts(t.claims.Type()) {
 		return t.fail(401, "invalid_token", descPurpose, ErrPurpose)
 	}
+	walked := false
+	if b.cfg.MaxAuthAge > 0 {
+		// A time check, like exp: 401 before any 403.
+		t.walk()
+		walked = true
+		if !b.authRecent(t) {
+			return t.fail(401, "invalid_token", describe(ErrAuthAge), ErrAuthAge)
+		}
+	}
 	if b.cfg.Audience != "" && !t.claims.HasAudience(b.cfg.Audience) {
 		return t.fail(403, "insufficient_scope", descAudience, fastjwt.ErrAudience)
 	}
 	if len(b.claims) > 0 {
-		t.walk()
+		if !walked {
+			t.walk()
+		}
 		for _, i := range b.required {
 			if t.found[i] == nil {
 				return t.fail(403, "insufficient_scope", "the token lacks a required claim", ErrMissingClaim)
@@ -153,6 +170,24 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 	t.valid = true
 	b.setHeaders(t, r)
 	return nil
+}
+
+// authRecent reports whether t's authentication, "auth_time" or else "iat", is younger than
+// Config.MaxAuthAge: now < start + MaxAuthAge, exactly.
+func (b *Bearer) authRecent(t *Token) bool {
+	var start time.Time
+	if raw := t.found[b.authTime]; raw != nil {
+		sec, ok := jsonint.Seconds(raw)
+		if !ok {
+			return false
+		}
+		start = time.Unix(sec, 0)
+	} else if iat, ok := t.claims.IssuedAt(); ok {
+		start = iat
+	} else {
+		return false
+	}
+	return b.cfg.Now().Before(start.Add(b.cfg.MaxAuthAge))
 }
 
 // setHeaders sets the forwarded claims and the payload header of a valid token.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/textproto"
 	"slices"
+	"time"
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
@@ -59,6 +60,16 @@ type Config struct {
 	// before either: a token of another purpose is 401 invalid_token (ErrPurpose) whatever its
 	// "aud".
 	Audience string
+	// MaxAuthAge, if positive, refuses a token whose authentication is that old or older: now >=
+	// "auth_time" + MaxAuthAge (OpenID Connect Core sec. 2 and its max_age), or "iat" +
+	// MaxAuthAge for a token without "auth_time"; a token with neither is refused. Set it to
+	// session.Config.AbsoluteLifetime where session cookies are accepted (Types with
+	// fastjwt.TypeSession, a gateway route's Cookie): those tokens already expire at their
+	// session's absolute end, and MaxAuthAge holds that end even through a verifier's leeway. The
+	// answer is 401 invalid_token "the token has expired", with cause ErrAuthAge.
+	MaxAuthAge time.Duration
+	// Now is the clock of MaxAuthAge (default time.Now): the verifier's own (fastjwt.WithClock).
+	Now func() time.Time
 	// RequiredClaims must all be present in the payload; otherwise 403 insufficient_scope.
 	RequiredClaims []string
 	// Forward lists the claims copied into request headers for the handler. A string claim
@@ -104,6 +115,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if len(cfg.Types) == 0 {
 		cfg.Types = defaultTypes[:]
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	cfg.Schemes = slices.Clone(cfg.Schemes)
 	cfg.Types = slices.Clone(cfg.Types)

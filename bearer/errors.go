@@ -1,6 +1,11 @@
 package bearer
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fastjwt/session/fastjwt"
+)
 
 // Errors reported by bearer authentication, the causes in AuthError.Err. They work with
 // errors.Is; codec errors (fastjwt.ErrExpired and the others) are passed through unchanged.
@@ -16,6 +21,10 @@ var (
 	// ErrPurpose: the token verified but was issued for another purpose: its "typ" is not one of
 	// Config.Types (a session cookie sent as a bearer token, for example).
 	ErrPurpose = errors.New("bearer: token was issued for another purpose")
+	// ErrAuthAge: the token's authentication ("auth_time", or "iat" without it) is at least
+	// Config.MaxAuthAge old, or the token carries neither claim. It also matches
+	// fastjwt.ErrExpired: the token has expired, by the age of its authentication.
+	ErrAuthAge = fmt.Errorf("bearer: authentication too old: %w", fastjwt.ErrExpired)
 	// ErrMissingClaim: a verified token lacks a claim listed in Config.RequiredClaims.
 	ErrMissingClaim = errors.New("bearer: required claim missing")
 )

@@ -43,7 +43,14 @@ type Route struct {
 	// client's own header of that name is never passed on.
 	ClaimHeaders []bearer.Forward
 	// Cookie, if set, is a cookie that may carry the token instead of the Authorization header.
+	// For a session cookie of package session (Types with fastjwt.TypeSession), the token's
+	// "exp" never passes the session's absolute end, so the route refuses an ended session;
+	// MaxAuthAge holds that end through the verifier's leeway too.
 	Cookie string
+	// MaxAuthAge, if positive, refuses a token whose "auth_time" (or "iat" without it) is that
+	// old (bearer.Config.MaxAuthAge): set it to the session.Config.AbsoluteLifetime of the
+	// sessions a Cookie route reads (OWASP ASVS 5.0 7.3.2).
+	MaxAuthAge time.Duration
 }
 
 // Config is the configuration of a Gateway. New refuses one that cannot work.
@@ -65,6 +72,9 @@ type Config struct {
 	Metrics *Metrics
 	// Checks are the readiness checks run by /readyz.
 	Checks []Check
+	// Now is the clock of the gateway's own time checks (Route.MaxAuthAge; default time.Now):
+	// the verifiers' clock.
+	Now func() time.Time
 	// MaxCacheAge caps the Cache-Control max-age of an allowing answer (the proxy may reuse the
 	// decision that long). Zero: max-age=0. Never beyond the token's expiry.
 	MaxCacheAge time.Duration

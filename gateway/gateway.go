@@ -194,6 +194,8 @@ func (g *Gateway) newRoute(r Route, cfg *Config) (*route, error) {
 		Schemes:     []string{"Bearer", "JWT"},
 		Cookie:      r.Cookie,
 		Types:       r.Types,
+		MaxAuthAge:  r.MaxAuthAge,
+		Now:         cfg.Now,
 		Audience:    r.Audience,
 		Forward:     r.ClaimHeaders,
 		Revocations: cfg.Revocations,

@@ -32,7 +32,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sessions, err := session.New(cookies, session.Config{}) // set Secure: true when served over HTTPS
+	sessions, err := session.New(cookies, session.Config{}) // Secure on HTTPS requests; SecureAlways behind a TLS proxy
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -41,14 +41,15 @@ const (
 	tokenKey
 )
 
-// Sessions returns middleware that gives each request a cookie session from m. The session's
+// Sessions returns middleware that gives each request a cookie session from m. It tells m
+// whether the request arrived over TLS (RequestCtx.IsTLS), for session.SecureAuto. The session's
 // Set-Cookie, Vary and Cache-Control headers are written after the handler returns, so a handler
 // that streams its body (SetBodyStreamWriter) must finish with the session before returning, or
 // call Commit first.
 func Sessions(m *session.Manager) func(fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
-			s, err := m.Acquire(callContext, (*requestHeader)(&ctx.Request.Header))
+			s, err := m.Acquire(callContext, sessionHeader(ctx))
 			if err != nil {
 				unavailable(ctx)
 				return

@@ -1,9 +1,11 @@
 package fasthttpsession_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,11 @@ func (st stack) serve(t testing.TB, h fasthttp.RequestHandler) (string, func()) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st.serveOn(ln, "http://", h)
+}
+
+// serveOn serves h on ln, whose URLs start with scheme.
+func (st stack) serveOn(ln net.Listener, scheme string, h fasthttp.RequestHandler) (string, func()) {
 	// The read buffer stays at its default (4096 bytes), as with fasthttp.ListenAndServe.
 	srv := &fasthttp.Server{
 		Handler: h, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
@@ -45,7 +52,7 @@ func (st stack) serve(t testing.TB, h fasthttp.RequestHandler) (string, func()) 
 	}
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ln); close(done) }()
-	return "http://" + ln.Addr().String(), func() {
+	return scheme + ln.Addr().String(), func() {
 		_ = srv.Shutdown()
 		<-done
 	}
@@ -80,6 +87,19 @@ func (st stack) ServeSessions(t testing.TB, m *session.Manager, h sessiontest.Se
 	return st.serve(t, fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString(h(fasthttpsession.From(ctx), neutral(ctx)))
 	}))
+}
+
+func (st stack) ServeSessionsTLS(t testing.TB, m *session.Manager, h sessiontest.SessionHandler) (string, *http.Client, func()) {
+	t.Helper()
+	cfg, client := sessiontest.TLSConfig(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop := st.serveOn(tls.NewListener(ln, cfg), "https://", fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
+		ctx.SetBodyString(h(fasthttpsession.From(ctx), neutral(ctx)))
+	}))
+	return base, client, stop
 }
 
 func (st stack) ServeBearer(t testing.TB, b *bearer.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {

@@ -3,6 +3,7 @@ package fasthttpsession
 import (
 	"github.com/valyala/fasthttp"
 
+	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/internal/fasthttphead"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
@@ -12,6 +13,25 @@ type requestHeader fasthttp.RequestHeader
 
 func (h *requestHeader) AppendValues(dst [][]byte, name string) [][]byte {
 	return fasthttphead.AppendValues(dst, (*fasthttp.RequestHeader)(h), name)
+}
+
+// tlsRequestHeader is requestHeader for a request that arrived over TLS (session.TLSRequest).
+type tlsRequestHeader fasthttp.RequestHeader
+
+func (h *tlsRequestHeader) AppendValues(dst [][]byte, name string) [][]byte {
+	return fasthttphead.AppendValues(dst, (*fasthttp.RequestHeader)(h), name)
+}
+
+// TLS reports that the request arrived over TLS.
+func (*tlsRequestHeader) TLS() bool { return true }
+
+// sessionHeader returns ctx's request header for the session: one that reports TLS when the
+// request arrived over it.
+func sessionHeader(ctx *fasthttp.RequestCtx) session.RequestHeader {
+	if ctx.IsTLS() {
+		return (*tlsRequestHeader)(&ctx.Request.Header)
+	}
+	return (*requestHeader)(&ctx.Request.Header)
 }
 
 // delAll deletes every line of the named request header in every spelling: fasthttp's Del

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unsafe"
+
+	session "github.com/fastjwt/session"
 )
 
 // view returns the bytes of s without copying. The session and bearer packages only read them.
@@ -19,6 +21,24 @@ func (h requestHeader) AppendValues(dst [][]byte, name string) [][]byte {
 		dst = append(dst, view(v))
 	}
 	return dst
+}
+
+// tlsRequestHeader is requestHeader for a request that arrived over TLS (session.TLSRequest).
+type tlsRequestHeader http.Header
+
+func (h tlsRequestHeader) AppendValues(dst [][]byte, name string) [][]byte {
+	return requestHeader(h).AppendValues(dst, name)
+}
+
+// TLS reports that the request arrived over TLS.
+func (tlsRequestHeader) TLS() bool { return true }
+
+// sessionHeader returns r's header for the session: one that reports TLS when r arrived over it.
+func sessionHeader(r *http.Request) session.RequestHeader {
+	if r.TLS != nil {
+		return tlsRequestHeader(r.Header)
+	}
+	return requestHeader(r.Header)
 }
 
 // responseHeader adapts the response's http.Header to session.ResponseHeader. The constant

@@ -55,7 +55,8 @@ func (c *sessionCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// Sessions returns middleware that gives each request a cookie session from m. The session's
+// Sessions returns middleware that gives each request a cookie session from m. It tells m
+// whether the request arrived over TLS (Request.TLS), for session.SecureAuto. The session's
 // Set-Cookie, Vary and Cache-Control headers are added when the handler first writes the status
 // or the body (or when it returns, if it writes nothing): change the session before writing the
 // response, as with any cookie. Changes after that fail with session.ErrCommitted.
@@ -69,7 +70,7 @@ func (c *sessionCtx) Value(key any) any {
 func Sessions(m *session.Manager) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := m.Acquire(r.Context(), requestHeader(r.Header))
+			s, err := m.Acquire(r.Context(), sessionHeader(r))
 			if err != nil {
 				unavailable(w)
 				return

@@ -50,6 +50,13 @@ func (stack) ServeSessions(t testing.TB, m *session.Manager, h sessiontest.Sessi
 	})))
 }
 
+func (stack) ServeSessionsTLS(t testing.TB, m *session.Manager, h sessiontest.SessionHandler) (string, *http.Client, func()) {
+	srv := httptest.NewTLSServer(nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, h(nethttpsession.FromContext(r.Context()), neutral(w, r)))
+	})))
+	return srv.URL, srv.Client(), srv.Close
+}
+
 func (stack) ServeBearer(t testing.TB, b *bearer.Bearer, onError sessiontest.ErrorAnswer, h sessiontest.BearerHandler) (string, func()) {
 	var eh nethttpsession.ErrorHandler
 	if onError != nil {

@@ -185,7 +185,7 @@ func runSessions(t *testing.T, st Stack) {
 		clk := NewClock()
 		cfg := session.Config{
 			CookieName: "sid", Path: "/app", Domain: "example.test", Lifetime: time.Hour,
-			Secure: true, SameSite: session.SameSiteStrict, Partitioned: true,
+			Secure: session.SecureAlways, SameSite: session.SameSiteStrict, Partitioned: true,
 		}
 		base := sessionServer(t, st, clk, Codec(t, clk, key), cfg, &hooks{})
 		res := get(t, plainClient, base+"/app?op=incr")

@@ -2,12 +2,14 @@
 // adapter implements Stack over its framework (once per server configuration worth testing) and
 // calls Run; every case then runs against a real server on 127.0.0.1, through net/http's client
 // or, where header spelling, order or trailers matter, raw bytes over TCP. One file per concern:
-// sessions, cookie grammar, token purpose, response headers, bearer, header spoofing; the
+// sessions, cookie grammar, token purpose, response headers, bearer, header spoofing, lifetime
+// and Secure; the
 // contract in this file, the shared setup in fixture.go, the session handler in handlers.go and
 // the clients in wire.go.
 package sessiontest
 
 import (
+	"net/http"
 	"testing"
 
 	session "github.com/fastjwt/session"
@@ -46,6 +48,9 @@ type ErrorAnswer func(e *bearer.AuthError) (status int, body string)
 // (never defer), so that the server outlives every subtest that uses it.
 type Stack interface {
 	ServeSessions(t testing.TB, m *session.Manager, h SessionHandler) (baseURL string, stop func())
+	// ServeSessionsTLS is ServeSessions over TLS (an https:// base URL), with a client that
+	// trusts the server's certificate and keeps no cookies.
+	ServeSessionsTLS(t testing.TB, m *session.Manager, h SessionHandler) (baseURL string, client *http.Client, stop func())
 	ServeBearer(t testing.TB, b *bearer.Bearer, onError ErrorAnswer, h BearerHandler) (baseURL string, stop func())
 	// MergesTrailersLate reports whether the server merges the trailer fields of a chunked
 	// request body into the request header while the handler reads the body (fasthttp with
@@ -68,4 +73,6 @@ func Run(t *testing.T, st Stack) {
 	t.Run("logout is final", func(t *testing.T) { runLogout(t, st) })
 	t.Run("store failures", func(t *testing.T) { runStoreFailures(t, st) })
 	t.Run("flood of new sessions", func(t *testing.T) { runFlood(t, st) })
+	t.Run("lifetime", func(t *testing.T) { runLifetime(t, st) })
+	t.Run("secure", func(t *testing.T) { runSecure(t, st) })
 }
