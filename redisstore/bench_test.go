@@ -218,3 +218,24 @@ func BenchmarkRevokeToken(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkAliveCacheHit is the liveness check of a session id on every request (Store.Alive),
+// answered from the Store's own cache, beside BenchmarkVerify.
+func BenchmarkAliveCacheHit(b *testing.B) {
+	needRedis(b)
+	s := dial(b, shared, Options{}).Store()
+	ctx := context.Background()
+	if err := s.Update(ctx, "alive-bench", fields("count", "42"), nil, time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	if ok, err := s.Alive(ctx, "alive-bench"); !ok || err != nil {
+		b.Fatal(ok, err)
+	}
+	m := startCPU(b)
+	for b.Loop() {
+		if ok, err := s.Alive(ctx, "alive-bench"); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	m.stop(b)
+}

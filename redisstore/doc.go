@@ -44,6 +44,13 @@
 // stays local allocates nothing (see List). A write returns only after its own invalidations
 // have reached this client: a read right after it through the same client sees it.
 //
+// Store.Alive, which the session layer asks on every request that carries a session id (so
+// that a destroyed session is worth nothing, whatever copy of its cookie comes back), is served
+// from the same answers as the List's: a hash lookup, no allocation, until Redis invalidates the
+// session's hash (its Update or its Destroy, on any node). On a miss it is one cached HLEN,
+// after one script that makes a provisional session ordinary. A logout on another node reaches
+// this one when its invalidation does, the same bound as for a revocation.
+//
 // When a connection breaks, rueidis drops the cache of that connection (and the List its
 // answers), so nothing stale survives a reconnection; a connection that stops answering is
 // found out by rueidis's PINGs and closed within max(4×Timeout, 1 s), and until then cached
