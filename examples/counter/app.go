@@ -46,13 +46,11 @@ type app struct {
 
 // The session's names. "sub" is the user's name once logged in: the registered claim that
 // revocation by subject ("log out everywhere") keys on, carried by the cookie's token in
-// server-side mode, so that the /app page can show it. "visited" is the other name the token
-// carries there: a browser's first request to / (see counter). The others live in the store in
+// server-side mode, so that the /app page can show it. The others live in the store in
 // server-side mode, in the cookie in cookie mode.
 const (
 	fieldUser     = "sub"
-	fieldVisited  = "visited"   // true: the first request to / was counted, in the cookie alone
-	fieldCounter  = "counter"   // the count from the second request to / on
+	fieldCounter  = "counter"   // the count of requests to /
 	fieldTokenID  = "token_id"  // the "jti" of the bearer token the login handed out...
 	fieldTokenExp = "token_exp" // ... and its expiry: /logout revokes it until then
 )
@@ -178,24 +176,14 @@ func (a *app) api(r request, t *bearer.Token) reply {
 // counter is the classic session example: the count of this browser's requests to /. The code
 // is the same in both modes; the session keeps the value in the store or in the cookie.
 //
-// A browser's first request keeps nothing in the store: it sets "visited", a field of the
-// cookie's token, which stands for a count of 1. Only when the browser sends the cookie back
-// does the count go to the store, under the session id the cookie names. A client that never
-// returns its cookie (a crawler, a script, a flood of requests without a cookie) costs the
-// store nothing, however many requests it makes.
+// A browser's first request is a provisional session in server-side mode (store.Store.Create):
+// a client that never returns its cookie (a crawler, a script, a flood of requests without a
+// cookie) fills only the store's provisional budget, whose oldest sessions go first, and never
+// refuses a browser that came back, nor a login.
 func (a *app) counter(s *session.Session) reply {
-	n, ok := s.Int(fieldCounter) // absent in a new session: 0
-	if visited, _ := s.Bool(fieldVisited); !ok && visited {
-		n = 1 // the first request, counted in the cookie
-	}
+	n, _ := s.Int(fieldCounter) // absent in a new session: 0
 	n++
-	var err error
-	if n == 1 {
-		err = s.Set(fieldVisited, true)
-	} else {
-		err = s.Set(fieldCounter, n)
-	}
-	if err != nil {
+	if err := s.Set(fieldCounter, n); err != nil {
 		return text(http.StatusInternalServerError, "session: %v\n", err)
 	}
 	return text(http.StatusOK, "Current counter value: %d\n", n)

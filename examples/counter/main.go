@@ -5,10 +5,9 @@
 //
 // By default the session is server-side (-mode server): the cookie's JWT carries a random session
 // id and, once logged in, the user's name ("sub"); the counter lives in a store under the id,
-// from a browser's second request on: the first is counted in the cookie ("visited"), and its id
-// is in the store only as a provisional session, so that a client that never sends its cookie
-// back, a flood of them included, fills only the provisional budget and never refuses a browser
-// that came back, nor a login. The store and the revocation list are in this process's memory, or in Redis with -redis, where
+// and a browser's first request is a provisional session there, so that a client that never
+// sends its cookie back, a flood of them included, fills only the provisional budget and never
+// refuses a browser that came back, nor a login. The store and the revocation list are in this process's memory, or in Redis with -redis, where
 // several processes started with the same secret share them and behave as one site. With
 // -mode cookie the whole session, counter included, is the cookie's JWT payload.
 //
@@ -296,7 +295,7 @@ func newDemo(cfg config) (*demo, error) {
 	if store != nil {
 		// The user's name stays in the cookie's token, for the /app page and for any service
 		// that reads the cookie without the store; the rest (the counter) is in the store.
-		scfg.TokenFields = []string{fieldUser, fieldVisited}
+		scfg.TokenFields = []string{fieldUser}
 	}
 	m, err := session.New(cookies, scfg)
 	if err != nil {
