@@ -130,12 +130,23 @@ func (m *Manager) secure(s *Session, h RequestHeader) bool {
 // nanosecond: a session issued after it, in the same second too, is accepted ("iat" is written
 // to the nanosecond). The entry lasts one Lifetime, after which those sessions would have
 // expired anyway, plus the list's grace, which covers the codec's leeway.
+//
+// The epoch is written twice: at the time read before the first write, then at the time read
+// after it (a List keeps the later epoch). A request of that subject in flight meanwhile checks
+// the list again once its new cookie is signed (Commit); one whose check came before the first
+// write landed signed its cookie before the second time was read, so the second epoch revokes
+// it, while a single epoch read before the write would let through a cookie signed between that
+// reading and the write.
 func (m *Manager) RevokeSubject(ctx context.Context, sub string) error {
 	if m.cfg.Revocations == nil {
 		return fmt.Errorf("%w: no Revocations configured", ErrConfig)
 	}
 	now := m.cfg.Now()
-	return m.cfg.Revocations.RevokeSubject(ctx, sub, now, now.Add(m.cfg.Lifetime))
+	if err := m.cfg.Revocations.RevokeSubject(ctx, sub, now, now.Add(m.cfg.Lifetime)); err != nil {
+		return err
+	}
+	after := m.cfg.Now()
+	return m.cfg.Revocations.RevokeSubject(ctx, sub, after, after.Add(m.cfg.Lifetime))
 }
 
 // Release returns s to the pool. s must not be used afterwards.
