@@ -86,8 +86,9 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 		return nil
 	}
 	if s.valid {
-		// Checked after signing: a revocation that lands later names the old token's "jti", or
-		// a subject epoch at or after the new token's "iat".
+		// Checked after signing (the old token's claims): a revocation that lands later names
+		// the old token's "jti", or has a subject epoch after the new token's "iat"
+		// (Manager.RevokeSubject writes its epoch again at a time read after its first write).
 		if err := s.m.revocations.Check(ctx, &s.claims); errors.Is(err, revoke.ErrRevoked) {
 			s.err = err
 			s.deleteCookie(h)
