@@ -135,6 +135,9 @@ and on SIGHUP, and nothing is served from a file with a mistake.
     path-parameters = allow
                         accept ";" segment parameters (Java matrix parameters) in this route's
                         paths; by default they are refused (400), as servlet containers drop them
+    max-auth-age = DUR  refuse a token whose "auth_time" (or "iat") is that old, whatever the
+                        verifier's leeway: a session cookie's absolute lifetime
+                        (session.Config.AbsoluteLifetime)
     case-variants = refuse
                         refuse (400) paths that match PREFIX only when case is ignored, for an
                         upstream that serves paths case-insensitively (IIS, Windows, macOS)
@@ -170,7 +173,7 @@ these.
 // policyFlags are the flags that configure the issuer and the route: with --config they come
 // from the file instead, and giving them is an error.
 var policyFlags = []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key",
-	"jwks", "jwks-timeout", "jwks-expire-after", "secret-file", "secret-env", "iss", "aud", "leeway", "claim-header", "cookie", "types"}
+	"jwks", "jwks-timeout", "jwks-expire-after", "secret-file", "secret-env", "iss", "aud", "leeway", "claim-header", "cookie", "types", "max-auth-age"}
 
 // claimHeaderFlags is the repeatable --claim-header CLAIM=HEADER.
 type claimHeaderFlags []string
@@ -218,6 +221,8 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	registerSecrets(fs)
 	iss := fs.String("iss", "", "the required \"iss\" of the tokens")
 	aud := fs.String("aud", "", "the required \"aud\" of the tokens; without it a token carrying \"aud\" is refused\n(403, RFC 7519 sec. 4.1.3)")
+	var maxAuthAge time.Duration
+	fs.Var(durationFlag{&maxAuthAge}, "max-auth-age", "refuse a token whose \"auth_time\" (or \"iat\") is that old, a `DURATION`, whatever\nthe leeway: a session cookie's absolute lifetime (default: no limit but \"exp\")")
 	var leeway time.Duration
 	fs.Var(durationFlag{&leeway}, "leeway", "allowed clock skew for exp and nbf, a `DURATION` such as 30s (default 0s)")
 	var claims claimHeaderFlags
@@ -230,6 +235,8 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	redisPassEnv := fs.String("redis-password-env", "", "with --redis: the password is the value of the environment variable `NAME`")
 	redisPrefix := fs.String("redis-prefix", redisstore.DefaultPrefix, "with --redis: the `PREFIX` of the list's keys, as the application that revokes\ntokens writes them (redisstore.Options.Prefix)")
 	failOpen := fs.Bool("fail-open", false, "with --redis: let tokens through when Redis cannot answer (default: 503)")
+	var redisGrace time.Duration
+	fs.Var(durationFlag{&redisGrace}, "redis-grace", "with --redis: the grace the application's list keeps revocations past their expiry,\na `DURATION` as it writes them (redisstore.Options.Grace; default 5m); a --leeway or\nleeway above it is refused at start, since a revoked token would come back within it")
 	allowEvicting := fs.Bool("redis-allow-evicting", false, "with --redis: start, and answer, although Redis's maxmemory-policy is not noeviction\n(default: refuse to start; a revocation could be evicted unnoticed)")
 	maxCacheAge := defaultMaxCacheAge
 	fs.Var(durationFlag{&maxCacheAge}, "max-cache-age", "the longest a proxy may reuse a 200 (Cache-Control max-age), a `DURATION`\n(default 60s; never beyond the token's expiry)")
@@ -282,6 +289,8 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		return fail("--redis-password-env applies to --redis only")
 	case set["redis-prefix"] && !set["redis"]:
 		return fail("--redis-prefix applies to --redis only")
+	case set["redis-grace"] && !set["redis"]:
+		return fail("--redis-grace applies to --redis only")
 	case *failOpen && !set["redis"]:
 		return fail("--fail-open applies to --redis only")
 	case *allowEvicting && !set["redis"]:
@@ -304,7 +313,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		}
 		cmd.config = abs
 	} else {
-		spec, err := flagSpec(fs, set, *iss, *aud, leeway, claims, *cookie, *types)
+		spec, err := flagSpec(fs, set, *iss, *aud, leeway, claims, *cookie, *types, maxAuthAge)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -317,7 +326,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if set["redis"] {
-		r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix, *allowEvicting, cmd.log)
+		r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix, redisGrace, *allowEvicting, cmd.log)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -500,6 +509,7 @@ func (c *gatewayCommand) load() (*generation, error) {
 			// The path rule's two per-route options (docs/gateway.md, "One reading of the path").
 			PathParameters:     r.params,
 			RefuseCaseVariants: r.refuseCase,
+			MaxAuthAge:         r.maxAuthAge,
 		})
 	}
 	gw, err := gateway.New(cfg)
@@ -537,7 +547,7 @@ func (c *gatewayCommand) pingRedis(ctx context.Context) error {
 
 // flagSpec makes the policy of the flags: one issuer, "default", and the route "/".
 func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway time.Duration,
-	claims claimHeaderFlags, cookie, types string) (*gatewaySpec, error) {
+	claims claimHeaderFlags, cookie, types string, maxAuthAge time.Duration) (*gatewaySpec, error) {
 	s := &issuerSpec{name: "default", iss: iss, issSet: set["iss"], leeway: leeway}
 	s.keys = flagKeySettings(fs, set)
 	// The route's name is the realm of its challenges: the bearer package's default.
@@ -550,7 +560,7 @@ func flagSpec(fs *flag.FlagSet, set map[string]bool, iss, aud string, leeway tim
 	case set["cookie"] && !httpsyntax.IsToken(cookie):
 		return nil, fmt.Errorf("--cookie: %q is not a cookie name (RFC 6265: letters, digits and !#$%%&'*+-.^_`|~)", cookie)
 	}
-	r.aud, r.cookie = aud, cookie
+	r.aud, r.cookie, r.maxAuthAge = aud, cookie, maxAuthAge
 	if set["types"] {
 		t, msg := parseTypes(types)
 		if msg != "" {
@@ -588,14 +598,15 @@ func parseUpstream(v string) (*url.URL, error) {
 	return u, nil
 }
 
-// dialRedis connects to Redis at addr for the revocation list, whose keys start with prefix;
+// dialRedis connects to Redis at addr for the revocation list, whose keys start with prefix and
+// outlive their tokens by grace (0: the default);
 // what an operator must see of it (Redis lost its data, an evicting policy) is logged to log at
 // level error.
-func dialRedis(addr, passwordEnv, prefix string, allowEvicting bool, log *slog.Logger) (*redisstore.Redis, error) {
+func dialRedis(addr, passwordEnv, prefix string, grace time.Duration, allowEvicting bool, log *slog.Logger) (*redisstore.Redis, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("--redis: %q is not host:port (e.g. 127.0.0.1:6379)", addr)
 	}
-	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix, AllowEvictingPolicy: allowEvicting,
+	opts := redisstore.Options{Addrs: []string{addr}, Prefix: prefix, Grace: grace, AllowEvictingPolicy: allowEvicting,
 		OnAlert: func(err error) { log.Error("revocation list", "err", err.Error()) }}
 	if passwordEnv != "" {
 		pw, err := keyfile.FromEnv(passwordEnv)

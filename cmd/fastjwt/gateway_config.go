@@ -89,6 +89,7 @@ type routeSpec struct {
 	cookie       string
 	params       bool // path-parameters = allow
 	refuseCase   bool // case-variants = refuse
+	maxAuthAge   time.Duration
 }
 
 // issuerKeys are the keys of an [issuer] section that say where its keys come from: the CLI's
@@ -98,7 +99,7 @@ var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", 
 	"secret-file", "secret-env", "jwks-expire-after"}
 
 // routeKeys are the keys of a [route] section.
-var routeKeys = []string{"issuer", "aud", "types", "claim-header", "cookie", "name", "path-parameters", "case-variants"}
+var routeKeys = []string{"issuer", "aud", "types", "claim-header", "cookie", "name", "path-parameters", "case-variants", "max-auth-age"}
 
 // configError is one mistake in a config file, at a line.
 type configError struct {
@@ -419,6 +420,12 @@ func (r *routeSpec) set(key, value string, line int) string {
 			return fmt.Sprintf("%q: want allow or refuse (the default)", value)
 		}
 		r.params = value == "allow"
+	case "max-auth-age":
+		d, msg := parseConfigDuration(value)
+		if msg != "" {
+			return msg
+		}
+		r.maxAuthAge = d
 	case "case-variants":
 		if value != "allow" && value != "refuse" {
 			return fmt.Sprintf("%q: want refuse or allow (the default)", value)

@@ -42,7 +42,7 @@ func runRecover(args []string, stdout, stderr io.Writer) int {
 		return fail("--max-age is required, more than 0s")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix, false, log)
+	r, err := dialRedis(*redisAddr, *redisPassEnv, *redisPrefix, 0, false, log)
 	if err != nil {
 		return fail("%v", err)
 	}
