@@ -168,19 +168,9 @@ func (s *Memory) now() int64 { return s.clock().UnixNano() }
 // are the store's own: fn must not modify them. A provisional session it finds becomes an
 // ordinary one, lasting the ttl its Create was given, from now.
 func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value []byte)) (bool, error) {
-	if err := check(ctx, id); err != nil {
+	e, err := s.find(ctx, id)
+	if e == nil {
 		return false, err
-	}
-	sh := s.shard(id)
-	sh.mu.RLock()
-	e := sh.m[id]
-	sh.mu.RUnlock()
-	now := s.now()
-	if e == nil || e.fields == nil || e.until <= now {
-		return false, nil
-	}
-	if e.prov != nil {
-		s.promote(sh, id, e, now)
 	}
 	for _, f := range e.fields {
 		fn(f.Name, f.Value)
@@ -188,12 +178,11 @@ func (s *Memory) Load(ctx context.Context, id string, fn func(name string, value
 	return true, nil
 }
 
-// Alive implements Store: one map lookup under the shard's read lock. It fails only on an empty
-// id or a done ctx. A provisional session it finds becomes an ordinary one, as with Load: its
-// client came back (a request that reads only token fields asks Alive, not Load).
-func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
+// find returns the live session of id, made ordinary if it was provisional (its client came
+// back), or nil; it fails only on an empty id or a done ctx.
+func (s *Memory) find(ctx context.Context, id string) (*memSession, error) {
 	if err := check(ctx, id); err != nil {
-		return false, err
+		return nil, err
 	}
 	sh := s.shard(id)
 	sh.mu.RLock()
@@ -201,12 +190,20 @@ func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
 	sh.mu.RUnlock()
 	now := s.now()
 	if e == nil || e.fields == nil || e.until <= now {
-		return false, nil
+		return nil, nil
 	}
 	if e.prov != nil {
 		s.promote(sh, id, e, now)
 	}
-	return true, nil
+	return e, nil
+}
+
+// Alive implements Store: one map lookup under the shard's read lock. It fails only on an empty
+// id or a done ctx. A provisional session it finds becomes an ordinary one, as with Load: its
+// client came back (a request that reads only token fields asks Alive, not Load).
+func (s *Memory) Alive(ctx context.Context, id string) (bool, error) {
+	e, err := s.find(ctx, id)
+	return e != nil, err
 }
 
 // Update implements Store. The values in set are copied. A name both in set and in del is set.
