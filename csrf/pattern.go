@@ -62,9 +62,10 @@ func parsePattern(s string) (pattern, error) {
 		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"):
 			p.segs = append(p.segs, segment{kind: segWild})
 		default:
+			// Unescaped when possible, else as written, as ServeMux reads it.
 			lit, err := url.PathUnescape(seg)
 			if err != nil {
-				return p, fmt.Errorf("%w: bypass pattern %q: %v", ErrConfig, s, err)
+				lit = seg
 			}
 			p.segs = append(p.segs, segment{kind: segLiteral, lit: lit})
 		}
