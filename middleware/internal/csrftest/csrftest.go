@@ -98,6 +98,10 @@ func Cases() []Case {
 	add("origin without scheme", "POST", "/", 200, "Origin: //example.com")
 	add("trusted origin with trailing slash", "POST", "/", 403, "Origin: https://trusted.example/", "Sec-Fetch-Site: cross-site")
 	add("lower-case method", "post", "/", 403, "Sec-Fetch-Site: cross-site")
+	// Added: an absolute-form target, whose authority is the Host net/http compares with.
+	add("absolute form, origin of the target", "POST", "http://other.example/x", 200, "Origin: https://other.example")
+	add("absolute form, origin of the Host header", "POST", "http://other.example/x", 403, "Origin: https://example.com")
+	add("absolute form, bypass path", "POST", "http://other.example/bypass/x", 200, "Sec-Fetch-Site: cross-site")
 	add("DELETE blocked", "DELETE", "/", 403, "Origin: https://attacker.example")
 	return cs
 }
