@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/fastjwt/session/internal/httpsyntax"
 )
 
 // segKind is the kind of one segment of a bypass pattern's path.
@@ -135,10 +137,11 @@ func equalUnescaped(seg []byte, lit string) bool {
 	for i := 0; i < len(seg); i++ {
 		c := seg[i]
 		if c == '%' {
-			if i+2 >= len(seg) || !ishex(seg[i+1]) || !ishex(seg[i+2]) {
+			d, ok := httpsyntax.PercentByte(seg, i)
+			if !ok {
 				return string(seg) == lit
 			}
-			c = unhex(seg[i+1])<<4 | unhex(seg[i+2])
+			c = d
 			i += 2
 		}
 		if j >= len(lit) || lit[j] != c {
@@ -153,28 +156,13 @@ func equalUnescaped(seg []byte, lit string) bool {
 func hasBadEscape(b []byte) bool {
 	for i := 0; i < len(b); i++ {
 		if b[i] == '%' {
-			if i+2 >= len(b) || !ishex(b[i+1]) || !ishex(b[i+2]) {
+			if _, ok := httpsyntax.PercentByte(b, i); !ok {
 				return true
 			}
 			i += 2
 		}
 	}
 	return false
-}
-
-func ishex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // cleanPath reports whether path is what net/http's cleanPath leaves unchanged: it begins with

@@ -93,14 +93,10 @@ func parsePath(target []byte, s *pathScratch, forward *[maxTarget]byte) (parsedP
 			}
 			continue
 		}
-		if i+2 >= len(target) {
+		c, ok := httpsyntax.PercentByte(target, i)
+		if !ok {
 			return p, false
 		}
-		h, l := unhex(target[i+1]), unhex(target[i+2])
-		if h < 0 || l < 0 {
-			return p, false
-		}
-		c = byte(h<<4 | l)
 		i += 2
 		if c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '%' || c == ';' || c == '?' || c == '#' {
 			return p, false
@@ -245,15 +241,3 @@ func unreserved(c byte) bool {
 }
 
 const upperHex = "0123456789ABCDEF"
-
-func unhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}

@@ -416,10 +416,9 @@ func (r *routeSpec) set(key, value string, line int) string {
 		}
 		r.cookie = value
 	case "path-parameters":
-		if value != "allow" && value != "refuse" {
-			return fmt.Sprintf("%q: want allow or refuse (the default)", value)
-		}
-		r.params = value == "allow"
+		allow, msg := allowOrRefuse(value, "refuse")
+		r.params = allow
+		return msg
 	case "max-auth-age":
 		d, msg := parseConfigDuration(value)
 		if msg != "" {
@@ -427,10 +426,9 @@ func (r *routeSpec) set(key, value string, line int) string {
 		}
 		r.maxAuthAge = d
 	case "case-variants":
-		if value != "allow" && value != "refuse" {
-			return fmt.Sprintf("%q: want refuse or allow (the default)", value)
-		}
-		r.refuseCase = value == "refuse"
+		allow, msg := allowOrRefuse(value, "allow")
+		r.refuseCase = !allow
+		return msg
 	case "types":
 		types, msg := parseTypes(value)
 		if msg != "" {
@@ -447,6 +445,16 @@ func (r *routeSpec) set(key, value string, line int) string {
 		}
 	}
 	return ""
+}
+
+// allowOrRefuse reads a route option that takes "allow" or "refuse" (def names the default, for
+// the message).
+func allowOrRefuse(value, def string) (allow bool, msg string) {
+	if value != "allow" && value != "refuse" {
+		other := map[string]string{"allow": "refuse", "refuse": "allow"}[def]
+		return false, fmt.Sprintf("%q: want %s or %s (the default)", value, other, def)
+	}
+	return value == "allow", ""
 }
 
 // maxClaimHeaders bounds the claim headers of a route, as package gateway does.

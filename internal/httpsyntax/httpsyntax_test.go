@@ -169,3 +169,21 @@ func TestAppendHeadValues(t *testing.T) {
 		t.Fatalf("empty head: %q", got)
 	}
 }
+
+func TestPercentByte(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		i    int
+		want byte
+		ok   bool
+	}{
+		{"%41", 0, 'A', true}, {"x%2f", 1, '/', true}, {"%2F", 0, '/', true}, {"%ff", 0, 0xff, true},
+		{"%4", 0, 0, false}, {"%", 0, 0, false}, {"%zz", 0, 0, false}, {"%4g", 0, 0, false},
+		{"a41", 0, 0, false}, {"%41", 1, 0, false}, {"%41", -1, 0, false},
+	} {
+		got, ok := PercentByte([]byte(tc.in), tc.i)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("PercentByte(%q, %d) = %q, %v; want %q, %v", tc.in, tc.i, got, ok, tc.want, tc.ok)
+		}
+	}
+}
