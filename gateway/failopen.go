@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -41,12 +42,19 @@ func (g *Gateway) failOpenHook(route string) func(error) {
 
 // rateLimit lets one event through per window and counts the others. It is safe for
 // concurrent use and allocates nothing.
+//
+// An event inside the open window costs one atomic load and one atomic add. The event that
+// opens a window takes mu, so that no concurrent event is counted into the line it reports:
+// events arriving at the same instant see the new window under mu and count toward the next
+// line. The count is never lost; an event that read the clock before a window opened and adds
+// after it is counted in the line after, which is the only imprecision.
 type rateLimit struct {
 	start time.Time // the origin of next, read on the monotonic clock
 	every time.Duration
 	// next is when the next event may go through, as a duration since start; zero at first.
 	next       atomic.Int64
 	suppressed atomic.Uint64
+	mu         sync.Mutex // held by an event that may open a window
 }
 
 func newRateLimit(every time.Duration) *rateLimit {
@@ -57,10 +65,17 @@ func newRateLimit(every time.Duration) *rateLimit {
 // the last one that did.
 func (l *rateLimit) allow(now time.Time) (suppressed uint64, ok bool) {
 	t := int64(now.Sub(l.start))
-	next := l.next.Load()
-	if t < next || !l.next.CompareAndSwap(next, t+int64(l.every)) {
+	if t < l.next.Load() {
 		l.suppressed.Add(1)
 		return 0, false
 	}
-	return l.suppressed.Swap(0), true
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t < l.next.Load() {
+		l.suppressed.Add(1)
+		return 0, false
+	}
+	suppressed = l.suppressed.Swap(0)
+	l.next.Store(t + int64(l.every))
+	return suppressed, true
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -124,6 +125,36 @@ func TestFailOpenLogWindow(t *testing.T) {
 		suppressed, ok := l.allow(at(step.at))
 		if ok != step.ok || suppressed != step.suppressed {
 			t.Errorf("at %v: %v, %d; want %v, %d", step.at, ok, suppressed, step.ok, step.suppressed)
+		}
+	}
+}
+
+// TestFailOpenLogWindowConcurrent: events racing the one that opens a window are counted toward
+// the next line, never into the line that opens it, and none is lost.
+func TestFailOpenLogWindowConcurrent(t *testing.T) {
+	for range 50 {
+		l := newRateLimit(10 * time.Second)
+		at := l.start.Add(time.Millisecond)
+		const n = 64
+		var wg sync.WaitGroup
+		var passed, first atomic.Uint64
+		start := make(chan struct{})
+		for range n {
+			wg.Go(func() {
+				<-start
+				if s, ok := l.allow(at); ok {
+					passed.Add(1)
+					first.Store(s)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if passed.Load() != 1 || first.Load() != 0 {
+			t.Fatalf("%d events went through, the first reporting %d suppressed; want 1 and 0", passed.Load(), first.Load())
+		}
+		if s, ok := l.allow(l.start.Add(11 * time.Second)); !ok || s != n-1 {
+			t.Fatalf("the next window: %v, %d suppressed; want true, %d", ok, s, n-1)
 		}
 	}
 }
