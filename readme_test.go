@@ -117,11 +117,14 @@ func program(t *testing.T, dir string, env ...string) string {
 	}
 }
 
-func fetch(t *testing.T, c *http.Client, method, url string, header ...string) (int, http.Header, string) {
+func fetch(t *testing.T, c *http.Client, method, url, body string, header ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -135,49 +138,76 @@ func fetch(t *testing.T, c *http.Client, method, url string, header ...string) (
 	return res.StatusCode, res.Header, string(b)
 }
 
-// Each program the README shows runs and does what the README says: the counter counts 1, 2, 3
-// through a cookie jar; the bearer route answers 401 without a token and 200 with one issued
-// for it; without SESSION_SECRET the program stops with a message naming it.
+// sessionCookie returns the value of the session cookie a response sets, or "".
+func sessionCookie(h http.Header) string {
+	for _, sc := range h.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(sc, "session="); ok {
+			v, _, _ = strings.Cut(v, ";")
+			return v
+		}
+	}
+	return ""
+}
+
+// Each program the README shows runs and does what the README says, on both stacks: a page
+// that needs the session answers 401 before the login and greets the user after it; a wrong
+// password and a cross-site login are refused and set no cookie; after the logout, a copy of
+// the cookie taken before it is worth nothing; the bearer route answers 401 without a token,
+// 200 with one minted by the README's command (Bearer and JWT schemes), 403 for another
+// audience, and 401 for the session cookie's token (another purpose).
 func TestReadmeProgramsRun(t *testing.T) {
 	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
 		t.Run(dir, func(t *testing.T) {
-			base := program(t, dir, "SESSION_SECRET="+readmeSecret)
+			base := program(t, dir, "SESSION_SECRET="+readmeSecret, "PASSWORD=secret")
 			jar, _ := cookiejar.New(nil)
 			c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-			var cookie string
-			for want := 1; want <= 3; want++ {
-				status, h, body := fetch(t, c, "GET", base+"/")
-				if status != 200 || body != fmt.Sprintf("Current counter value: %d\n", want) {
-					t.Fatalf("request %d: %d %q", want, status, body)
-				}
-				if sc := h.Get("Set-Cookie"); sc != "" {
-					cookie, _, _ = strings.Cut(strings.TrimPrefix(sc, "session="), ";")
-				}
+			if status, _, body := fetch(t, c, "GET", base+"/", ""); status != 401 || body != "log in first\n" {
+				t.Errorf("before the login: %d %q", status, body)
 			}
-			if dir != "examples/minimal-nethttp" {
-				return
+			if status, h, _ := fetch(t, c, "POST", base+"/login", "user=alice&password=wrong"); status != 401 || sessionCookie(h) != "" {
+				t.Errorf("a wrong password: %d, cookie %q", status, sessionCookie(h))
+			}
+			if status, h, _ := fetch(t, c, "POST", base+"/login", "user=alice&password=secret", "Sec-Fetch-Site", "cross-site"); status != 403 || sessionCookie(h) != "" {
+				t.Errorf("a cross-site login: %d, cookie %q; want 403 and none", status, sessionCookie(h))
+			}
+			if status, h, _ := fetch(t, c, "POST", base+"/login", "user=alice&password=secret", "Origin", "https://evil.example"); status != 403 || sessionCookie(h) != "" {
+				t.Errorf("a login from another origin: %d, cookie %q; want 403 and none", status, sessionCookie(h))
+			}
+			status, h, body := fetch(t, c, "POST", base+"/login", "user=alice&password=secret", "Sec-Fetch-Site", "same-origin")
+			cookie := sessionCookie(h)
+			if status != 200 || body != "logged in as alice\n" || cookie == "" {
+				t.Fatalf("the login: %d %q, cookie %q", status, body, cookie)
+			}
+			if status, _, body := fetch(t, c, "GET", base+"/", ""); status != 200 || body != "Hello, alice\n" {
+				t.Errorf("after the login: %d %q", status, body)
+			}
+			if status, _, body := fetch(t, c, "POST", base+"/logout", ""); status != 200 || body != "logged out\n" {
+				t.Errorf("the logout: %d %q", status, body)
 			}
 			plain := &http.Client{Timeout: 10 * time.Second}
-			status, h, _ := fetch(t, plain, "GET", base+"/api/me")
-			if status != 401 || h.Get("WWW-Authenticate") != `Bearer realm="api"` {
+			if status, _, body := fetch(t, plain, "GET", base+"/", "", "Cookie", "session="+cookie); status != 401 {
+				t.Errorf("a copy of the cookie after the logout: %d %q, want 401", status, body)
+			}
+
+			if status, h, _ := fetch(t, plain, "GET", base+"/api/me", ""); status != 401 || h.Get("WWW-Authenticate") != `Bearer realm="api"` {
 				t.Errorf("no token: %d %q", status, h.Get("WWW-Authenticate"))
 			}
-			codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(readmeSecret)}})
-			payload := fmt.Sprintf(`{"sub":"alice","aud":"api.example.com","exp":%d}`, time.Now().Add(time.Hour).Unix())
-			tok, _ := codec.AppendSign(nil, []byte(payload))
+			payload := fmt.Sprintf(`{"sub":"alice","aud":"api","exp":%d}`, time.Now().Add(time.Hour).Unix())
+			tok := mintWithCLI(t, payload)
 			for _, scheme := range []string{"Bearer ", "JWT "} {
-				status, _, body := fetch(t, plain, "GET", base+"/api/me", "Authorization", scheme+string(tok))
+				status, _, body := fetch(t, plain, "GET", base+"/api/me", "", "Authorization", scheme+tok)
 				if status != 200 || body != payload {
 					t.Errorf("%stoken: %d %q", scheme, status, body)
 				}
 			}
+			codec, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte(readmeSecret)}})
 			other, _ := codec.AppendSign(nil, []byte(`{"sub":"alice","aud":"other"}`))
-			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+string(other)); status != 403 {
+			if status, _, _ := fetch(t, plain, "GET", base+"/api/me", "", "Authorization", "Bearer "+string(other)); status != 403 {
 				t.Errorf("token for another audience: %d, want 403", status)
 			}
-			// Typed "session+jwt" and without the API's audience: another purpose, which is 401
-			// invalid_token whatever the audience (403 is for an access token's scope).
-			if status, h, _ := fetch(t, plain, "GET", base+"/api/me", "Authorization", "Bearer "+cookie); cookie == "" || status != 401 ||
+			// Typed "session+jwt": another purpose, which is 401 invalid_token whatever the
+			// audience (403 is for an access token's scope).
+			if status, h, _ := fetch(t, plain, "GET", base+"/api/me", "", "Authorization", "Bearer "+cookie); status != 401 ||
 				!strings.Contains(h.Get("WWW-Authenticate"), `error_description="the token is not valid for this purpose"`) {
 				t.Errorf("the session cookie's token as a bearer token: %d %q, want 401 for another purpose", status, h.Get("WWW-Authenticate"))
 			}
@@ -185,12 +215,30 @@ func TestReadmeProgramsRun(t *testing.T) {
 	}
 }
 
+// mintWithCLI signs payload as the README's command does: fastjwt sign with the secret from
+// SESSION_SECRET.
+func mintWithCLI(t *testing.T, payload string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "run", "./cmd/fastjwt", "sign", "--key-env", "SESSION_SECRET")
+	cmd.Env = append(os.Environ(), "SESSION_SECRET="+readmeSecret)
+	cmd.Stdin = strings.NewReader(payload)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("fastjwt sign: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}
+
 func TestReadmeProgramsNameTheirVariable(t *testing.T) {
 	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
 		cmd := exec.Command(build(t, dir))
 		cmd.Env = append(os.Environ(), "SESSION_SECRET=")
 		out, err := cmd.CombinedOutput()
-		if err == nil || !strings.Contains(string(out), "set SESSION_SECRET") {
+		if err == nil || !strings.Contains(string(out), "set SESSION_SECRET (32 bytes or more) and PASSWORD") {
 			t.Errorf("%s without SESSION_SECRET: %v\n%s", dir, err, out)
 		}
 	}
