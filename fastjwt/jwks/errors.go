@@ -18,6 +18,11 @@ var (
 	// than the size cap, or sent a document that is not a usable JWK Set (the error then also
 	// matches fastjwt.ErrKey). The last good key set is kept.
 	ErrFetch = errors.New("jwks: fetching the key set failed")
+	// ErrDiscovery: an issuer's configuration document (Discover, NewFromIssuer) was fetched
+	// but cannot be used: it is not a JSON object, names another issuer than the configured one,
+	// or has no jwks_uri or one that is not an http or https URL (or not https for an https
+	// issuer). Such errors also match ErrFetch: the fetch failed, and is retried as any other.
+	ErrDiscovery = errors.New("jwks: the issuer's configuration document is unusable")
 	// ErrNotReady: Ready's answer while no key set is loaded, when the loaded one is older than
 	// Options.MaxStale (or Options.ExpireAfter), or after Close.
 	ErrNotReady = errors.New("jwks: not ready")
