@@ -58,7 +58,11 @@
 //	--jwks URL          the same, fetched once from an http:// or https:// URL before any token is
 //	                    read, with the bounds of package fastjwt/jwks: at most 1 MiB, 3 redirects
 //	                    and never from https to http; a symmetric key refuses the set
-//	--jwks-timeout D    with --jwks URL: the longest the fetch may take (default 5s)
+//	--issuer-url URL    the keys of the OpenID Connect issuer at URL: its configuration document
+//	                    (URL/.well-known/openid-configuration), whose "issuer" must be URL exactly,
+//	                    names the JWK Set (its jwks_uri, https when URL is), fetched once as for
+//	                    --jwks URL; tokens must carry "iss" URL unless --iss names another
+//	--jwks-timeout D    with --jwks URL or --issuer-url: the longest a fetch may take (default 5s)
 //
 // The secret of HS256 is exactly one of:
 //
@@ -113,7 +117,8 @@
 // Its keys and policy come either from the flags, which make one issuer and the route "/":
 //
 //	--alg, --key-file, --key-file-raw, --key-env, --key, --kid, --allow-short-key, --jwks PATH|URL,
-//	--jwks-timeout      the keys, as for verify; a JWK Set at a URL is fetched at start and kept
+//	--issuer-url URL, --jwks-timeout
+//	                    the keys, as for verify; a JWK Set at a URL is fetched at start and kept
 //	                    fresh (package fastjwt/jwks: refreshed as its max-age says, refetched for
 //	                    an unknown kid)
 //	--iss ISSUER --aud AUDIENCE --leeway DURATION --types LIST

@@ -201,6 +201,67 @@ func (k *keyFlags) fetchJWKS(alg fastjwt.Alg, kidSet bool) ([]fastjwt.PublicKey,
 	return selectKeys(keys, alg, k.kid, kidSet, "--jwks")
 }
 
+// registerIssuerURL adds --issuer-url, for verify and the gateway alike; after says what becomes
+// of the set found.
+func (k *keyFlags) registerIssuerURL(fs *flag.FlagSet, after string) {
+	fs.StringVar(&k.issuerURL, "issuer-url", "", "the keys of the OpenID Connect issuer at `URL` (its jwks_uri, "+after+");\nits tokens must have \"iss\" URL unless --iss says otherwise")
+}
+
+// remoteFlagsOnly refuses --jwks-timeout and --jwks-expire-after without a remote set (--jwks
+// URL or --issuer-url), and a zero --jwks-timeout.
+func (k *keyFlags) remoteFlagsOnly(set map[string]bool, remote bool) error {
+	for _, name := range []string{"jwks-timeout", "jwks-expire-after"} {
+		if set[name] && !remote {
+			return fmt.Errorf("--%s applies to --jwks URL and --issuer-url only", name)
+		}
+	}
+	if set["jwks-timeout"] && k.jwksTimeout == 0 {
+		return errors.New("--jwks-timeout: must be more than 0s")
+	}
+	return nil
+}
+
+// issuerOnly refuses the key flags that --issuer-url replaces.
+func issuerOnly(set map[string]bool) error {
+	for _, name := range []string{"jwks", "key-file", "key-env", "key", "secret-file", "secret-env"} {
+		if set[name] {
+			return fmt.Errorf("give only one of --issuer-url and --%s", name)
+		}
+	}
+	if err := asymmetricOnly(set, "--issuer-url names public keys"); err != nil {
+		return err
+	}
+	if set["kid"] {
+		return errors.New("--kid applies to key files: the keys of an issuer are chosen by the token's \"kid\"")
+	}
+	return nil
+}
+
+// issuerOptions returns opts with the issuer --issuer-url names required as "iss", unless --iss
+// was given (which says which "iss" the tokens carry, for providers whose tokens name another).
+func issuerOptions(set map[string]bool, issuerURL string, opts []fastjwt.Option) []fastjwt.Option {
+	if set["issuer-url"] && !set["iss"] {
+		return append(opts, fastjwt.WithIssuer(issuerURL))
+	}
+	return opts
+}
+
+// fetchIssuer reads the configuration document of the issuer of --issuer-url and fetches the JWK
+// Set it names once, with the bounds of package jwks (as fetchJWKS), and returns its keys of
+// --alg, when given.
+func (k *keyFlags) fetchIssuer(alg fastjwt.Alg) ([]fastjwt.PublicKey, error) {
+	opts := jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)}
+	u, err := jwks.Discover(context.Background(), k.issuerURL, opts)
+	if err != nil {
+		return nil, fmt.Errorf("--issuer-url: %v", err)
+	}
+	keys, err := jwks.Fetch(context.Background(), u, opts)
+	if err != nil {
+		return nil, fmt.Errorf("--issuer-url: the issuer's jwks_uri: %v", err)
+	}
+	return selectKeys(keys, alg, "", false, "--issuer-url")
+}
+
 // privateKey returns the private key of a key file (PEM private key, private JWK).
 func privateKey(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source string) (fastjwt.PrivateKey, error) {
 	switch kt.kind {
@@ -259,17 +320,33 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 		return nil, true, errors.New("--kid: not valid UTF-8")
 	}
 	isURL, err := jwksURL(k.jwks)
-	switch {
-	case err != nil && set["jwks"]:
+	if err != nil && set["jwks"] {
 		return nil, true, err
-	case set["jwks-timeout"] && !(set["jwks"] && isURL):
-		return nil, true, errors.New("--jwks-timeout applies to --jwks URL only")
-	case set["jwks-timeout"] && k.jwksTimeout == 0:
-		return nil, true, errors.New("--jwks-timeout: must be more than 0s")
+	}
+	if err := k.remoteFlagsOnly(set, set["jwks"] && isURL || set["issuer-url"]); err != nil {
+		return nil, true, err
 	}
 	var kt keyText
 	source := "--key-file"
 	switch {
+	case set["issuer-url"]:
+		if err := issuerOnly(set); err != nil {
+			return nil, true, err
+		}
+		if alg == fastjwt.HS256 {
+			return nil, true, errors.New("--alg: HS256 keys are secrets, never published by an issuer")
+		}
+		if signing {
+			return nil, true, errors.New("--issuer-url: an issuer publishes public keys, which verify but cannot sign")
+		}
+		keys, err := k.fetchIssuer(alg)
+		if err != nil {
+			return nil, true, err
+		}
+		if c, err = fastjwt.NewVerifier(keys, issuerOptions(set, k.issuerURL, opts)...); err != nil {
+			return nil, true, fmt.Errorf("--issuer-url: %v", err)
+		}
+		return c, true, nil
 	case set["jwks"]:
 		source = "--jwks"
 		for _, name := range []string{"key-file", "key-env", "key"} {

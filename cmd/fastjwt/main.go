@@ -192,6 +192,7 @@ func usageError(stderr io.Writer, cmd string, format string, a ...any) int {
 // keyFlags are the flags verify and sign share (and --jwks, which verify adds).
 type keyFlags struct {
 	keyFile, keyEnv, key, kid, alg, jwks string
+	issuerURL                            string // --issuer-url: the keys of an OpenID Connect issuer
 	keyFileRaw, allowShort               bool
 	jwksTimeout                          time.Duration // --jwks-timeout; 0: jwks.DefaultFetchTimeout
 }

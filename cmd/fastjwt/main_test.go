@@ -450,7 +450,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("%s --help speaks of fastjwt %s:\n%s", name, other, first)
 			}
 		}
-		if n := strings.Count(first, "\n"); n > 40 {
+		if n := strings.Count(first, "\n"); n > 50 {
 			t.Errorf("%s --help is %d lines", name, n)
 		}
 	}

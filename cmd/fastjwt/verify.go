@@ -43,7 +43,8 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
 	fs.StringVar(&kf.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, or fetched once from an\nhttp:// or https:// URL; chosen by the token's \"kid\", each with its \"alg\"\n(or the one its key type implies)")
-	fs.Var(durationFlag{&kf.jwksTimeout}, "jwks-timeout", "with --jwks URL: the longest the fetch may take, a `DURATION` (default 5s)")
+	kf.registerIssuerURL(fs, "fetched once")
+	fs.Var(durationFlag{&kf.jwksTimeout}, "jwks-timeout", "with --jwks URL or --issuer-url: the longest a fetch may take, a `DURATION` (5s)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
