@@ -91,7 +91,9 @@ func TestVerifyIssuerURL(t *testing.T) {
 		}
 		return errOut
 	}
-	if e := bad(func(b string) string { return fmt.Sprintf(`{"issuer":"https://evil.example","jwks_uri":%q}`, b+"/jwks") }); !strings.Contains(e, "fastjwt verify: --issuer-url: ") ||
+	if e := bad(func(b string) string {
+		return fmt.Sprintf(`{"issuer":"https://evil.example","jwks_uri":%q}`, b+"/jwks")
+	}); !strings.Contains(e, "fastjwt verify: --issuer-url: ") ||
 		!strings.Contains(e, `the document's issuer "https://evil.example" is not the configured issuer`) {
 		t.Errorf("another issuer: %q", e)
 	}
@@ -150,7 +152,9 @@ func TestGatewayIssuerURL(t *testing.T) {
 		t.Errorf("/readyz: %d %q", resp.StatusCode, bodyOf(resp))
 	}
 	iss.mu.Lock()
-	iss.doc = func(b string) string { return fmt.Sprintf(`{"issuer":"https://evil.example","jwks_uri":%q}`, b+"/jwks") }
+	iss.doc = func(b string) string {
+		return fmt.Sprintf(`{"issuer":"https://evil.example","jwks_uri":%q}`, b+"/jwks")
+	}
 	iss.mu.Unlock()
 	if line := p.reload(); !strings.Contains(line, "reload failed") || !strings.Contains(line, "is not the configured issuer") {
 		t.Errorf("SIGHUP with a document of another issuer: %s", line)
