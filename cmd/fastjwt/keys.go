@@ -194,11 +194,15 @@ func jwksURL(v string) (bool, error) {
 // timeout of --jwks-timeout, 5s by default; 1 MiB; at most 3 redirects, never from https to
 // http), and returns its keys of --alg and with --kid, when given.
 func (k *keyFlags) fetchJWKS(alg fastjwt.Alg, kidSet bool) ([]fastjwt.PublicKey, error) {
+	if k.fetched != nil {
+		return k.fetched, nil
+	}
 	keys, err := jwks.Fetch(context.Background(), k.jwks, jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)})
 	if err != nil {
 		return nil, fmt.Errorf("--jwks: %v", err)
 	}
-	return selectKeys(keys, alg, k.kid, kidSet, "--jwks")
+	k.fetched, err = selectKeys(keys, alg, k.kid, kidSet, "--jwks")
+	return k.fetched, err
 }
 
 // registerIssuerURL adds --issuer-url, for verify and the gateway alike; after says what becomes
@@ -250,6 +254,9 @@ func issuerOptions(set map[string]bool, issuerURL string, opts []fastjwt.Option)
 // Set it names once, with the bounds of package jwks (as fetchJWKS), and returns its keys of
 // --alg, when given.
 func (k *keyFlags) fetchIssuer(alg fastjwt.Alg) ([]fastjwt.PublicKey, error) {
+	if k.fetched != nil {
+		return k.fetched, nil
+	}
 	opts := jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)}
 	u, err := jwks.Discover(context.Background(), k.issuerURL, opts)
 	if err != nil {
@@ -259,7 +266,8 @@ func (k *keyFlags) fetchIssuer(alg fastjwt.Alg) ([]fastjwt.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--issuer-url: the issuer's jwks_uri: %v", err)
 	}
-	return selectKeys(keys, alg, "", false, "--issuer-url")
+	k.fetched, err = selectKeys(keys, alg, "", false, "--issuer-url")
+	return k.fetched, err
 }
 
 // privateKey returns the private key of a key file (PEM private key, private JWK).

@@ -195,6 +195,9 @@ type keyFlags struct {
 	issuerURL                            string // --issuer-url: the keys of an OpenID Connect issuer
 	keyFileRaw, allowShort               bool
 	jwksTimeout                          time.Duration // --jwks-timeout; 0: jwks.DefaultFetchTimeout
+	// fetched are the keys of --jwks URL or --issuer-url once fetched: verify builds a codec for
+	// each --iss and --aud, with the keys of one fetch.
+	fetched []fastjwt.PublicKey
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {
