@@ -130,7 +130,7 @@ func publicKeys(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source str
 		}
 		k, err := fastjwt.ParsePublicKeyPEM(kt.data, alg, kid)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", source, err)
+			return nil, keyFormError(source, err)
 		}
 		return []fastjwt.PublicKey{k}, nil
 	case kindJWK:
@@ -279,7 +279,7 @@ func privateKey(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source str
 		}
 		k, err := fastjwt.ParsePrivateKeyPEM(kt.data, alg, kid)
 		if err != nil {
-			return fastjwt.PrivateKey{}, fmt.Errorf("%s: %v", source, err)
+			return fastjwt.PrivateKey{}, keyFormError(source, err)
 		}
 		return k, nil
 	case kindJWK:
@@ -309,6 +309,43 @@ func checkJWK(id *string, keyAlg, alg fastjwt.Alg, kid string, kidSet bool) erro
 		*id = kid
 	}
 	return nil
+}
+
+// The key forms the CLI refuses, with the reason and the fix: an EC key with explicit curve
+// parameters (RFC 5480 sec. 2.1.1 requires named curves, and explicit parameters can describe a
+// curve that is not the one they seem to; Go's x509 reads named curves only), a DSA key (JWS has
+// no DSA algorithm, RFC 7518 sec. 3.1), and OpenSSH public keys (not a JOSE key format: PEM and
+// JWK are; an OpenSSH private key gets its own hint from package fastjwt).
+
+// errOpenSSHPublic is the refusal of an OpenSSH public key ("ssh-ed25519 AAAA... comment").
+var errOpenSSHPublic = errors.New("--key-file: an OpenSSH public key, which is not read: give the key as PEM " +
+	"(ssh-keygen -e -m PKCS8 -f KEY.pub for RSA and ECDSA keys) or as a JWK")
+
+// openSSHPublicKey reports whether data is an OpenSSH public key line.
+func openSSHPublicKey(data []byte) bool {
+	for _, p := range []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-ed25519@", "sk-ecdsa-sha2-"} {
+		if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyFormError is the error of a PEM key that does not parse, with the reason and the fix for the
+// key forms that are refused by design (see above); other errors as they are.
+func keyFormError(source string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "x509: invalid ECDSA parameters"), strings.Contains(msg, "x509: unknown elliptic curve"):
+		return fmt.Errorf("%s: an EC key with explicit curve parameters, or on a curve other than P-256: only "+
+			"keys that name their curve are read (RFC 5480 sec. 2.1.1), since explicit parameters may describe "+
+			"another curve than they seem to; write it with the curve's name: openssl ec -in KEY -param_enc "+
+			"named_curve (with -pubin -pubout for a public key) (%v)", source, err)
+	case strings.Contains(msg, "*dsa.PublicKey"), strings.Contains(msg, "1.2.840.10040.4.1"):
+		return fmt.Errorf("%s: a DSA key: JWS has no DSA algorithm (RFC 7518 sec. 3.1); use an RSA, EC P-256 "+
+			"or Ed25519 key", source)
+	}
+	return fmt.Errorf("%s: %v", source, err)
 }
 
 func errAlgRequired(source string) error {
@@ -401,6 +438,9 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 			return nil, true, fmt.Errorf("--key-file: %v", err)
 		}
 		if kt = (keyText{data, classify(data)}); kt.kind == kindSecret {
+			if openSSHPublicKey(data) {
+				return nil, true, errOpenSSHPublic
+			}
 			return nil, true, fmt.Errorf("--key-file: --alg %v needs a PEM key or certificate, a JWK or a JWK Set; the file holds none", alg)
 		}
 	}
