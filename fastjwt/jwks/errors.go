@@ -9,9 +9,9 @@ import (
 // Sentinel errors, for errors.Is. The errors of a Client's verify are the codec's (fastjwt's
 // sentinels), and ErrSetExpired, which also matches fastjwt.ErrKeysUnavailable.
 var (
-	// ErrConfig: New, Fetch or Handler was given a configuration that cannot work (a URL that is
-	// not http or https, a negative duration, a minimum refresh above the maximum, a published key
-	// without an ID).
+	// ErrConfig: New, NewFromIssuer, Fetch, Discover or Handler was given a configuration that
+	// cannot work (a URL that is not http or https, an issuer URL with a query or a fragment, a
+	// negative duration, a minimum refresh above the maximum, a published key without an ID).
 	ErrConfig = errors.New("jwks: invalid configuration")
 	// ErrFetch: fetching the key set failed: the server could not be reached or did not answer
 	// in time, answered with another status than 200 (or 304 to a conditional request), sent more
