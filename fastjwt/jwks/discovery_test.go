@@ -58,6 +58,13 @@ func newIssuer(t testing.TB, tls bool, prefix string, set []byte, doc func(base 
 	return s
 }
 
+// setDoc changes the document the server answers with.
+func (s *issuerServer) setDoc(doc func(base string) string) {
+	s.mu.Lock()
+	s.doc = doc
+	s.mu.Unlock()
+}
+
 // standardDoc is the document of an issuer whose identifier is its base URL plus suffix.
 func standardDoc(suffix string) func(string) string {
 	return func(base string) string {
@@ -81,7 +88,10 @@ func TestNewFromIssuer(t *testing.T) {
 	if err := c.Ready(); err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
-	if got := iss.accept; got != "application/json" {
+	iss.mu.Lock()
+	accept := iss.accept
+	iss.mu.Unlock()
+	if got := accept; got != "application/json" {
 		t.Errorf("Accept of the document request = %q", got)
 	}
 	// A new key: the refetch goes to the jwks_uri, not through the document again.
@@ -290,26 +300,24 @@ func TestDiscoveryOversized(t *testing.T) {
 func TestDiscoveryRedirects(t *testing.T) {
 	k := newKey(t, fastjwt.ES256, "k")
 	target := newIssuer(t, false, "/moved", set(t, k), nil)
-	// The document says the issuer is the redirecting server's URL.
-	var front *httptest.Server
-	target.doc = func(b string) string { return fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, front.URL, b+"/jwks") }
-	hops := func(n int) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			i := 0
-			fmt.Sscanf(r.URL.Query().Get("hop"), "%d", &i)
-			if i < n-1 {
-				http.Redirect(w, r, fmt.Sprintf("%s?hop=%d", DiscoveryPath, i+1), http.StatusFound)
-				return
-			}
-			http.Redirect(w, r, target.URL+"/moved"+DiscoveryPath, http.StatusMovedPermanently)
+	var redirects atomic.Int64 // how many redirects the front server makes
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := 0
+		fmt.Sscanf(r.URL.Query().Get("hop"), "%d", &i)
+		if i < int(redirects.Load())-1 {
+			http.Redirect(w, r, fmt.Sprintf("%s?hop=%d", DiscoveryPath, i+1), http.StatusFound)
+			return
 		}
-	}
-	front = httptest.NewServer(hops(MaxRedirects))
+		http.Redirect(w, r, target.URL+"/moved"+DiscoveryPath, http.StatusMovedPermanently)
+	}))
 	defer front.Close()
+	// The document says the issuer is the redirecting server's URL.
+	target.setDoc(func(b string) string { return fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, front.URL, b+"/jwks") })
+	redirects.Store(MaxRedirects)
 	if u, err := Discover(context.Background(), front.URL, Options{}); err != nil || u != target.URL+"/jwks" {
 		t.Errorf("%d redirects: %q, %v", MaxRedirects, u, err)
 	}
-	front.Config.Handler = hops(MaxRedirects + 1)
+	redirects.Store(MaxRedirects + 1)
 	if _, err := Discover(context.Background(), front.URL, Options{}); !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), "redirects") {
 		t.Errorf("%d redirects: %v", MaxRedirects+1, err)
 	}
@@ -317,7 +325,7 @@ func TestDiscoveryRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL+"/moved"+DiscoveryPath, http.StatusFound)
 	}))
 	defer secure.Close()
-	target.doc = func(b string) string { return fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, secure.URL, b+"/jwks") }
+	target.setDoc(func(b string) string { return fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, secure.URL, b+"/jwks") })
 	before := target.docs.Load()
 	if _, err := Discover(context.Background(), secure.URL, Options{HTTPClient: secure.Client()}); !errors.Is(err, ErrFetch) || !strings.Contains(err.Error(), "https to http") {
 		t.Errorf("https to http: %v", err)
@@ -405,5 +413,45 @@ func TestDiscoveryIssuerDownAtStart(t *testing.T) {
 	}
 	if len(log.all()) == 0 {
 		t.Error("OnError heard no failed fetch")
+	}
+}
+
+// TestDiscoveryConcurrent: tokens that arrive while a lazy client's first fetch (the document,
+// then the set) is under way wait for that one fetch: the document is read once, and every
+// token verifies.
+func TestDiscoveryConcurrent(t *testing.T) {
+	k := newKey(t, fastjwt.ES256, "k")
+	release := make(chan struct{})
+	iss := newIssuer(t, false, "", set(t, k), nil)
+	iss.setDoc(func(b string) string {
+		<-release
+		return standardDoc("")(b)
+	})
+	c, err := NewFromIssuer(iss.URL, Options{Lazy: true, FetchTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tok := sign(t, k)
+	const n = 50
+	errs := make(chan error, n)
+	var started sync.WaitGroup
+	for range n {
+		started.Add(1)
+		go func() {
+			started.Done()
+			errs <- verify(c, tok)
+		}()
+	}
+	started.Wait()
+	time.Sleep(20 * time.Millisecond) // let them reach the fetch under way
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("verify during the first fetch: %v", err)
+		}
+	}
+	if d := iss.docs.Load(); d != 1 {
+		t.Errorf("the document was read %d times, want 1", d)
 	}
 }
