@@ -119,6 +119,19 @@ func TestKeygenBits(t *testing.T) {
 	}
 }
 
+// keygen's help lists its flags, and the top usage names the command and --version.
+func TestKeygenHelp(t *testing.T) {
+	code, help, _ := cli(t, "", "help", "keygen")
+	for _, f := range []string{"  --alg ALG ", "  --out PATH ", "  --bits BITS "} {
+		if code != exitOK || !strings.Contains(help, f) {
+			t.Errorf("keygen --help does not list %q:\n%s", f, help)
+		}
+	}
+	if !strings.Contains(topUsage, "fastjwt keygen [--alg ALG]") || !strings.Contains(topUsage, "fastjwt --version") {
+		t.Errorf("the usage does not name keygen and --version:\n%s", topUsage)
+	}
+}
+
 // keygen never overwrites a file, and leaves no half pair behind.
 func TestKeygenErrors(t *testing.T) {
 	dir := t.TempDir()

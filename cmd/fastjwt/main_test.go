@@ -433,7 +433,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and the usage", args, code, out, errOut)
 		}
 	}
-	for _, name := range []string{"verify", "sign", "inspect"} {
+	for _, name := range []string{"verify", "sign", "inspect", "keygen"} {
 		_, first, _ := cli(t, "", name, "--help")
 		for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {name, "-help"}, {"help", name}, {name, "--raw", "--help"}} {
 			if name != "verify" && args[1] == "--raw" {
