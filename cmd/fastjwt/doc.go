@@ -15,6 +15,8 @@
 //	  --require-claim NAME    the top-level claim must be present, any value (ErrMissingClaim);
 //	                          repeatable
 //	  --sub SUBJECT           the "sub" must be present and equal SUBJECT (ErrSubject)
+//	  --max-auth-age D        refuse a token whose "auth_time" (or "iat") is D old, whatever the
+//	                          leeway, or that has neither (ErrAuthAge), as the gateway does
 //	  --accept-any-audience   without --aud, accept a token carrying "aud" (by default it is
 //	                          refused, RFC 7519 sec. 4.1.3); whoever uses the payload checks aud
 //	  --reject-future-iat     refuse a token whose "iat" is after now plus the leeway
@@ -76,10 +78,10 @@
 //	                    --jwks URL; tokens must carry "iss" URL unless --iss names another
 //	--jwks-timeout D    with --jwks URL or --issuer-url: the longest a fetch may take (default 5s)
 //
-// The policy flags (--types, --require-claim, --sub, several --iss or --aud) are checked by
-// package bearer, as the gateway checks a route: one codec for each pair of --iss and --aud, the
-// token accepted when one pair accepts it; the purpose (--types) before any audience rule, then
-// the required claims, then the subject. A refused token's error is the first that is not about
+// The policy flags (--types, --require-claim, --sub, --max-auth-age, several --iss or --aud) are
+// checked by package bearer, as the gateway checks a route: one codec for each pair of --iss and
+// --aud, the token accepted when one pair accepts it; the purpose (--types) before any audience
+// rule, then the age of the authentication, the required claims, and the subject. A refused token's error is the first that is not about
 // the issuer or the audience, or else the first pair's.
 //
 // The secret of HS256 is exactly one of:

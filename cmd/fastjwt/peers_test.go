@@ -81,7 +81,7 @@ var (
 
 // peerFlags are the flags given for peer options (the case's own key, clock, leeway, issuer and
 // audience aside): each must be given for some case, or its mapping is stale.
-var peerFlags = []string{"--accept-any-audience", "--reject-future-iat", "--alg", "--sub", "--require-claim"}
+var peerFlags = []string{"--accept-any-audience", "--reject-future-iat", "--alg", "--sub", "--require-claim", "--max-auth-age"}
 
 // countArg returns how many times flag is in args.
 func countArg(args []string, flag string) int {
@@ -201,6 +201,9 @@ func newPeerRun(t *testing.T, dir string, c *peerCase) *peerRun {
 	}
 	for _, v := range required {
 		r.args = append(r.args, "--require-claim", v)
+	}
+	if age := r.maxAge(); age != "" {
+		r.args = append(r.args, "--max-auth-age", age)
 	}
 	if c.option(optAnyAudience...) {
 		r.args = append(r.args, "--accept-any-audience")
@@ -357,6 +360,38 @@ func (r *peerRun) partyOptions() (isses, auds []string, subject *string, require
 		}
 	}
 	return isses, auds, subject, slices.Compact(required)
+}
+
+// peerSpan is a time span as node-jsonwebtoken's maxAge (vercel/ms) and jose's maxTokenAge
+// write it: "30s", "1 min", "2h", "1 day".
+var peerSpan = regexp.MustCompile(`^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?)$`)
+
+// maxAge returns the --max-auth-age of the peer's maxAge or maxTokenAge option (an age of "iat"
+// that is refused from then on), or "" without one, or for one --max-auth-age cannot say: zero
+// (which --max-auth-age reads as no limit), negative, or not a span.
+func (r *peerRun) maxAge() string {
+	for _, o := range r.c.Unmapped {
+		name, value, _ := strings.Cut(o, "=")
+		if name != "maxAge" && name != "maxTokenAge" {
+			continue
+		}
+		value = strings.Trim(value, `"`)
+		n, unit := value, "s" // a number is seconds
+		if m := peerSpan.FindStringSubmatch(value); m != nil {
+			n, unit = m[1], m[2][:1]
+		} else if !allDigits(value) {
+			return ""
+		}
+		v, err := strconv.Atoi(n)
+		if err != nil || v <= 0 {
+			return ""
+		}
+		if unit == "d" {
+			v, unit = v*24, "h"
+		}
+		return strconv.Itoa(v) + unit
+	}
+	return ""
 }
 
 // segment returns the decoded i-th segment of the token, leniently (padding allowed), or nil.
@@ -551,7 +586,7 @@ var policyRules = []policyRule{
 	},
 	{
 		name: "max-age-option-without-flag",
-		text: `Token age limits beyond exp (maxAge, maxTokenAge, reject_tokens_expiring_in_less_than) are the caller's policy and have no CLI flag.`,
+		text: `--max-auth-age (the peers' maxAge and maxTokenAge, run with it) refuses a token from its "iat" plus the age on; the age options it cannot say have no flag: a zero age (--max-auth-age 0s is no limit), jose's refusal of an "iat" in the future once maxTokenAge is set, a value that is not a time span, and jsonwebtoken-rs's reject_tokens_expiring_in_less_than.`,
 		explains: func(r *peerRun) bool {
 			return r.our.valid() && r.c.option("maxAge=", "maxTokenAge=", "reject_tokens_expiring_in_less_than=")
 		},

@@ -5,15 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 )
 
 // The policy flags of verify beyond the codec's own (--iss, --aud, --leeway...): --types,
-// --require-claim, --sub, and several --iss or --aud. They are checked as the gateway checks a
-// route, by package bearer's Bearer: the purpose (typ) first, whatever the audience, then the
-// required claims; then the subject. Several --iss or --aud accept a token that one pair of them
+// --require-claim, --sub, --max-auth-age, and several --iss or --aud. They are checked as the
+// gateway checks a route, by package bearer's Bearer: the purpose (typ) first, whatever the
+// audience, then the age of the authentication, then the required claims; then the subject. Several --iss or --aud accept a token that one pair of them
 // accepts: a codec is built for each pair, as the gateway builds one for each route's issuer and
 // audience, and the token is verified with each in turn.
 
@@ -50,13 +51,14 @@ type policy struct {
 
 // newPolicy returns the policy of the codecs (one per --iss and --aud pair) with the types,
 // required claims and subject of the flags.
-func newPolicy(codecs []*fastjwt.Codec, types []fastjwt.Type, required []string, sub *string) (*policy, error) {
+func newPolicy(codecs []*fastjwt.Codec, types []fastjwt.Type, required []string, sub *string,
+	maxAuthAge time.Duration, now func() time.Time) (*policy, error) {
 	if types == nil {
 		types = allTypes
 	}
 	p := &policy{codecs: codecs, sub: sub}
 	for _, c := range codecs {
-		b, err := bearer.New(c, bearer.Config{Types: types, RequiredClaims: required})
+		b, err := bearer.New(c, bearer.Config{Types: types, RequiredClaims: required, MaxAuthAge: maxAuthAge, Now: now})
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +123,8 @@ func policyErrorName(err error) string {
 		return "ErrMissingClaim"
 	case errors.Is(err, errSubject):
 		return "ErrSubject"
+	case errors.Is(err, bearer.ErrAuthAge):
+		return "ErrAuthAge"
 	}
 	return ""
 }

@@ -66,6 +66,14 @@ func TestVerifyPolicyFlags(t *testing.T) {
 		{"iss and aud: one pair", jwt(`{"iss":"b","aud":"d"}`), []string{"--iss", "a", "--iss", "b", "--aud", "c", "--aud", "d"}, valid},
 		{"iss and aud: no pair", jwt(`{"iss":"b","aud":"e"}`), []string{"--iss", "a", "--iss", "b", "--aud", "c", "--aud", "d"}, "ErrIssuer"}, // the first pair's
 		{"the reason that is not the pair's", jwt(`{"iss":"b","exp":1}`), []string{"--iss", "a", "--iss", "b"}, "ErrExpired"},
+		{"max-auth-age: younger", jwt(`{"iat":1000}`), []string{"--now", "1060", "--max-auth-age", "61s"}, valid},
+		{"max-auth-age: exactly that old", jwt(`{"iat":1000}`), []string{"--now", "1060", "--max-auth-age", "60s"}, "ErrAuthAge"},
+		{"max-auth-age: the leeway does not extend it", jwt(`{"iat":1000}`), []string{"--now", "1060", "--leeway", "30s", "--max-auth-age", "60s"}, "ErrAuthAge"},
+		{"max-auth-age: auth_time before iat", jwt(`{"iat":1050,"auth_time":1000}`), []string{"--now", "1060", "--max-auth-age", "30s"}, "ErrAuthAge"},
+		{"max-auth-age: auth_time young", jwt(`{"iat":1000,"auth_time":1050}`), []string{"--now", "1060", "--max-auth-age", "30s"}, valid},
+		{"max-auth-age: auth_time not a number", jwt(`{"iat":1050,"auth_time":"1050"}`), []string{"--now", "1060", "--max-auth-age", "30s"}, "ErrAuthAge"},
+		{"max-auth-age: neither claim", jwt(`{"sub":"a"}`), []string{"--now", "1060", "--max-auth-age", "1h"}, "ErrAuthAge"},
+		{"max-auth-age: 0s, no check", jwt(`{"sub":"a"}`), []string{"--max-auth-age", "0s"}, valid},
 		{"a bad signature under the policy", jwt(`{"sub":"alice"}`) + "A", []string{"--sub", "alice"}, "ErrSignature"},
 	} {
 		args := append([]string{"verify", "--key", testKey}, tc.args...)

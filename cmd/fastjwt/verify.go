@@ -43,6 +43,8 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	typesFlag := fs.String("types", "", "accept only these token types (\"typ\"), a `LIST` of none, JWT, at+jwt, session+jwt,\nas the gateway's --types (default: any); checked before the audience (ErrPurpose)")
 	fs.Var(&required, "require-claim", "the claim `NAME` must be present (ErrMissingClaim); repeatable")
 	sub := fs.String("sub", "", "the \"sub\" the token must have, exactly (ErrSubject)")
+	var maxAuthAge time.Duration
+	fs.Var(durationFlag{&maxAuthAge}, "max-auth-age", "refuse a token whose \"auth_time\" (or \"iat\") is this `DURATION` old, whatever the\nleeway, or that has neither (ErrAuthAge), as the gateway's --max-auth-age")
 	anyAud := fs.Bool("accept-any-audience", false, "without --aud, accept tokens carrying \"aud\" (by default refused,\nRFC 7519 sec. 4.1.3); whoever uses the payload checks aud")
 	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
@@ -95,12 +97,16 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	v := verifier{c: codecs[0], out: bufio.NewWriter(stdout)}
-	if len(codecs) > 1 || set["types"] || set["require-claim"] || set["sub"] {
+	if len(codecs) > 1 || set["types"] || set["require-claim"] || set["sub"] || set["max-auth-age"] {
 		var subject *string
 		if set["sub"] {
 			subject = sub
 		}
-		p, err := newPolicy(codecs, types, required, subject)
+		clock := time.Now
+		if set["now"] {
+			clock = func() time.Time { return now }
+		}
+		p, err := newPolicy(codecs, types, required, subject, maxAuthAge, clock)
 		if err != nil {
 			return usageError(stderr, "verify", "%v", err)
 		}
@@ -253,9 +259,9 @@ func (v *verifier) verify(tok []byte) error {
 
 func (v *verifier) reject(err error) error {
 	v.invalid++
-	name := fastjwt.ErrorName(err)
+	name := policyErrorName(err) // first: ErrAuthAge also matches fastjwt.ErrExpired
 	if name == "" {
-		name = policyErrorName(err)
+		name = fastjwt.ErrorName(err)
 	}
 	if name == "" {
 		name = "ErrInvalid"
