@@ -316,7 +316,7 @@ func TestAsymmetricHelp(t *testing.T) {
 				t.Errorf("%s --help does not list %q", cmd, f)
 			}
 		}
-		if n := strings.Count(help, "\n"); n > 40 {
+		if n := strings.Count(help, "\n"); n > 50 {
 			t.Errorf("%s --help is %d lines", cmd, n)
 		}
 	}

@@ -8,8 +8,15 @@
 //	fastjwt verify [flags] < tokens    tokens on stdin, one per line ('\n' ends a line; nothing else is stripped)
 //	  --now UNIX              the clock in seconds, may be fractional (default: system clock)
 //	  --leeway DURATION       allowed clock skew, e.g. 30s (default 0s)
-//	  --iss ISSUER            expected issuer (checked when given)
-//	  --aud AUDIENCE          expected audience (checked when given)
+//	  --iss ISSUER            expected issuer (checked when given); repeated: any of them
+//	  --aud AUDIENCE          expected audience (checked when given); repeated: any of them
+//	  --types LIST            accepted "typ" values: none, JWT, at+jwt, session+jwt (default: any),
+//	                          checked before the audience, as the gateway does (ErrPurpose)
+//	  --require-claim NAME    the top-level claim must be present, any value (ErrMissingClaim);
+//	                          repeatable
+//	  --sub SUBJECT           the "sub" must be present and equal SUBJECT (ErrSubject)
+//	  --max-auth-age D        refuse a token whose "auth_time" (or "iat") is D old, whatever the
+//	                          leeway, or that has neither (ErrAuthAge), as the gateway does
 //	  --accept-any-audience   without --aud, accept a token carrying "aud" (by default it is
 //	                          refused, RFC 7519 sec. 4.1.3); whoever uses the payload checks aud
 //	  --reject-future-iat     refuse a token whose "iat" is after now plus the leeway
@@ -32,6 +39,13 @@
 //	                                  after the revocation list's Redis lost its data: revokes every
 //	                                  token issued before now, until now + DURATION, and re-arms the
 //	                                  list (package redisstore, List.Recover); exit status 0, 2 for errors
+//
+//	fastjwt keygen [--alg ALG] [--out PATH] [--bits N]
+//	                                  a new HS256 secret (base64 text of 32 random bytes) or, for
+//	                                  RS256, PS256, ES256 and EdDSA, a PKCS #8 PEM private key (with
+//	                                  --out, its public key in PATH.pub); never overwrites a file
+//
+//	fastjwt --version                 the command's module version, the library's, Go's, the commit
 //
 //	fastjwt inspect < token           stdin: one token; prints header and payload WITHOUT verifying
 //
@@ -58,7 +72,17 @@
 //	--jwks URL          the same, fetched once from an http:// or https:// URL before any token is
 //	                    read, with the bounds of package fastjwt/jwks: at most 1 MiB, 3 redirects
 //	                    and never from https to http; a symmetric key refuses the set
-//	--jwks-timeout D    with --jwks URL: the longest the fetch may take (default 5s)
+//	--issuer-url URL    the keys of the OpenID Connect issuer at URL: its configuration document
+//	                    (URL/.well-known/openid-configuration), whose "issuer" must be URL exactly,
+//	                    names the JWK Set (its jwks_uri, https when URL is), fetched once as for
+//	                    --jwks URL; tokens must carry "iss" URL unless --iss names another
+//	--jwks-timeout D    with --jwks URL or --issuer-url: the longest a fetch may take (default 5s)
+//
+// The policy flags (--types, --require-claim, --sub, --max-auth-age, several --iss or --aud) are
+// checked by package bearer, as the gateway checks a route: one codec for each pair of --iss and
+// --aud, the token accepted when one pair accepts it; the purpose (--types) before any audience
+// rule, then the age of the authentication, the required claims, and the subject. A refused token's error is the first that is not about
+// the issuer or the audience, or else the first pair's.
 //
 // The secret of HS256 is exactly one of:
 //
@@ -113,7 +137,8 @@
 // Its keys and policy come either from the flags, which make one issuer and the route "/":
 //
 //	--alg, --key-file, --key-file-raw, --key-env, --key, --kid, --allow-short-key, --jwks PATH|URL,
-//	--jwks-timeout      the keys, as for verify; a JWK Set at a URL is fetched at start and kept
+//	--issuer-url URL, --jwks-timeout
+//	                    the keys, as for verify; a JWK Set at a URL is fetched at start and kept
 //	                    fresh (package fastjwt/jwks: refreshed as its max-age says, refetched for
 //	                    an unknown kid)
 //	--iss ISSUER --aud AUDIENCE --leeway DURATION --types LIST

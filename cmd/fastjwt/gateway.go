@@ -106,6 +106,8 @@ and on SIGHUP, and nothing is served from a file with a mistake.
     key-file-raw = true as --key-file-raw
     key-env = NAME      as --key-env
     jwks = PATH|URL     as --jwks
+    issuer-url = URL    as --issuer-url: the keys of an OpenID Connect issuer, found by its
+                        /.well-known/openid-configuration; "iss" defaults to URL
     jwks-timeout = DUR  as --jwks-timeout
     jwks-expire-after = DUR
                         as --jwks-expire-after (default 72h)
@@ -117,7 +119,7 @@ and on SIGHUP, and nothing is served from a file with a mistake.
                         rotation, each with its own kid (see "Key rotation" below)
     iss = ISSUER        required "iss" of its tokens
     leeway = DUR        clock skew allowed for exp and nbf (default 0s)
-  Exactly one of key-file, key-env, jwks, or any number of secret-file and secret-env lines.
+  Exactly one of key-file, key-env, jwks, issuer-url, or any number of secret-file and secret-env lines.
   A secret is never written in the file itself.
   [route /PREFIX]     the path prefix of the original URI, matched on segment boundaries
                       (/api covers /api and /api/x, not /apix) and with case; the longest
@@ -173,7 +175,7 @@ these.
 // policyFlags are the flags that configure the issuer and the route: with --config they come
 // from the file instead, and giving them is an error.
 var policyFlags = []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key",
-	"jwks", "jwks-timeout", "jwks-expire-after", "secret-file", "secret-env", "iss", "aud", "leeway", "claim-header", "cookie", "types", "max-auth-age"}
+	"jwks", "issuer-url", "jwks-timeout", "jwks-expire-after", "secret-file", "secret-env", "iss", "aud", "leeway", "claim-header", "cookie", "types", "max-auth-age"}
 
 // claimHeaderFlags is the repeatable --claim-header CLAIM=HEADER.
 type claimHeaderFlags []string

@@ -95,7 +95,7 @@ type routeSpec struct {
 // issuerKeys are the keys of an [issuer] section that say where its keys come from: the CLI's
 // key flags of the same names (see keyFlags). "key" (the secret in the text itself) is not one
 // of them: a config file is no place for a secret.
-var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", "jwks-timeout", "kid", "allow-short-key",
+var issuerKeys = []string{"alg", "key-file", "key-file-raw", "key-env", "jwks", "issuer-url", "jwks-timeout", "kid", "allow-short-key",
 	"secret-file", "secret-env", "jwks-expire-after"}
 
 // routeKeys are the keys of a [route] section.
@@ -327,15 +327,15 @@ func checkSpec(spec *gatewaySpec, issuer map[string]*issuerSpec, errs *configErr
 			sources++ // any number of secret-file and secret-env lines
 		}
 		for _, k := range iss.keys {
-			if k.name == "key-file" || k.name == "key-env" || k.name == "jwks" {
+			if k.name == "key-file" || k.name == "key-env" || k.name == "jwks" || k.name == "issuer-url" {
 				sources++
 			}
 		}
 		switch {
 		case sources == 0:
-			errs.add(iss.line, "issuer %q has no key: add key-file, key-env, jwks, or secret-file and secret-env lines", iss.name)
+			errs.add(iss.line, "issuer %q has no key: add key-file, key-env, jwks, issuer-url, or secret-file and secret-env lines", iss.name)
 		case sources > 1:
-			errs.add(iss.line, "issuer %q: give only one of key-file, key-env, jwks, and secret-file and secret-env lines", iss.name)
+			errs.add(iss.line, "issuer %q: give only one of key-file, key-env, jwks, issuer-url, and secret-file and secret-env lines", iss.name)
 		}
 		if !used[iss.name] {
 			errs.add(iss.line, "issuer %q is used by no route", iss.name)

@@ -88,9 +88,11 @@ func TestGatewayConfigErrors(t *testing.T) {
 		{"route without issuer", good + "[route /api/]\naud = api\n",
 			[]string{`gw.conf:6: route "/api/" has no issuer: add "issuer = NAME"`}},
 		{"issuer without key", "[issuer corp]\niss = x\n[route /]\nissuer = corp\n",
-			[]string{`gw.conf:1: issuer "corp" has no key: add key-file, key-env, jwks, or secret-file and secret-env lines`}},
+			[]string{`gw.conf:1: issuer "corp" has no key: add key-file, key-env, jwks, issuer-url, or secret-file and secret-env lines`}},
 		{"two key sources", "[issuer corp]\nkey-env = K\nkey-file = k\n[route /]\nissuer = corp\n",
-			[]string{`gw.conf:1: issuer "corp": give only one of key-file, key-env, jwks, and secret-file and secret-env lines`}},
+			[]string{`gw.conf:1: issuer "corp": give only one of key-file, key-env, jwks, issuer-url, and secret-file and secret-env lines`}},
+		{"issuer-url and jwks", "[issuer corp]\nissuer-url = https://idp.example\njwks = https://idp.example/jwks\n[route /]\nissuer = corp\n",
+			[]string{`gw.conf:1: issuer "corp": give only one of key-file, key-env, jwks, issuer-url, and secret-file and secret-env lines`}},
 		{"unused issuer", good + "[issuer spare]\nkey-env = K\n",
 			[]string{`gw.conf:6: issuer "spare" is used by no route`}},
 		{"no route", "[issuer corp]\nkey-env = K\n",
@@ -256,6 +258,8 @@ func TestGatewayFlagErrors(t *testing.T) {
 		{[]string{"--key-env", "GW_TEST_KEY", "--iss", ""}, `--iss: empty`},
 		{[]string{"--jwks", "http://127.0.0.1:1/jwks", "--kid", "a"}, `--kid applies to key files`},
 		{[]string{"--jwks", "http://127.0.0.1:1/jwks", "--key-env", "GW_TEST_KEY"}, `give only one of --jwks and --key-env`},
+		{[]string{"--issuer-url", "http://127.0.0.1:1", "--key-env", "GW_TEST_KEY"}, `give only one of --issuer-url and --key-env`},
+		{[]string{"--issuer-url", "http://127.0.0.1:1", "--secret-env", "a=GW_TEST_KEY"}, `--issuer-url: give only one of --issuer-url and --secret-file and --secret-env`},
 		{[]string{"--key-env", "GW_TEST_KEY", "--bogus"}, `unknown flag --bogus (run 'fastjwt gateway --help' for the flags)`},
 		{[]string{"--key-env", "GW_TEST_KEY", "extra"}, `unexpected argument "extra"`},
 	} {
@@ -273,6 +277,15 @@ func TestGatewayFlagErrors(t *testing.T) {
 }
 
 // The help of the gateway names its flags and describes the config file.
+// An issuer that cannot be read at start stops the gateway from starting, naming the flag.
+func TestGatewayIssuerDownAtStart(t *testing.T) {
+	code, out, errOut := cli(t, "", "gateway", "--issuer-url", "http://127.0.0.1:1", "--jwks-timeout", "2s")
+	want := "fastjwt gateway: --issuer-url: jwks: fetching the key set failed: GET http://127.0.0.1:1/.well-known/openid-configuration: "
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "\n"+want) {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and a line starting with\n%s", code, out, errOut, want)
+	}
+}
+
 func TestGatewayHelp(t *testing.T) {
 	code, out, errOut := cli(t, "", "help", "gateway")
 	if code != exitOK || errOut != "" {

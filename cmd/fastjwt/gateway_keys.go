@@ -53,14 +53,17 @@ func (s *issuerSpec) verifier(file, aud string, log *slog.Logger) (issuerVerifie
 			return issuerVerifier{}, s.keyError(file, fmt.Errorf("--%s: %q %v", k.name, k.value, err))
 		}
 	}
+	set := setFlags(fs)
 	opts := []fastjwt.Option{fastjwt.WithLeeway(s.leeway)}
 	if s.issSet {
 		opts = append(opts, fastjwt.WithIssuer(s.iss))
+	} else if set["issuer-url"] {
+		// The issuer's tokens name it, unless "iss" says they name another.
+		opts = append(opts, fastjwt.WithIssuer(kf.issuerURL))
 	}
 	if aud != "" {
 		opts = append(opts, fastjwt.WithAudience(aud))
 	}
-	set := setFlags(fs)
 	if secrets := secretsOf(fs); len(secrets) > 0 {
 		c, i, err := kf.secretCodec(set, secrets, opts)
 		if err != nil {
@@ -73,15 +76,15 @@ func (s *issuerSpec) verifier(file, aud string, log *slog.Logger) (issuerVerifie
 		return issuerVerifier{v: c}, nil
 	}
 	isURL, _ := jwksURL(kf.jwks)
-	if set["jwks"] && isURL {
+	if set["jwks"] && isURL || set["issuer-url"] {
 		c, err := kf.jwksClient(set, s.name, opts, log, *fs.Lookup("jwks-expire-after").Value.(durationFlag).d)
 		if err != nil {
 			return issuerVerifier{}, s.keyError(file, err)
 		}
 		return issuerVerifier{v: c, client: c}, nil
 	}
-	if set["jwks-expire-after"] {
-		return issuerVerifier{}, s.keyError(file, errors.New("--jwks-expire-after applies to --jwks URL only"))
+	if err := kf.remoteFlagsOnly(set, false); err != nil {
+		return issuerVerifier{}, s.keyError(file, err)
 	}
 	c, err := kf.codec(fs, false, opts...)
 	if err != nil {
@@ -93,8 +96,9 @@ func (s *issuerSpec) verifier(file, aud string, log *slog.Logger) (issuerVerifie
 // registerJWKS adds --jwks and --jwks-timeout, as verify has them, and --jwks-expire-after.
 func (k *keyFlags) registerJWKS(fs *flag.FlagSet) {
 	fs.StringVar(&k.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, or at an http:// or https:// URL,\nfetched at start and kept fresh (refreshed as its Cache-Control max-age says, within\n5m and 24h, and at once for a token whose \"kid\" it lacks, at most every 30s)")
-	fs.Var(durationFlag{&k.jwksTimeout}, "jwks-timeout", "with --jwks URL: the longest one fetch may take, a `DURATION` (default 5s)")
-	fs.Var(durationFlag{new(time.Duration)}, "jwks-expire-after", "with --jwks URL: once no fetch of the set has succeeded for this `DURATION`,\nevery token gets 503 (the keys the issuer publishes are unknown) until one does;\nat least 1s (default 72h; /readyz fails from 48h, or from then if shorter). The\nset is refreshed at least every half of it")
+	k.registerIssuerURL(fs, "fetched at start and kept fresh as with --jwks URL")
+	fs.Var(durationFlag{&k.jwksTimeout}, "jwks-timeout", "with --jwks URL or --issuer-url: the longest a fetch may take, a `DURATION` (5s)")
+	fs.Var(durationFlag{new(time.Duration)}, "jwks-expire-after", "with --jwks URL or --issuer-url: once no fetch of the set has succeeded for this `DURATION`,\nevery token gets 503 (the keys the issuer publishes are unknown) until one does;\nat least 1s (default 72h; /readyz fails from 48h, or from then if shorter). The\nset is refreshed at least every half of it")
 }
 
 // registerSecrets adds --secret-file and --secret-env, the HS256 secrets of a rotation.
@@ -191,7 +195,7 @@ func secretLine(keys []setting, i int) int {
 // the secrets in the order given.
 func flagKeySettings(fs *flag.FlagSet, set map[string]bool) []setting {
 	var keys []setting
-	for _, name := range []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key", "jwks", "jwks-timeout", "jwks-expire-after"} {
+	for _, name := range []string{"alg", "key-file", "key-file-raw", "key-env", "key", "kid", "allow-short-key", "jwks", "issuer-url", "jwks-timeout", "jwks-expire-after"} {
 		if set[name] {
 			keys = append(keys, setting{name: name, value: fs.Lookup(name).Value.String()})
 		}
@@ -214,10 +218,11 @@ func (k *keyFlags) secretCodec(set map[string]bool, secrets []setting, opts []fa
 		return nil, -1, fmt.Errorf("--kid: with %s, each secret has its kid: KID=PATH, KID=NAME", both)
 	case set["jwks"]:
 		return nil, -1, fmt.Errorf("--jwks: give only one of --jwks and %s", both)
-	case set["jwks-timeout"]:
-		return nil, -1, errors.New("--jwks-timeout applies to --jwks URL only")
-	case set["jwks-expire-after"]:
-		return nil, -1, errors.New("--jwks-expire-after applies to --jwks URL only")
+	case set["issuer-url"]:
+		return nil, -1, fmt.Errorf("--issuer-url: give only one of --issuer-url and %s", both)
+	}
+	if err := k.remoteFlagsOnly(set, false); err != nil {
+		return nil, -1, err
 	}
 	alg, err := parseAlgFlag(set, k.alg)
 	if err != nil {
@@ -273,13 +278,21 @@ func (k *keyFlags) secretCodec(set map[string]bool, secrets []setting, opts []fa
 	return c, -1, nil
 }
 
-// jwksClient returns a client of the JWK Set at the URL of --jwks. It fetches the set before
-// returning, so that a wrong URL is reported at start (or on SIGHUP, keeping the keys in use).
+// jwksClient returns a client of the JWK Set at the URL of --jwks, or of the issuer of
+// --issuer-url (discovery). It fetches the set before returning, so that a wrong URL is reported
+// at start (or on SIGHUP, keeping the keys in use).
 // expireAfter is the value of --jwks-expire-after (0: not given, the package's default).
 func (k *keyFlags) jwksClient(set map[string]bool, issuer string, opts []fastjwt.Option, log *slog.Logger, expireAfter time.Duration) (*jwks.Client, error) {
 	alg, err := parseAlgFlag(set, k.alg)
 	if err != nil {
 		return nil, err
+	}
+	source := "--jwks"
+	if set["issuer-url"] {
+		source = "--issuer-url"
+		if err := issuerOnly(set); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range []string{"key-file", "key-env", "key"} {
 		if set[name] {
@@ -289,17 +302,23 @@ func (k *keyFlags) jwksClient(set map[string]bool, issuer string, opts []fastjwt
 	if err := asymmetricOnly(set, "--jwks holds public keys"); err != nil {
 		return nil, err
 	}
+	if err := k.remoteFlagsOnly(set, true); err != nil {
+		return nil, err
+	}
 	switch {
 	case alg == fastjwt.HS256:
 		return nil, errors.New("--alg: HS256 keys are secrets, never in a JWK Set")
 	case set["kid"]:
 		return nil, errors.New("--kid applies to key files: the keys of a JWK Set at a URL are chosen by the token's \"kid\"")
-	case set["jwks-timeout"] && k.jwksTimeout == 0:
-		return nil, errors.New("--jwks-timeout: must be more than 0s")
 	case set["jwks-expire-after"] && expireAfter < jwks.MinExpireAfter:
 		return nil, fmt.Errorf("--jwks-expire-after: must be at least %v", jwks.MinExpireAfter)
 	}
-	c, err := jwks.New(k.jwks, jwks.Options{
+	newClient := jwks.New
+	url := k.jwks
+	if set["issuer-url"] {
+		newClient, url = jwks.NewFromIssuer, k.issuerURL
+	}
+	c, err := newClient(url, jwks.Options{
 		CodecOptions: opts,
 		JWKOptions:   jwkOptions(alg),
 		FetchTimeout: k.jwksTimeout,
@@ -310,7 +329,7 @@ func (k *keyFlags) jwksClient(set map[string]bool, issuer string, opts []fastjwt
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("--jwks: %v", err)
+		return nil, fmt.Errorf("%s: %v", source, err)
 	}
 	return c, nil
 }

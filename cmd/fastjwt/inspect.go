@@ -23,6 +23,9 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	tok = bytes.TrimSuffix(tok, []byte("\n"))
 	tok = bytes.TrimSuffix(tok, []byte("\r"))
+	if len(tok) == 0 {
+		return usageError(stderr, "inspect", "no token on standard input (fastjwt inspect < token, or echo TOKEN | fastjwt inspect)")
+	}
 	parts := bytes.Split(tok, []byte("."))
 	if len(parts) != 3 {
 		fmt.Fprintf(stderr, "fastjwt inspect: not a compact JWS: %d dot-separated segments, want 3\n", len(parts))

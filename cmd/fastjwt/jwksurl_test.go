@@ -139,8 +139,8 @@ func TestVerifyJWKSURLErrors(t *testing.T) {
 		{[]string{"--jwks", "https:///jwks.json"}, "fastjwt verify: --jwks: jwks: invalid configuration: the JWKS URL \"https:///jwks.json\" has no host\n"},
 		{[]string{"--jwks", s.URL, "--key-file", keyPath("p256.pub.pem")}, "fastjwt verify: give only one of --jwks and --key-file\n"},
 		{[]string{"--jwks", s.URL, "--alg", "HS256"}, "fastjwt verify: --alg: HS256 keys are secrets, never in a JWK Set\n"},
-		{[]string{"--jwks-timeout", "1s", "--key", testKey}, "fastjwt verify: --jwks-timeout applies to --jwks URL only\n"},
-		{[]string{"--jwks-timeout", "1s", "--jwks", "some.jwks"}, "fastjwt verify: --jwks-timeout applies to --jwks URL only\n"},
+		{[]string{"--jwks-timeout", "1s", "--key", testKey}, "fastjwt verify: --jwks-timeout applies to --jwks URL and --issuer-url only\n"},
+		{[]string{"--jwks-timeout", "1s", "--jwks", "some.jwks"}, "fastjwt verify: --jwks-timeout applies to --jwks URL and --issuer-url only\n"},
 		{[]string{"--jwks-timeout", "0s", "--jwks", s.URL}, "fastjwt verify: --jwks-timeout: must be more than 0s\n"},
 		{[]string{"--jwks-timeout", "-1s", "--jwks", s.URL}, "fastjwt verify: --jwks-timeout: \"-1s\" must not be negative (run 'fastjwt verify --help' for the flags)\n"},
 	} {

@@ -130,7 +130,7 @@ func publicKeys(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source str
 		}
 		k, err := fastjwt.ParsePublicKeyPEM(kt.data, alg, kid)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", source, err)
+			return nil, keyFormError(source, err)
 		}
 		return []fastjwt.PublicKey{k}, nil
 	case kindJWK:
@@ -194,11 +194,80 @@ func jwksURL(v string) (bool, error) {
 // timeout of --jwks-timeout, 5s by default; 1 MiB; at most 3 redirects, never from https to
 // http), and returns its keys of --alg and with --kid, when given.
 func (k *keyFlags) fetchJWKS(alg fastjwt.Alg, kidSet bool) ([]fastjwt.PublicKey, error) {
+	if k.fetched != nil {
+		return k.fetched, nil
+	}
 	keys, err := jwks.Fetch(context.Background(), k.jwks, jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)})
 	if err != nil {
 		return nil, fmt.Errorf("--jwks: %v", err)
 	}
-	return selectKeys(keys, alg, k.kid, kidSet, "--jwks")
+	k.fetched, err = selectKeys(keys, alg, k.kid, kidSet, "--jwks")
+	return k.fetched, err
+}
+
+// registerIssuerURL adds --issuer-url, for verify and the gateway alike; after says what becomes
+// of the set found.
+func (k *keyFlags) registerIssuerURL(fs *flag.FlagSet, after string) {
+	fs.StringVar(&k.issuerURL, "issuer-url", "", "the keys of the OpenID Connect issuer at `URL` (its jwks_uri, "+after+");\nits tokens must have \"iss\" URL unless --iss says otherwise")
+}
+
+// remoteFlagsOnly refuses --jwks-timeout and --jwks-expire-after without a remote set (--jwks
+// URL or --issuer-url), and a zero --jwks-timeout.
+func (k *keyFlags) remoteFlagsOnly(set map[string]bool, remote bool) error {
+	for _, name := range []string{"jwks-timeout", "jwks-expire-after"} {
+		if set[name] && !remote {
+			return fmt.Errorf("--%s applies to --jwks URL and --issuer-url only", name)
+		}
+	}
+	if set["jwks-timeout"] && k.jwksTimeout == 0 {
+		return errors.New("--jwks-timeout: must be more than 0s")
+	}
+	return nil
+}
+
+// issuerOnly refuses the key flags that --issuer-url replaces.
+func issuerOnly(set map[string]bool) error {
+	for _, name := range []string{"jwks", "key-file", "key-env", "key", "secret-file", "secret-env"} {
+		if set[name] {
+			return fmt.Errorf("give only one of --issuer-url and --%s", name)
+		}
+	}
+	if err := asymmetricOnly(set, "--issuer-url names public keys"); err != nil {
+		return err
+	}
+	if set["kid"] {
+		return errors.New("--kid applies to key files: the keys of an issuer are chosen by the token's \"kid\"")
+	}
+	return nil
+}
+
+// issuerOptions returns opts with the issuer --issuer-url names required as "iss", unless --iss
+// was given (which says which "iss" the tokens carry, for providers whose tokens name another).
+func issuerOptions(set map[string]bool, issuerURL string, opts []fastjwt.Option) []fastjwt.Option {
+	if set["issuer-url"] && !set["iss"] {
+		return append(opts, fastjwt.WithIssuer(issuerURL))
+	}
+	return opts
+}
+
+// fetchIssuer reads the configuration document of the issuer of --issuer-url and fetches the JWK
+// Set it names once, with the bounds of package jwks (as fetchJWKS), and returns its keys of
+// --alg, when given.
+func (k *keyFlags) fetchIssuer(alg fastjwt.Alg) ([]fastjwt.PublicKey, error) {
+	if k.fetched != nil {
+		return k.fetched, nil
+	}
+	opts := jwks.Options{FetchTimeout: k.jwksTimeout, JWKOptions: jwkOptions(alg)}
+	u, err := jwks.Discover(context.Background(), k.issuerURL, opts)
+	if err != nil {
+		return nil, fmt.Errorf("--issuer-url: %v", err)
+	}
+	keys, err := jwks.Fetch(context.Background(), u, opts)
+	if err != nil {
+		return nil, fmt.Errorf("--issuer-url: the issuer's jwks_uri: %v", err)
+	}
+	k.fetched, err = selectKeys(keys, alg, "", false, "--issuer-url")
+	return k.fetched, err
 }
 
 // privateKey returns the private key of a key file (PEM private key, private JWK).
@@ -210,7 +279,7 @@ func privateKey(kt keyText, alg fastjwt.Alg, kid string, kidSet bool, source str
 		}
 		k, err := fastjwt.ParsePrivateKeyPEM(kt.data, alg, kid)
 		if err != nil {
-			return fastjwt.PrivateKey{}, fmt.Errorf("%s: %v", source, err)
+			return fastjwt.PrivateKey{}, keyFormError(source, err)
 		}
 		return k, nil
 	case kindJWK:
@@ -242,6 +311,43 @@ func checkJWK(id *string, keyAlg, alg fastjwt.Alg, kid string, kidSet bool) erro
 	return nil
 }
 
+// The key forms the CLI refuses, with the reason and the fix: an EC key with explicit curve
+// parameters (RFC 5480 sec. 2.1.1 requires named curves, and explicit parameters can describe a
+// curve that is not the one they seem to; Go's x509 reads named curves only), a DSA key (JWS has
+// no DSA algorithm, RFC 7518 sec. 3.1), and OpenSSH public keys (not a JOSE key format: PEM and
+// JWK are; an OpenSSH private key gets its own hint from package fastjwt).
+
+// errOpenSSHPublic is the refusal of an OpenSSH public key ("ssh-ed25519 AAAA... comment").
+var errOpenSSHPublic = errors.New("--key-file: an OpenSSH public key, which is not read: give the key as PEM " +
+	"(ssh-keygen -e -m PKCS8 -f KEY.pub for RSA and ECDSA keys) or as a JWK")
+
+// openSSHPublicKey reports whether data is an OpenSSH public key line.
+func openSSHPublicKey(data []byte) bool {
+	for _, p := range []string{"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-", "sk-ssh-ed25519@", "sk-ecdsa-sha2-"} {
+		if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyFormError is the error of a PEM key that does not parse, with the reason and the fix for the
+// key forms that are refused by design (see above); other errors as they are.
+func keyFormError(source string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "x509: invalid ECDSA parameters"), strings.Contains(msg, "x509: unknown elliptic curve"):
+		return fmt.Errorf("%s: an EC key with explicit curve parameters, or on a curve other than P-256: only "+
+			"keys that name their curve are read (RFC 5480 sec. 2.1.1), since explicit parameters may describe "+
+			"another curve than they seem to; write it with the curve's name: openssl ec -in KEY -param_enc "+
+			"named_curve (with -pubin -pubout for a public key) (%v)", source, err)
+	case strings.Contains(msg, "*dsa.PublicKey"), strings.Contains(msg, "1.2.840.10040.4.1"):
+		return fmt.Errorf("%s: a DSA key: JWS has no DSA algorithm (RFC 7518 sec. 3.1); use an RSA, EC P-256 "+
+			"or Ed25519 key", source)
+	}
+	return fmt.Errorf("%s: %v", source, err)
+}
+
 func errAlgRequired(source string) error {
 	return fmt.Errorf("--alg is required with a PEM key (%s): RS256, PS256, ES256 or EdDSA; it is never taken from a token", source)
 }
@@ -259,17 +365,33 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 		return nil, true, errors.New("--kid: not valid UTF-8")
 	}
 	isURL, err := jwksURL(k.jwks)
-	switch {
-	case err != nil && set["jwks"]:
+	if err != nil && set["jwks"] {
 		return nil, true, err
-	case set["jwks-timeout"] && !(set["jwks"] && isURL):
-		return nil, true, errors.New("--jwks-timeout applies to --jwks URL only")
-	case set["jwks-timeout"] && k.jwksTimeout == 0:
-		return nil, true, errors.New("--jwks-timeout: must be more than 0s")
+	}
+	if err := k.remoteFlagsOnly(set, set["jwks"] && isURL || set["issuer-url"]); err != nil {
+		return nil, true, err
 	}
 	var kt keyText
 	source := "--key-file"
 	switch {
+	case set["issuer-url"]:
+		if err := issuerOnly(set); err != nil {
+			return nil, true, err
+		}
+		if alg == fastjwt.HS256 {
+			return nil, true, errors.New("--alg: HS256 keys are secrets, never published by an issuer")
+		}
+		if signing {
+			return nil, true, errors.New("--issuer-url: an issuer publishes public keys, which verify but cannot sign")
+		}
+		keys, err := k.fetchIssuer(alg)
+		if err != nil {
+			return nil, true, err
+		}
+		if c, err = fastjwt.NewVerifier(keys, issuerOptions(set, k.issuerURL, opts)...); err != nil {
+			return nil, true, fmt.Errorf("--issuer-url: %v", err)
+		}
+		return c, true, nil
 	case set["jwks"]:
 		source = "--jwks"
 		for _, name := range []string{"key-file", "key-env", "key"} {
@@ -316,6 +438,9 @@ func (k *keyFlags) asymmetricCodec(fs *flag.FlagSet, signing bool, opts []fastjw
 			return nil, true, fmt.Errorf("--key-file: %v", err)
 		}
 		if kt = (keyText{data, classify(data)}); kt.kind == kindSecret {
+			if openSSHPublicKey(data) {
+				return nil, true, errOpenSSHPublic
+			}
 			return nil, true, fmt.Errorf("--key-file: --alg %v needs a PEM key or certificate, a JWK or a JWK Set; the file holds none", alg)
 		}
 	}

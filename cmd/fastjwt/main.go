@@ -34,12 +34,14 @@ usage:
   fastjwt verify [flags] < tokens    verify the tokens on standard input, one per line
   fastjwt sign [flags] < payload     sign the JSON object on standard input
   fastjwt jwks --key-file PATH       print the public JWK Set of a key
+  fastjwt keygen [--alg ALG]         make an HS256 secret, or a key pair for --alg
   fastjwt inspect < token            show a token's header and payload WITHOUT verifying it
   fastjwt gateway [flags]            serve token verification for nginx, Caddy, Traefik, Envoy,
                                      or in front of an upstream
   fastjwt recover --redis HOST:PORT --max-age DURATION
                                      re-arm the revocation list after Redis lost its data
   fastjwt help [command]             this text, or a command's flags and details
+  fastjwt --version                  the versions of the command, the library and Go
 
 The key of sign and verify, for HS256 (the default), exactly one of:
   --key-file PATH     the file's bytes, less one final line ending ("\n" or "\r\n");
@@ -76,7 +78,7 @@ Exit status 0 if every token is valid, 1 if any is not, 2 for usage, key or I/O 
 signed byte for byte) and prints the token and a newline.`,
 		outro: `Exit status 1 if the payload is refused: not one valid JSON object, a registered claim of
 the wrong type, or a token over the size cap (the reason goes to standard error); 2 for usage,
-key or I/O errors.`,
+key or I/O errors, and for no payload at all.`,
 	},
 	"jwks": {
 		synopsis: "fastjwt jwks --key-file PATH [--alg ALG] [--kid ID]",
@@ -92,7 +94,17 @@ a JWK Set. Each key is written with its "kid", "use":"sig" and "alg"; private me
 break is ignored); writes "UNVERIFIED: signature not checked" to standard error and
 {"header":...,"payload":...} to standard output. A header or payload that is not JSON is
 shown as a JSON string.`,
-		outro: `Exit status 1 if the token is not three base64url segments, 2 for usage or I/O errors.`,
+		outro: `Exit status 1 if the token is not three base64url segments, 2 for usage or I/O errors
+and for no token at all.`,
+	},
+	"keygen": {
+		synopsis: "fastjwt keygen [--alg ALG] [--out PATH] [--bits N]",
+		intro: `Makes a new key, in the forms the other commands read: for HS256 (the default) a secret,
+the base64 text of 32 random bytes ('head -c 32 /dev/urandom | base64'), for --key-file or
+--key-env; for RS256, PS256, ES256 and EdDSA a PKCS #8 PEM private key (sign --alg ALG
+--key-file), and with --out its public key in PATH.pub (verify --alg ALG --key-file; fastjwt
+jwks --alg ALG --key-file PATH prints its JWK Set).`,
+		outro: `Exit status 0, or 2 for usage or I/O errors (an existing file is never overwritten).`,
 	},
 	"gateway": gatewayHelp,
 	"recover": recoverHelp,
@@ -152,6 +164,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runInspect(args[1:], stdin, stdout, stderr)
 	case "jwks":
 		return runJWKS(args[1:], stdout, stderr)
+	case "keygen":
+		return runKeygen(args[1:], stdout, stderr)
+	case "--version", "-version", "version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "fastjwt %s: no arguments (got %q)\n", args[0], args[1])
+			return exitUsage
+		}
+		return printVersion(stdout, stderr)
 	case "gateway":
 		return runGateway(args[1:], stdout, stderr)
 	case "recover":
@@ -192,8 +212,12 @@ func usageError(stderr io.Writer, cmd string, format string, a ...any) int {
 // keyFlags are the flags verify and sign share (and --jwks, which verify adds).
 type keyFlags struct {
 	keyFile, keyEnv, key, kid, alg, jwks string
+	issuerURL                            string // --issuer-url: the keys of an OpenID Connect issuer
 	keyFileRaw, allowShort               bool
 	jwksTimeout                          time.Duration // --jwks-timeout; 0: jwks.DefaultFetchTimeout
+	// fetched are the keys of --jwks URL or --issuer-url once fetched: verify builds a codec for
+	// each --iss and --aud, with the keys of one fetch.
+	fetched []fastjwt.PublicKey
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet) {

@@ -274,7 +274,9 @@ func TestSign(t *testing.T) {
 		{"object with surrounding whitespace", []string{"--key", testKey}, " \n{\"a\":1}\r\n", exitOK, ""},
 		{"array", []string{"--key", testKey}, `[1]`, exitInvalid, "ErrMalformed"},
 		{"two objects", []string{"--key", testKey}, `{"a":1}{"b":2}`, exitInvalid, "ErrMalformed"},
-		{"empty", []string{"--key", testKey}, ``, exitInvalid, "ErrMalformed"},
+		{"empty", []string{"--key", testKey}, ``, exitUsage, `fastjwt sign: no payload on standard input: give the claims as a JSON object, e.g. echo '{"sub":"42"}' | fastjwt sign ...` + "\n"},
+		{"only whitespace", []string{"--key", testKey}, " \r\n\t\n", exitUsage, "fastjwt sign: no payload on standard input"},
+		{"a message about the payload, not a token", []string{"--key", testKey}, `[1]`, exitInvalid, "fastjwt sign: payload refused: ErrMalformed: JSON text is not one object\n"},
 		{"duplicate name", []string{"--key", testKey}, `{"a":1,"a":2}`, exitInvalid, "ErrMalformed"},
 		{"exp as a string", []string{"--key", testKey}, `{"exp":"soon"}`, exitInvalid, "ErrClaimType"},
 		{"short key", []string{"--key", "short"}, `{}`, exitUsage, "--key: the key has 5 bytes, at least 32 are needed"},
@@ -431,7 +433,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and the usage", args, code, out, errOut)
 		}
 	}
-	for _, name := range []string{"verify", "sign", "inspect"} {
+	for _, name := range []string{"verify", "sign", "inspect", "keygen"} {
 		_, first, _ := cli(t, "", name, "--help")
 		for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {name, "-help"}, {"help", name}, {name, "--raw", "--help"}} {
 			if name != "verify" && args[1] == "--raw" {
@@ -450,7 +452,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("%s --help speaks of fastjwt %s:\n%s", name, other, first)
 			}
 		}
-		if n := strings.Count(first, "\n"); n > 40 {
+		if n := strings.Count(first, "\n"); n > 50 {
 			t.Errorf("%s --help is %d lines", name, n)
 		}
 	}
@@ -688,7 +690,13 @@ func TestInspect(t *testing.T) {
 		t.Errorf("text payload: exit %d, stdout %q", code, out)
 	}
 
-	for _, bad := range []string{"", "a.b", "a.b.c.d", "eyJhbGciOiJIUzI1NiJ9.JC4wMg!.AAAA", "eyJhbGciOiJIUzI1NiJ9.JC4w\nMg.AAAA", "eyJhbGciOiJIUzI1NiJ9=.JC4wMg.AAAA"} {
+	for _, empty := range []string{"", "\n", "\r\n"} {
+		code, out, errOut := cli(t, empty, "inspect")
+		if want := "fastjwt inspect: no token on standard input (fastjwt inspect < token, or echo TOKEN | fastjwt inspect)\n"; code != exitUsage || out != "" || errOut != want {
+			t.Errorf("inspect %q: exit %d, stdout %q, stderr %q", empty, code, out, errOut)
+		}
+	}
+	for _, bad := range []string{"\n\n", "a.b", "a.b.c.d", "eyJhbGciOiJIUzI1NiJ9.JC4wMg!.AAAA", "eyJhbGciOiJIUzI1NiJ9.JC4w\nMg.AAAA", "eyJhbGciOiJIUzI1NiJ9=.JC4wMg.AAAA"} {
 		code, out, errOut := cli(t, bad, "inspect")
 		if code != exitInvalid || out != "" || strings.Contains(errOut, "UNVERIFIED") || errOut == "" {
 			t.Errorf("inspect %q: exit %d, stdout %q, stderr %q; want exit 1 and a reason", bad, code, out, errOut)

@@ -2,9 +2,15 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,9 +23,10 @@ import (
 )
 
 // The peer test-suite cases (testdata/peers/cases.json, described in testdata/peers/README.md):
-// 758 HS256 cases from the test suites of other JWT libraries, each run here through the CLI's
-// verify path, in process (run, the function main calls), with the case's key, clock, leeway,
-// issuer and audience. Our verdict is compared with the peer's. Every disagreement must be
+// 758 cases from the test suites of other JWT libraries, each run here through the CLI's verify
+// path, in process (run, the function main calls), with the case's key (a secret, or a public
+// key with the --alg its peer allows), clock, leeway, issuer and audience, and the peer options
+// that verify's flags express. Our verdict is compared with the peer's. Every disagreement must be
 // explained by one of the written policy rules below, and every rule must explain at least one
 // case: an unexplained disagreement and a stale rule both fail the test.
 
@@ -63,14 +70,29 @@ func (c *peerCase) option(prefixes ...string) bool {
 	return false
 }
 
-// Peer options that have a CLI flag with the same meaning. Every other option is a peer option
-// without a CLI flag, and a disagreement it causes needs a rule.
+// Peer options that have a CLI flag with the same meaning (see peerFlags). Every other option is
+// a peer option without a CLI flag, and a disagreement it causes needs a rule.
 var (
 	// Audience verification turned off: whoever uses the payload checks aud.
 	optAnyAudience = []string{"options.verify_aud=False", "validate_aud=false"}
 	// "iat" after now (plus leeway) refused (golang-jwt's WithIssuedAt).
 	optFutureIat = []string{"WithIssuedAt"}
 )
+
+// peerFlags are the flags given for peer options (the case's own key, clock, leeway, issuer and
+// audience aside): each must be given for some case, or its mapping is stale.
+var peerFlags = []string{"--accept-any-audience", "--reject-future-iat", "--alg", "--sub", "--require-claim", "--max-auth-age"}
+
+// countArg returns how many times flag is in args.
+func countArg(args []string, flag string) int {
+	n := 0
+	for _, a := range args {
+		if a == flag {
+			n++
+		}
+	}
+	return n
+}
 
 // outcome is what the CLI said about a case.
 type outcome struct {
@@ -145,21 +167,43 @@ func newPeerRun(t *testing.T, dir string, c *peerCase) *peerRun {
 		if err := os.WriteFile(path, key, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		// Every byte of the key is the secret. The peers have no minimum secret size; the short
-		// keys of their tests are accepted by the flag for that (see TestPeerShortKeys).
-		r.args = append(r.args, "--key-file", path, "--key-file-raw")
-		if len(key) < 32 {
-			r.args = append(r.args, "--allow-short-key")
+		if alg := r.publicKeyAlg(key); alg != "" {
+			// A public key (PEM, OpenSSH): the algorithm the peer's configuration allows for it.
+			r.args = append(r.args, "--alg", alg, "--key-file", path)
+		} else {
+			// Every byte of the key is the secret. The peers have no minimum secret size; the
+			// short keys of their tests are accepted by the flag for that (see
+			// TestPeerShortKeys).
+			r.args = append(r.args, "--key-file", path, "--key-file-raw")
+			if len(key) < 32 {
+				r.args = append(r.args, "--allow-short-key")
+			}
 		}
 	}
 	if c.Leeway != nil {
 		r.args = append(r.args, "--leeway", *c.Leeway)
 	}
-	if c.Iss != nil {
-		r.args = append(r.args, "--iss", *c.Iss)
+	isses, auds, subject, required := r.partyOptions()
+	if c.Iss != nil && !slices.Contains(isses, *c.Iss) {
+		isses = append(isses, *c.Iss)
 	}
-	if c.Aud != nil {
-		r.args = append(r.args, "--aud", *c.Aud)
+	if c.Aud != nil && !slices.Contains(auds, *c.Aud) {
+		auds = append(auds, *c.Aud)
+	}
+	for _, v := range isses {
+		r.args = append(r.args, "--iss", v)
+	}
+	for _, v := range auds {
+		r.args = append(r.args, "--aud", v)
+	}
+	if subject != nil {
+		r.args = append(r.args, "--sub", *subject)
+	}
+	for _, v := range required {
+		r.args = append(r.args, "--require-claim", v)
+	}
+	if age := r.maxAge(); age != "" {
+		r.args = append(r.args, "--max-auth-age", age)
 	}
 	if c.option(optAnyAudience...) {
 		r.args = append(r.args, "--accept-any-audience")
@@ -169,6 +213,185 @@ func newPeerRun(t *testing.T, dir string, c *peerCase) *peerRun {
 	}
 	r.our = r.verify(r.args)
 	return r
+}
+
+// cliAlgs are the algorithms of the CLI, by the key types that serve them.
+var cliAlgs = map[string][]string{"RSA": {"RS256", "PS256"}, "EC P-256": {"ES256"}, "Ed25519": {"EdDSA"}}
+
+// publicKeyAlg returns the --alg to verify the case with when its key is a public key (a PEM key
+// or certificate, or an OpenSSH public key), or "" for a secret. It is the algorithm the peer's
+// configuration allows for the key: its single "algorithms" entry, or, when it allows several for
+// the key's type (node-jsonwebtoken allows RS256 and PS256 for an RSA key), the one of them the
+// token names, as the peer would accept either and the CLI verifies one per run. An HS256 token
+// under a public key, with no "algorithms" option, is run as HS256 with the key as its secret.
+func (r *peerRun) publicKeyAlg(key []byte) string {
+	keyType := ""
+	switch {
+	case bytes.HasPrefix(key, []byte("ssh-rsa ")):
+		keyType = "RSA"
+	case bytes.HasPrefix(key, []byte("ecdsa-sha2-nistp256 ")):
+		keyType = "EC P-256"
+	case bytes.HasPrefix(key, []byte("ssh-ed25519 ")):
+		keyType = "Ed25519"
+	case bytes.Contains(key, []byte("-----BEGIN ")):
+		keyType = pemKeyType(key)
+	}
+	algs := cliAlgs[keyType]
+	if len(algs) == 0 {
+		return "" // a secret, or a key of a type the CLI has no algorithm for
+	}
+	for _, o := range r.c.Unmapped {
+		if list, ok := strings.CutPrefix(o, "algorithms="); ok {
+			if v := listValues(list); len(v) == 1 && slices.Contains(algs, v[0]) {
+				return v[0]
+			}
+			return "" // algorithms of the peer the CLI does not have
+		}
+	}
+	alg, _ := r.member(0, "alg")
+	name := strings.Trim(string(alg), `"`)
+	switch {
+	case name == "HS256":
+		// An HS256 token and a public key, with no algorithm limiting the peer: the key is run
+		// as the HMAC secret, the confusion that both sides must refuse (GHSA-ffqj-6fqr-9h24).
+		return ""
+	case slices.Contains(algs, name):
+		return name
+	}
+	return algs[0]
+}
+
+// pemKeyType returns the type of the public key in a PEM text: "RSA", "EC P-256", "Ed25519", or
+// "" for anything else.
+func pemKeyType(text []byte) string {
+	block, _ := pem.Decode(text)
+	if block == nil {
+		return ""
+	}
+	var pub any
+	switch block.Type {
+	case "CERTIFICATE":
+		if cert, err := x509.ParseCertificate(block.Bytes); err == nil {
+			pub = cert.PublicKey
+		}
+	case "PUBLIC KEY":
+		var err error
+		if pub, err = x509.ParsePKIXPublicKey(block.Bytes); err != nil && bytes.Contains(block.Bytes, oidECPublicKey) {
+			return "EC P-256" // explicit curve parameters, which x509 does not read: for ES256 all the same
+		}
+	case "RSA PUBLIC KEY":
+		pub, _ = x509.ParsePKCS1PublicKey(block.Bytes)
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return "RSA"
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() {
+			return "EC P-256"
+		}
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return ""
+}
+
+// oidECPublicKey is the DER of id-ecPublicKey (RFC 5480 sec. 2.1.1).
+var oidECPublicKey = []byte{0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01}
+
+// listValues reads the values of a peer option's list, as the peers' tests print them: a
+// Python or JSON list (['a', 'b'], ["a", "b"]), a set ({a}), or Go and Rust arguments (a, b).
+// An element that is not a plain string (a pattern, a number) makes the list unreadable: nil.
+func listValues(s string) []string {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "regex") {
+		return nil
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+	if len(s) >= 2 && (s[0] == '[' && s[len(s)-1] == ']' || s[0] == '{' && s[len(s)-1] == '}') {
+		s = s[1 : len(s)-1]
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		e = strings.TrimSpace(e)
+		if len(e) >= 2 && (e[0] == '\'' || e[0] == '"') && e[len(e)-1] == e[0] {
+			e = e[1 : len(e)-1]
+		}
+		if e == "" || e == "null" || strings.ContainsAny(e, "'\"{}[]()") {
+			return nil
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// partyOptions reads the peer options that verify's policy flags express: issuer and audience
+// lists (any of them, as --iss and --aud repeated), an expected subject (--sub), and required
+// claims (--require-claim).
+func (r *peerRun) partyOptions() (isses, auds []string, subject *string, required []string) {
+	for _, o := range r.c.Unmapped {
+		name, value, _ := strings.Cut(o, "=")
+		if i := strings.IndexByte(o, '('); i > 0 && (!strings.Contains(o, "=") || i < len(name)) {
+			name, value = o[:i], o[i:]
+		}
+		switch name {
+		case "issuer", "set_issuer":
+			isses = append(isses, listValues(value)...)
+		case "audience", "WithAudience", "set_audience":
+			if v := listValues(value); len(v) > 1 {
+				auds = append(auds, v...)
+			}
+		case "subject", "sub", "WithSubject":
+			v := listValues(value)
+			if len(v) == 1 {
+				subject = &v[0]
+			}
+		case "options.require", "requiredClaims", "required_spec_claims":
+			value, _, _ = strings.Cut(value, " ")
+			required = append(required, listValues(value)...)
+		case "WithExpirationRequired":
+			required = append(required, "exp")
+		case "WithNotBeforeRequired":
+			required = append(required, "nbf")
+		case "required sub":
+			required = append(required, "sub")
+		}
+	}
+	return isses, auds, subject, slices.Compact(required)
+}
+
+// peerSpan is a time span as node-jsonwebtoken's maxAge (vercel/ms) and jose's maxTokenAge
+// write it: "30s", "1 min", "2h", "1 day".
+var peerSpan = regexp.MustCompile(`^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?)$`)
+
+// maxAge returns the --max-auth-age of the peer's maxAge or maxTokenAge option (an age of "iat"
+// that is refused from then on), or "" without one, or for one --max-auth-age cannot say: zero
+// (which --max-auth-age reads as no limit), negative, or not a span.
+func (r *peerRun) maxAge() string {
+	for _, o := range r.c.Unmapped {
+		name, value, _ := strings.Cut(o, "=")
+		if name != "maxAge" && name != "maxTokenAge" {
+			continue
+		}
+		value = strings.Trim(value, `"`)
+		n, unit := value, "s" // a number is seconds
+		if m := peerSpan.FindStringSubmatch(value); m != nil {
+			n, unit = m[1], m[2][:1]
+		} else if !allDigits(value) {
+			return ""
+		}
+		v, err := strconv.Atoi(n)
+		if err != nil || v <= 0 {
+			return ""
+		}
+		if unit == "d" {
+			v, unit = v*24, "h"
+		}
+		return strconv.Itoa(v) + unit
+	}
+	return ""
 }
 
 // segment returns the decoded i-th segment of the token, leniently (padding allowed), or nil.
@@ -224,12 +447,26 @@ var claimErrors = []string{"ErrExpired", "ErrNotYetValid", "ErrIssuer", "ErrAudi
 // and our outcome is the one the rule produces.
 var policyRules = []policyRule{
 	{
-		name: "alg-not-hs256",
-		text: `The algorithm is HS256, from configuration: a token whose "alg" is anything else (HS384, RS256, ES256, EdDSA, none) is refused (ErrAlgorithm), and the asymmetric keys such peers verify with are refused as HMAC secrets.`,
+		name: "alg-not-configured",
+		text: `The algorithm is the one configured (--alg, HS256 by default), one of HS256, RS256, PS256, ES256 and EdDSA: a token of another algorithm (HS384, HS512, RS384, RS512, none), or an RS256 token of a case whose peer verified with a key set the case does not carry (the CLI is given the suite's HMAC key), is refused (ErrAlgorithm), and public keys given as the HMAC secret are refused as such.`,
 		explains: func(r *peerRun) bool {
 			alg, _ := r.member(0, "alg")
 			return !r.our.valid() && string(alg) != `"HS256"` &&
 				(r.our.name == "ErrAlgorithm" || r.our.name == "usage" && strings.Contains(r.our.msg, "not an HMAC secret"))
+		},
+	},
+	{
+		name: "explicit-curve-key",
+		text: `EC keys with explicit curve parameters are refused (with the fix: openssl ec -param_enc named_curve): RFC 5480 sec. 2.1.1 requires the curve's name, and parameters spelled out may describe another curve than they seem to; node-jsonwebtoken's ES256 fixtures are such keys.`,
+		explains: func(r *peerRun) bool {
+			return r.our.name == "usage" && strings.Contains(r.our.msg, "explicit curve parameters")
+		},
+	},
+	{
+		name: "openssh-public-key",
+		text: `OpenSSH public keys (ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256 lines) are not read as keys, only refused as HMAC secrets: PEM and JWK are the key formats (the CLI says how to convert one); PyJWT reads them.`,
+		explains: func(r *peerRun) bool {
+			return r.our.name == "usage" && strings.Contains(r.our.msg, "an OpenSSH public key, which is not read")
 		},
 	},
 	{
@@ -326,7 +563,7 @@ var policyRules = []policyRule{
 	},
 	{
 		name: "audience-option-without-flag",
-		text: `--aud is one exact audience, found in a string or an array "aud": peer audience options with several values, patterns (regular expressions), "all of" semantics or PyJWT's strict_aud (a string "aud" only) have no CLI flag.`,
+		text: `--aud is an exact audience, found in a string or an array "aud", and repeated it accepts any of its values: peer audience options with patterns (regular expressions), "all of" semantics, values that are not strings, or PyJWT's strict_aud (a string "aud" only) have no CLI flag.`,
 		explains: func(r *peerRun) bool {
 			return r.c.option(audienceOptions...) &&
 				(r.our.valid() || r.our.name == "ErrAudience")
@@ -334,36 +571,36 @@ var policyRules = []policyRule{
 	},
 	{
 		name: "expected-claim-option-without-flag",
-		text: `The CLI checks iss (one exact value) and aud; expected sub, jti or nonce values, issuer lists and custom validators are the caller's to check and have no CLI flag.`,
+		text: `The CLI checks iss (--iss, any of several), sub (--sub) and aud; expected jti values, an empty issuer list (which node-jsonwebtoken and jose refuse as an option) and custom validators are the caller's to check and have no CLI flag.`,
 		explains: func(r *peerRun) bool {
-			return r.our.valid() && r.c.option("subject=", "sub=", "WithSubject(", "jwtid=", "nonce=", "issuer=", "custom ClaimsValidator")
+			return r.our.valid() && r.c.option("jwtid=", "nonce=", "issuer=[]", "custom ClaimsValidator")
 		},
 	},
 	{
-		name: "required-claim-option-without-flag",
-		text: `No registered claim is required: a token without exp, nbf, iat, iss, sub or jti is valid unless --iss or --aud asks for one; peer options (and jsonwebtoken-rs's default) that require a claim have no CLI flag.`,
+		name: "nbf-boundary",
+		text: `A token is valid from its "nbf" on, at that instant included (RFC 7519 sec. 4.1.5: not before); the peer's case refuses a token whose "nbf" is the clock's time.`,
 		explains: func(r *peerRun) bool {
-			return r.our.valid() && r.c.option("options.require=", "requiredClaims=", "required_spec_claims=",
-				"WithExpirationRequired", "WithNotBeforeRequired", "required sub")
+			nbf, _ := r.member(1, "nbf")
+			return r.our.valid() && string(nbf) == r.c.Now
 		},
 	},
 	{
 		name: "max-age-option-without-flag",
-		text: `Token age limits beyond exp (maxAge, maxTokenAge, reject_tokens_expiring_in_less_than) are the caller's policy and have no CLI flag.`,
+		text: `--max-auth-age (the peers' maxAge and maxTokenAge, run with it) refuses a token from its "iat" plus the age on; the age options it cannot say have no flag: a zero age (--max-auth-age 0s is no limit), jose's refusal of an "iat" in the future once maxTokenAge is set, a value that is not a time span, and jsonwebtoken-rs's reject_tokens_expiring_in_less_than.`,
 		explains: func(r *peerRun) bool {
 			return r.our.valid() && r.c.option("maxAge=", "maxTokenAge=", "reject_tokens_expiring_in_less_than=")
 		},
 	},
 	{
 		name: "typ-option-without-flag",
-		text: `The CLI does not check "typ": the library reports it (Claims.Type) for the layers above to accept a token only for its purpose; a peer option expecting a typ has no CLI flag.`,
+		text: `--types takes the token types the library tells apart (none, JWT, at+jwt, session+jwt), as the gateway does; a peer option expecting another "typ" (urn:example:typ, text/plain, "") has no --types value.`,
 		explains: func(r *peerRun) bool {
 			return r.our.valid() && r.c.option("typ=")
 		},
 	},
 	{
 		name: "algorithm-option-without-flag",
-		text: `The algorithm is fixed (HS256) and not chosen per call: peer options that allow only other algorithms, allow none, or are missing (PyJWT requires the algorithms argument) have no CLI flag.`,
+		text: `The algorithm is one, from --alg (HS256 by default), not a list chosen per call: peer options that allow only algorithms the CLI does not have, allow none, or are missing (PyJWT requires the algorithms argument) have no CLI flag.`,
 		explains: func(r *peerRun) bool {
 			return r.our.valid() && r.c.option("algorithms=", "algorithms not given", "Validation::new(")
 		},
@@ -488,9 +725,14 @@ func TestPeerCases(t *testing.T) {
 			t.Fatalf("%s: expected %q", c.ID, c.Expected)
 		}
 		r := newPeerRun(t, dir, c)
-		for _, f := range []string{"--accept-any-audience", "--reject-future-iat"} {
+		for _, f := range peerFlags {
 			if slices.Contains(r.args, f) {
 				mapped[f]++
+			}
+		}
+		for _, f := range []string{"--iss", "--aud"} {
+			if n := countArg(r.args, f); n > 1 {
+				mapped["several "+f]++
 			}
 		}
 		if r.our.valid() == (c.Expected == "valid") {
@@ -521,7 +763,7 @@ func TestPeerCases(t *testing.T) {
 	for _, p := range policyRules {
 		t.Logf("  %-36s %3d  %s", p.name, len(explained[p.name]), strings.Join(explained[p.name], " "))
 	}
-	for _, f := range []string{"--accept-any-audience", "--reject-future-iat"} {
+	for _, f := range append(slices.Clone(peerFlags), "several --iss", "several --aud") {
 		t.Logf("  peer options run as %-24s %3d", f, mapped[f])
 		if mapped[f] == 0 {
 			t.Errorf("no case runs with %s: its peer option mapping is stale", f)

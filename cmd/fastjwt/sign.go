@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fastjwt/session/fastjwt"
 )
@@ -28,13 +29,18 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	payload = bytes.Trim(payload, " \t\r\n") // JSON whitespace around the object
+	if len(payload) == 0 {
+		return usageError(stderr, "sign", `no payload on standard input: give the claims as a JSON object, e.g. echo '{"sub":"42"}' | fastjwt sign ...`)
+	}
 	tok, err := c.AppendSign(nil, payload)
 	if err != nil {
 		name := fastjwt.ErrorName(err)
 		if name == "" {
 			name = "ErrInvalid"
 		}
-		fmt.Fprintf(stderr, "fastjwt sign: payload refused: %s: %s\n", name, cliWording(err.Error()))
+		// The codec's texts speak of a token; here it is the payload that is refused.
+		msg := strings.Replace(cliWording(err.Error()), "malformed token: ", "", 1)
+		fmt.Fprintf(stderr, "fastjwt sign: payload refused: %s: %s\n", name, msg)
 		return exitInvalid
 	}
 	if _, err := stdout.Write(append(tok, '\n')); err != nil {

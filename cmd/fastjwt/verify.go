@@ -37,13 +37,20 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(unixFlag{&now}, "now", "the clock: `UNIX` seconds since the epoch, may be fractional, e.g. 1700000000.5\n(at most 9 fractional digits; default: the system clock)")
 	var leeway time.Duration
 	fs.Var(durationFlag{&leeway}, "leeway", "allowed clock skew for exp and nbf, a `DURATION` such as 30s (default 0s)")
-	iss := fs.String("iss", "", "expected issuer")
-	aud := fs.String("aud", "", "expected audience")
+	var isses, auds, required listFlag
+	fs.Var(&isses, "iss", "expected issuer; repeatable: a token of any of them (at most 8)")
+	fs.Var(&auds, "aud", "expected audience, in a string or an array \"aud\"; repeatable: any of them")
+	typesFlag := fs.String("types", "", "accept only these token types (\"typ\"), a `LIST` of none, JWT, at+jwt, session+jwt,\nas the gateway's --types (default: any); checked before the audience (ErrPurpose)")
+	fs.Var(&required, "require-claim", "the claim `NAME` must be present (ErrMissingClaim); repeatable")
+	sub := fs.String("sub", "", "the \"sub\" the token must have, exactly (ErrSubject)")
+	var maxAuthAge time.Duration
+	fs.Var(durationFlag{&maxAuthAge}, "max-auth-age", "refuse a token whose \"auth_time\" (or \"iat\") is this `DURATION` old, whatever the\nleeway, or that has neither (ErrAuthAge), as the gateway's --max-auth-age")
 	anyAud := fs.Bool("accept-any-audience", false, "without --aud, accept tokens carrying \"aud\" (by default refused,\nRFC 7519 sec. 4.1.3); whoever uses the payload checks aud")
 	futureIat := fs.Bool("reject-future-iat", false, "refuse a token whose \"iat\" is after now plus the leeway")
 	raw := fs.Bool("raw", false, "stdin is exactly one token")
 	fs.StringVar(&kf.jwks, "jwks", "", "the keys: the JWK Set in the file at `PATH`, or fetched once from an\nhttp:// or https:// URL; chosen by the token's \"kid\", each with its \"alg\"\n(or the one its key type implies)")
-	fs.Var(durationFlag{&kf.jwksTimeout}, "jwks-timeout", "with --jwks URL: the longest the fetch may take, a `DURATION` (default 5s)")
+	kf.registerIssuerURL(fs, "fetched once")
+	fs.Var(durationFlag{&kf.jwksTimeout}, "jwks-timeout", "with --jwks URL or --issuer-url: the longest a fetch may take, a `DURATION` (5s)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -53,25 +60,60 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		opts = append(opts, fastjwt.WithClock(func() time.Time { return now }))
 	}
 	opts = append(opts, fastjwt.WithLeeway(leeway))
-	if set["iss"] {
-		opts = append(opts, fastjwt.WithIssuer(*iss))
-	}
-	if set["aud"] {
-		opts = append(opts, fastjwt.WithAudience(*aud))
-	}
 	if *anyAud {
 		opts = append(opts, fastjwt.AcceptAnyAudience())
 	}
 	if *futureIat {
 		opts = append(opts, fastjwt.RejectFutureIssuedAt())
 	}
-	c, err := kf.codec(fs, false, opts...)
-	if err != nil {
-		return usageError(stderr, "verify", "%v", err)
+	var types []fastjwt.Type
+	if set["types"] {
+		var msg string
+		if types, msg = parseTypes(*typesFlag); msg != "" {
+			return usageError(stderr, "verify", "--types: %s", msg)
+		}
 	}
-
-	v := verifier{c: c, out: bufio.NewWriter(stdout)}
+	for _, name := range required {
+		if name == "" {
+			return usageError(stderr, "verify", "--require-claim: empty: give the name of a claim")
+		}
+	}
+	// One codec for each pair of --iss and --aud ("" and unset: none of them).
+	var codecs []*fastjwt.Codec
+	for _, iss := range orNone(isses) {
+		for _, aud := range orNone(auds) {
+			o := opts
+			if iss != nil {
+				o = append(o[:len(o):len(o)], fastjwt.WithIssuer(*iss))
+			}
+			if aud != nil {
+				o = append(o[:len(o):len(o)], fastjwt.WithAudience(*aud))
+			}
+			c, err := kf.codec(fs, false, o...)
+			if err != nil {
+				return usageError(stderr, "verify", "%v", err)
+			}
+			codecs = append(codecs, c)
+		}
+	}
+	v := verifier{c: codecs[0], out: bufio.NewWriter(stdout)}
+	if len(codecs) > 1 || set["types"] || set["require-claim"] || set["sub"] || set["max-auth-age"] {
+		var subject *string
+		if set["sub"] {
+			subject = sub
+		}
+		clock := time.Now
+		if set["now"] {
+			clock = func() time.Time { return now }
+		}
+		p, err := newPolicy(codecs, types, required, subject, maxAuthAge, clock)
+		if err != nil {
+			return usageError(stderr, "verify", "%v", err)
+		}
+		v.p = p
+	}
 	in := bufio.NewReaderSize(stdin, 64<<10)
+	var err error
 	if *raw {
 		err = v.raw(in)
 	} else {
@@ -95,6 +137,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // verifier verifies tokens and writes one JSON line for each.
 type verifier struct {
 	c       *fastjwt.Codec
+	p       *policy // with the policy flags, which verify instead of c
 	out     *bufio.Writer
 	payload []byte // reused buffer for verified payloads
 	line    []byte // reused buffer for the output line
@@ -184,7 +227,11 @@ func (v *verifier) raw(in io.Reader) error {
 
 func (v *verifier) verify(tok []byte) error {
 	var err error
-	v.payload, err = v.c.AppendVerify(v.payload[:0], tok)
+	if v.p != nil {
+		v.payload, err = v.p.verify(v.payload[:0], tok)
+	} else {
+		v.payload, err = v.c.AppendVerify(v.payload[:0], tok)
+	}
 	if err != nil {
 		return v.reject(err)
 	}
@@ -212,7 +259,10 @@ func (v *verifier) verify(tok []byte) error {
 
 func (v *verifier) reject(err error) error {
 	v.invalid++
-	name := fastjwt.ErrorName(err)
+	name := policyErrorName(err) // first: ErrAuthAge also matches fastjwt.ErrExpired
+	if name == "" {
+		name = fastjwt.ErrorName(err)
+	}
 	if name == "" {
 		name = "ErrInvalid"
 	}
@@ -222,6 +272,18 @@ func (v *verifier) reject(err error) error {
 	v.line = line
 	_, err = v.out.Write(line)
 	return err
+}
+
+// orNone returns pointers to the values of a repeatable flag, or one nil when it was not given.
+func orNone(values []string) []*string {
+	if len(values) == 0 {
+		return []*string{nil}
+	}
+	out := make([]*string, len(values))
+	for i := range values {
+		out[i] = &values[i]
+	}
+	return out
 }
 
 // parseUnix parses seconds since the epoch, written as an optional '-', decimal digits, and

@@ -25,9 +25,14 @@ import (
 // goes with the codec, so a token verified by a key that left the set is never answered from it.
 // See the package documentation for the refresh policy.
 type Client struct {
-	url   string // as requested
-	shown string // for messages: the password, if any, redacted
-	s     *settings
+	// url is the JWK Set's URL, shown the same for messages (its password, if any, redacted).
+	// For a client of an issuer (NewFromIssuer) both are empty until the discovery succeeds:
+	// only fetches write them, and fetches never overlap.
+	url, shown string
+	// source names where the keys come from in Ready's messages: the URL, or the issuer.
+	source string
+	issuer *issuerURL // nil: a client of a JWK Set URL
+	s      *settings
 
 	set    atomic.Pointer[keySet]
 	loaded atomic.Int64 // when the set in use was last fetched or confirmed, UnixNano
@@ -89,11 +94,20 @@ func New(url string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startClient(u.String(), shown, nil, opts)
+}
+
+// startClient returns a client of the set at url (shown so in messages), or, with iss, of the set
+// that issuer's configuration document names.
+func startClient(url, shown string, iss *issuerURL, opts Options) (*Client, error) {
 	s, err := opts.settings()
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{url: u.String(), shown: shown, s: s}
+	c := &Client{url: url, shown: shown, source: shown, issuer: iss, s: s}
+	if iss != nil {
+		c.url, c.shown = "", ""
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	first := time.Duration(0)
 	if !opts.Lazy {
@@ -263,12 +277,20 @@ func (c *Client) fetch() (time.Duration, error) {
 	c.fetches.Add(1)
 	ctx, cancel := context.WithTimeout(c.ctx, c.s.FetchTimeout)
 	defer cancel()
+	if c.issuer != nil && c.url == "" {
+		u, shown, err := c.s.discover(ctx, *c.issuer)
+		if err != nil {
+			c.failed.Add(1)
+			return 0, err
+		}
+		c.url, c.shown = u, shown
+	}
 	prev := c.set.Load()
 	etag := ""
 	if prev != nil {
 		etag = prev.etag
 	}
-	r, err := c.s.get(ctx, c.url, c.shown, etag)
+	r, err := c.s.get(ctx, c.url, c.shown, etag, jwksAccept)
 	if err != nil {
 		c.failed.Add(1)
 		return 0, err
@@ -374,9 +396,9 @@ func (c *Client) Ready() error {
 	case closed:
 		return fmt.Errorf("%w: the client is closed", ErrNotReady)
 	case c.set.Load() == nil && lastErr != nil:
-		return fmt.Errorf("%w: no key set loaded from %s: %w", ErrNotReady, c.shown, lastErr)
+		return fmt.Errorf("%w: no key set loaded from %s: %w", ErrNotReady, c.source, lastErr)
 	case c.set.Load() == nil:
-		return fmt.Errorf("%w: no key set loaded from %s yet", ErrNotReady, c.shown)
+		return fmt.Errorf("%w: no key set loaded from %s yet", ErrNotReady, c.source)
 	}
 	if age := c.Age(); age > c.s.ExpireAfter {
 		if lastErr != nil {

@@ -10,6 +10,15 @@
 // the keys of the set at one URL, fetched when it is built and kept fresh in the background.
 // bearer.New takes it as it takes a codec. Fetch gets a set once, for tools.
 //
+// NewFromIssuer starts from an OpenID Connect issuer's URL instead: it reads the issuer's
+// configuration document (the URL plus DiscoveryPath, /.well-known/openid-configuration; OpenID
+// Connect Discovery 1.0 sec. 4), requires its "issuer" to equal the configured URL exactly, and
+// follows its "jwks_uri", which must be https when the issuer is. The document is fetched as a
+// set is, within the same FetchTimeout, size cap and redirect rule, and a failure to read it or
+// a document that cannot be used (ErrDiscovery) is a failed fetch, retried as any other. Discover
+// reads a document once, for tools. The RFC 8414 document (/.well-known/oauth-authorization-
+// server) is not read: the providers this package targets publish the OpenID Connect one.
+//
 // # Security
 //
 // Keys come only from the URL the client was built with. A token's header never supplies a key

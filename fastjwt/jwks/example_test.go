@@ -111,3 +111,39 @@ func ExampleFetch() {
 	// k1 EdDSA
 	// jwks: invalid configuration: the JWKS URL "file:///etc/jwks.json" is not an http or https URL
 }
+
+// A service in front of an OpenID Connect provider starts from the issuer's URL: the client reads
+// its /.well-known/openid-configuration, checks that the document names this issuer, and follows
+// its jwks_uri.
+func ExampleNewFromIssuer() {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signer, _ := fastjwt.NewSigner(fastjwt.PrivateKey{ID: "k1", Alg: fastjwt.ES256, Key: priv}, nil)
+	h, _ := jwks.Handler(signer.PublicKeys(), time.Hour)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux) // the identity provider, on loopback
+	defer srv.Close()
+	issuer := srv.URL + "/realms/demo"
+	mux.HandleFunc("/realms/demo"+jwks.DiscoveryPath, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, issuer, issuer+"/certs")
+	})
+	mux.Handle("/realms/demo/certs", h)
+
+	client, err := jwks.NewFromIssuer(issuer, jwks.Options{
+		CodecOptions: []fastjwt.Option{fastjwt.WithIssuer(issuer)},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	token, _ := signer.AppendSign(nil, []byte(`{"iss":"`+issuer+`","sub":"42"}`))
+	var claims fastjwt.Claims
+	_, err = client.AppendVerifyClaims(nil, token, &claims)
+	fmt.Println(claims.Subject(), err)
+
+	// An issuer whose document names another issuer is refused.
+	_, err = jwks.NewFromIssuer(srv.URL+"/realms/demo/", jwks.Options{})
+	fmt.Println(errors.Is(err, jwks.ErrDiscovery))
+	// Output:
+	// 42 <nil>
+	// true
+}

@@ -66,9 +66,12 @@ type response struct {
 	lifetime time.Duration
 }
 
-// get fetches the JWK Set at u, conditionally on etag when it is not empty, bounded by ctx and
-// the size cap of s.
-func (s *settings) get(ctx context.Context, u, shown, etag string) (response, error) {
+// jwksAccept is the Accept header of a JWK Set fetch.
+const jwksAccept = "application/jwk-set+json, application/json"
+
+// get fetches the document at u (a JWK Set, or an issuer's configuration), conditionally on etag
+// when it is not empty, bounded by ctx and the size cap of s.
+func (s *settings) get(ctx context.Context, u, shown, etag, accept string) (response, error) {
 	fail := func(format string, a ...any) (response, error) {
 		return response{}, fmt.Errorf("%w: GET %s: %s", ErrFetch, shown, fmt.Sprintf(format, a...))
 	}
@@ -76,7 +79,7 @@ func (s *settings) get(ctx context.Context, u, shown, etag string) (response, er
 	if err != nil {
 		return fail("%v", err)
 	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	req.Header.Set("Accept", accept)
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
@@ -191,7 +194,7 @@ func Fetch(ctx context.Context, url string, opts Options) ([]fastjwt.PublicKey, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.FetchTimeout)
 	defer cancel()
-	r, err := s.get(ctx, u.String(), shown, "")
+	r, err := s.get(ctx, u.String(), shown, "", jwksAccept)
 	if err != nil {
 		return nil, err
 	}
