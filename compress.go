@@ -185,19 +185,25 @@ func (s *Session) expand() error {
 	}
 	// The inflated object must hold only data members, none of them also outside it.
 	n := len(out)
+	var bad []byte
 	err = fastjwt.EachMember(out, func(name, _ []byte) bool {
 		if !dataName(name) {
-			err = fmt.Errorf("%w: it holds %s", ErrCompressed, name)
+			bad = name
 			return false
 		}
 		return true
 	})
-	if err == nil && (n < 2 || out[0] != '{') {
+	switch {
+	case err != nil:
+		err = fmt.Errorf("%w: %w", ErrCompressed, err)
+	case bad != nil:
+		err = fmt.Errorf("%w: it holds %s", ErrCompressed, bad)
+	case n < 2 || out[0] != '{':
 		err = fmt.Errorf("%w: not a JSON object", ErrCompressed)
 	}
 	if err != nil {
 		s.zbuf = out[:0]
-		return fmt.Errorf("%w", err)
+		return err
 	}
 	// {inner members} + {outer members but "_deflate"} = {inner, outer}.
 	merged := out[:n-1]
