@@ -110,7 +110,8 @@ func compressible(name []byte) bool { return !isRegistered(string(name)) }
 
 // appendMembers appends the members of s.entries as the session's payload members (each
 // followed by a comma), with the compressible ones in the "_deflate" claim when Config.Compress
-// is set and that makes the payload shorter.
+// is set and that makes the payload shorter, and the compressed form is within the cap readers
+// apply (a highly repetitive session is written plain).
 func (s *Session) appendMembers(b []byte) []byte {
 	if !s.m.cfg.Compress {
 		return appendEntries(b, s.entries, nil)
@@ -129,6 +130,10 @@ func (s *Session) appendMembers(b []byte) []byte {
 	objStart := n - 1
 	z := appendDeflate(obj, obj[objStart:])
 	zStart := len(obj)
+	if len(obj)-objStart > s.m.inflateLimit(len(z)-zStart) {
+		// Readers would refuse it as a bomb: a write that succeeds must be readable.
+		return b[:plainEnd]
+	}
 	packed := appendEntries(z, s.entries, func(name []byte) bool { return !compressible(name) })
 	packed = append(packed, `"`+compressedClaim+`":"`...)
 	packed = base64.RawURLEncoding.AppendEncode(packed, z[zStart:len(z)])

@@ -280,3 +280,33 @@ func codecFor(t testing.TB) *fastjwt.Codec {
 	_, c := codecManager(t, session.Config{})
 	return c
 }
+
+// Data that compresses past the readers' cap is written plain, so that what is written can be
+// read back.
+func TestCompressRepetitiveWrittenPlain(t *testing.T) {
+	m := newManager(t, session.Config{Compress: true})
+	s := acquire(t, m, "")
+	_ = s.Set("big", strings.Repeat("x", 2000)) // DEFLATE shrinks it over 100 times
+	tok, _ := roundTrip(m, s)
+	if p := payloadOf(t, tok); strings.Contains(p, "_deflate") {
+		t.Errorf("payload compressed past the cap: %.80s", p)
+	}
+	s = acquire(t, m, tok)
+	if v, _ := s.String("big"); len(v) != 2000 {
+		t.Errorf("read back %d bytes (%v)", len(v), s.InvalidReason())
+	}
+	m.Release(s)
+	// Under a looser cap it is compressed, and still read back.
+	m = newManager(t, session.Config{Compress: true, MaxCompressionRatio: 1000})
+	s = acquire(t, m, "")
+	_ = s.Set("big", strings.Repeat("x", 2000))
+	tok, _ = roundTrip(m, s)
+	if p := payloadOf(t, tok); !strings.Contains(p, "_deflate") {
+		t.Errorf("payload not compressed under ratio 1000: %.80s", p)
+	}
+	s = acquire(t, m, tok)
+	if v, _ := s.String("big"); len(v) != 2000 {
+		t.Errorf("read back %d bytes (%v)", len(v), s.InvalidReason())
+	}
+	m.Release(s)
+}
