@@ -88,8 +88,15 @@ func fromGob(plain []byte, keep func(string, []byte), drop func(string, error)) 
 
 // fromJSON decodes a JSON object, as securecookie.JSONEncoder writes it.
 func fromJSON(plain []byte, keep func(string, []byte), drop func(string, error)) error {
+	// As securecookie.JSONEncoder reads it: the first JSON value of the bytes, into a
+	// map[string]interface{} (which refuses what it refuses, a number out of float64's range
+	// for one), then the same value again for the members' exact bytes.
+	var check map[string]interface{}
+	if err := json.NewDecoder(bytes.NewReader(plain)).Decode(&check); err != nil {
+		return fmt.Errorf("%w: %w", ErrDecode, err)
+	}
 	var values map[string]json.RawMessage
-	if err := json.Unmarshal(plain, &values); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(plain)).Decode(&values); err != nil {
 		return fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	for k, v := range values {
