@@ -101,6 +101,12 @@ func TestLegacyReadPhase(t *testing.T) {
 			if errs := rec.all(); len(errs) != 0 {
 				t.Errorf("hook heard %v", errs)
 			}
+			// A logout with both cookies still held deletes both: the legacy one must not bring
+			// the session back.
+			_, h = visit(t, m, "session="+tok+"; "+legacyName+"="+old, func(s *session.Session) { s.Clear() })
+			if sc := setCookies(h); sc["session"] != "<deleted>" || sc[legacyName] != "<deleted>" {
+				t.Errorf("after Clear: %v", sc)
+			}
 		})
 	}
 }
