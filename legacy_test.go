@@ -12,6 +12,7 @@ import (
 
 	session "github.com/fastjwt/session"
 	"github.com/fastjwt/session/gorillacookie"
+	"github.com/fastjwt/session/store"
 )
 
 var legacyKey = []byte("the legacy hash key, 32 bytes...")
@@ -294,6 +295,9 @@ func TestLegacyOffAndConfig(t *testing.T) {
 		if _, err := session.New(codecFor(t), session.Config{Legacy: l}); !errors.Is(err, session.ErrConfig) {
 			t.Errorf("%+v: %v", l, err)
 		}
+	}
+	if _, err := session.New(codecFor(t), session.Config{Legacy: &session.Legacy{Codec: codec}, Store: store.NewMemory(store.MemoryOptions{})}); !errors.Is(err, session.ErrConfig) {
+		t.Errorf("Legacy with a Store: %v", err)
 	}
 }
 

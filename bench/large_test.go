@@ -127,7 +127,7 @@ func BenchmarkLarge(b *testing.B) {
 		req, out := &cookieHeader{line: cookie}, &sinkHeader{}
 		ctx := context.Background()
 		b.ReportAllocs()
-		b.SetBytes(int64(len(cookie)))
+		meter := startCPU(b)
 		for b.Loop() {
 			s, err := m.Acquire(ctx, req)
 			if err != nil {
@@ -145,6 +145,7 @@ func BenchmarkLarge(b *testing.B) {
 			}
 			m.Release(s)
 		}
+		meter.stop(b)
 	}
 	for _, n := range []int{20, 60} {
 		for _, compress := range []bool{false, true} {

@@ -209,6 +209,7 @@ suite "counter demo (examples/counter)" examples/counter
 suite "counter demo, under -race" examples/counter -race
 # Migration from gorilla/sessions, against gorilla itself (its own module: gorilla never enters
 # the library's go.mod).
+suite "migration from gorilla/sessions (migrationtest)" migrationtest
 suite "migration from gorilla/sessions (migrationtest), under -race" migrationtest -race
 
 if [ "$tier" = full ]; then
