@@ -49,8 +49,14 @@ var ErrCompressed = errors.New("session: invalid compressed session data")
 
 var (
 	deflaters sync.Pool // *flate.Writer
-	inflaters sync.Pool // io.ReadCloser that is a flate.Resetter
+	inflaters sync.Pool // *inflater
 )
+
+// inflater is a DEFLATE reader with the reader of its input, pooled together.
+type inflater struct {
+	src bytes.Reader
+	r   io.ReadCloser // a flate.Resetter
+}
 
 // appendDeflate appends the raw DEFLATE of src to dst.
 func appendDeflate(dst, src []byte) []byte {
@@ -70,14 +76,22 @@ func appendDeflate(dst, src []byte) []byte {
 // appendInflate appends to dst the inflation of src, refusing output past limit bytes. It reads
 // in steps, so that dst never grows past limit plus one step, whatever src claims.
 func appendInflate(dst, src []byte, limit int) ([]byte, error) {
-	r := bytes.NewReader(src)
-	fr, _ := inflaters.Get().(io.ReadCloser)
-	if fr == nil {
-		fr = flate.NewReader(r)
-	} else if err := fr.(flate.Resetter).Reset(r, nil); err != nil {
-		return dst, err
+	z, _ := inflaters.Get().(*inflater)
+	if z == nil {
+		z = &inflater{}
+		z.src.Reset(src)
+		z.r = flate.NewReader(&z.src)
+	} else {
+		z.src.Reset(src)
+		if err := z.r.(flate.Resetter).Reset(&z.src, nil); err != nil {
+			return dst, err
+		}
 	}
-	defer inflaters.Put(fr)
+	defer func() {
+		z.src.Reset(nil) // keep no reference to the request's bytes
+		inflaters.Put(z)
+	}()
+	fr := z.r
 	start := len(dst)
 	const step = 512
 	for {

@@ -310,3 +310,38 @@ func TestCompressRepetitiveWrittenPlain(t *testing.T) {
 	}
 	m.Release(s)
 }
+
+// Reading a compressed session of a few members allocates nothing once the pools are warm.
+func TestCompressedReadAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race (sync.Pool drops objects)")
+	}
+	m := newManager(t, session.Config{Compress: true, MaxCompressionRatio: 1000})
+	s := acquire(t, m, "")
+	_ = s.Set("big", strings.Repeat("x", 500))
+	_ = s.Set("n", 7)
+	tok, _ := roundTrip(m, s)
+	if !strings.Contains(payloadOf(t, tok), "_deflate") {
+		t.Fatal("not compressed")
+	}
+	h := lines{"Cookie": {[]byte("session=" + tok)}}
+	run := func() {
+		s, err := m.Acquire(context.Background(), h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.Int("n"); n != 7 {
+			t.Fatalf("n = %d (%v)", n, s.InvalidReason())
+		}
+		m.Release(s)
+	}
+	run()
+	if n := testing.AllocsPerRun(100, run); n != 0 {
+		t.Errorf("%.0f allocations per read of a compressed session", n)
+	}
+}
+
+// lines is a session.RequestHeader over fixed lines, which allocates nothing.
+type lines map[string][][]byte
+
+func (l lines) AppendValues(dst [][]byte, name string) [][]byte { return append(dst, l[name]...) }
