@@ -53,8 +53,7 @@ type Session struct {
 	revokeOld bool  // Regenerate: revoke the request's token at Commit, once the new one is decided
 	unstored  error // the session could not be stored: the response must be a 503 (Commit)
 	err       error
-	buf       []byte   // the new payload, the signed token, then the Set-Cookie value
-	cookie    []byte   // the Set-Cookie value, in buf
+	buf       []byte   // the new payload, the signed token, then the Set-Cookie values (outs)
 	scratch   []byte   // value validation, compressed data
 	zbuf      []byte   // inflated data (Config.Compress), then the previous payload buffer
 	lines     [][]byte // header lines of the request (Cookie) or response (Vary)
