@@ -1,7 +1,7 @@
 package main
 
 import (
-	"net/http"
+	"log"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -128,12 +128,15 @@ func TestGorillaFlags(t *testing.T) {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
-	// A tampered gorilla cookie is a new session.
-	base := serveDemo(t, config{stack: "nethttp", mode: modeCookie, legacyHashKey: gorillaHashKey})
+	// A tampered gorilla cookie is a new session, and the log says why.
+	var logged syncBuffer
+	base := serveDemo(t, config{stack: "nethttp", mode: modeCookie, legacyHashKey: gorillaHashKey, log: log.New(&logged, "", 0)})
 	old := []byte(strings.TrimPrefix(gorillaSessionCookie(t, sessions.NewCookieStore(gorillaHashKey), 41), "session="))
 	old[20] ^= 'A' ^ 'B'
 	if _, body := withCookie(t, base, "/", string(old)); body != "Current counter value: 1\n" {
 		t.Errorf("tampered gorilla cookie: %q", body)
 	}
-	_ = http.StatusOK
+	if l := logged.String(); !strings.Contains(l, "gorilla session: session: legacy cookie refused") {
+		t.Errorf("log: %q", l)
+	}
 }
