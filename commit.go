@@ -85,7 +85,7 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 		}
 		return nil
 	}
-	if s.valid {
+	if s.valid && !s.legacy {
 		// Checked after signing (the old token's claims): a revocation that lands later names
 		// the old token's "jti", or has a subject epoch after the new token's "iat"
 		// (Manager.RevokeSubject writes its epoch again at a time read after its first write).
@@ -103,7 +103,11 @@ func (s *Session) Commit(ctx context.Context, h ResponseHeader) error {
 		}
 	}
 	h.Set("Cache-Control", cacheControlValue)
-	h.AddBytes("Set-Cookie", s.cookie)
+	for i := 0; i+1 < len(s.outs); i += 2 {
+		h.AddBytes("Set-Cookie", s.buf[s.outs[i]:s.outs[i+1]])
+	}
+	s.deleteStaleChunks(h, s.nchunks)
+	s.deleteLegacy(h, false)
 	return nil
 }
 
@@ -134,12 +138,30 @@ func (s *Session) secureIndex() int {
 	return 0
 }
 
-// deleteCookie deletes the client's session cookie, if it sent one.
+// deleteCookie deletes the client's session cookie, if it sent one, with its chunks and a
+// legacy cookie of another name.
 func (s *Session) deleteCookie(h ResponseHeader) {
 	if s.had {
 		h.Set("Cache-Control", cacheControlValue)
 		h.Add("Set-Cookie", s.m.deleteCookie[s.secureIndex()])
 	}
+	if s.chunksHad != 0 || s.legacyHad {
+		h.Set("Cache-Control", cacheControlValue)
+	}
+	s.deleteStaleChunks(h, 0)
+	s.deleteLegacy(h, true)
+}
+
+// deleteLegacy deletes the request's legacy cookie of another name than the session's, once
+// the session was written in this library's format (the session moved) or cleared (cleared is
+// true: a logout must not leave a cookie that would bring the session back). In LegacyWrite the
+// legacy cookie was just written again, unless the session was cleared.
+func (s *Session) deleteLegacy(h ResponseHeader, cleared bool) {
+	l := s.m.cfg.Legacy
+	if !s.legacyHad || (l.Phase == LegacyWrite && !cleared) {
+		return
+	}
+	h.Add("Set-Cookie", s.m.deleteLegacyCookie[s.secureIndex()])
 }
 
 // vary makes "Cookie" a member of the response's Vary list exactly once, across every Vary line
@@ -165,13 +187,7 @@ func (s *Session) vary(h ResponseHeader) {
 // sign builds the session's payload from its entries and signs it as a session token. The token
 // is at the end of s.buf; the result is valid until s.buf changes.
 func (s *Session) sign(now time.Time) ([]byte, error) {
-	b := append(s.buf[:0], '{')
-	for _, e := range s.entries {
-		b = appendQuoted(b, string(e.name))
-		b = append(b, ':')
-		b = append(b, e.value...)
-		b = append(b, ',')
-	}
+	b := s.appendMembers(append(s.buf[:0], '{'))
 	if len(s.sid) > 0 {
 		b = append(b, `"sid":"`...)
 		b = append(b, s.sid...) // base64url: nothing to escape
@@ -188,29 +204,41 @@ func (s *Session) sign(now time.Time) ([]byte, error) {
 	return b[n:], nil
 }
 
-// issue signs the session and leaves the Set-Cookie value in s.cookie (inside s.buf).
+// issue signs the session and leaves its Set-Cookie values in s.buf, at the offsets s.outs
+// holds: one cookie, or its chunks (Config.Chunked), and the legacy cookie (LegacyWrite).
 func (s *Session) issue(now time.Time) error {
 	token, err := s.sign(now)
 	if err != nil {
 		return err
 	}
-	// The token sits after the payload in s.buf; the cookie goes after both.
+	// The token sits after the payload in s.buf; the cookies go after both.
+	s.outs, s.nchunks = s.outs[:0], 0
+	life, attrs := s.lifetimeSeconds(now.Unix()), s.secureIndex()
 	m := len(s.buf)
-	s.buf = s.m.appendSetCookie(s.buf, token, now, s.lifetimeSeconds(now.Unix()), s.secureIndex())
-	if size := len(s.buf) - m; size > s.m.cfg.MaxCookieSize {
+	b := s.m.appendSetCookie(s.buf, s.m.cfg.CookieName, token, now, life, attrs)
+	switch size := len(b) - m; {
+	case size <= s.m.cfg.MaxCookieSize:
+		s.out(b)
+	case !s.m.cfg.Chunked:
 		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrCookieTooLarge, size, s.m.cfg.MaxCookieSize)
+	default:
+		if err := s.split(token, now, life, attrs); err != nil {
+			return err
+		}
 	}
-	s.cookie = s.buf[m:]
+	if l := s.m.cfg.Legacy; l != nil && l.Phase == LegacyWrite {
+		return s.writeLegacy(now, life, attrs)
+	}
 	return nil
 }
 
-// appendSetCookie appends the Set-Cookie value that stores token until now+lifetime, or for
-// life seconds when they are fewer (a session near its absolute end), with the attributes
-// m.attrs[attrs] (1: with Secure).
-func (m *Manager) appendSetCookie(dst, token []byte, now time.Time, life int64, attrs int) []byte {
-	dst = append(dst, m.cfg.CookieName...)
+// appendSetCookie appends the Set-Cookie value that stores value under name until
+// now+lifetime, or for life seconds when they are fewer (a session near its absolute end), with
+// the attributes m.attrs[attrs] (1: with Secure).
+func (m *Manager) appendSetCookie(dst []byte, name string, value []byte, now time.Time, life int64, attrs int) []byte {
+	dst = append(dst, name...)
 	dst = append(dst, '=')
-	dst = append(dst, token...)
+	dst = append(dst, value...)
 	end := now.Add(m.cfg.Lifetime)
 	if life < int64(m.cfg.Lifetime/time.Second) {
 		dst = strconv.AppendInt(append(dst, "; Max-Age="...), life, 10)

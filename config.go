@@ -174,6 +174,35 @@ type Config struct {
 	// (tampered, expired, malformed, issued for another purpose...). The request still gets a
 	// fresh, empty session.
 	OnInvalid func(err error)
+	// Compress writes the session's data compressed (raw DEFLATE, in the claim "_deflate") when
+	// that makes the token shorter; registered claims ("iss", "sub", "aud", "nbf") stay outside,
+	// readable by every verifier. Page scripts and other readers of the token's payload can no
+	// longer read the compressed data. Reading does not depend on it: a Manager always reads
+	// compressed sessions, after their signature verified, up to MaxCompressionRatio.
+	Compress bool
+	// MaxCompressionRatio caps what compressed data may inflate to: this many times its own size
+	// (default DefaultMaxCompressionRatio), and never more than MaxInflatedSize. Data that would
+	// inflate further is refused (ErrCompressed) and the request gets a new session.
+	MaxCompressionRatio int
+	// Chunked lets a session whose cookie would exceed MaxCookieSize be split over numbered
+	// cookies: the session's cookie then holds "chunks-N" and the cookies named CookieName+".1"
+	// to CookieName+".N" hold the token's pieces, in order. Every write deletes the chunks the
+	// request carried that the new value does not use. A missing, duplicated or stale chunk
+	// gives a new session (the reassembled token does not verify). Default false: one cookie.
+	Chunked bool
+	// MaxChunks is how many chunk cookies a session may use (default DefaultMaxChunks, at most
+	// MaxChunkCookies). A session that needs more is not written (ErrCookieTooLarge).
+	MaxChunks int
+	// MaxChunkedSize bounds the sum of what the chunk cookies and the session's cookie add to the
+	// request's Cookie header, name=value and separator each (default DefaultMaxCookieSize: the
+	// rule that keeps fasthttp's default server, which reads 4096 bytes of request head, from
+	// locking the user out applies to the sum). Raise it only with servers that accept larger
+	// heads (fasthttp's Server.ReadBufferSize; net/http's default MaxHeaderBytes is 1 MiB), up
+	// to MaxChunkedSize, which fits the 8 KiB header limit of common proxies and upstreams.
+	MaxChunkedSize int
+	// Legacy, if set, reads (and optionally writes) the cookies of the session library this one
+	// replaces, during a rolling migration (see Legacy). Cookie sessions only: refused with Store.
+	Legacy *Legacy
 	// OnError, if set, is called when the request goes on although something failed: the session
 	// cannot be written back (ErrCookieTooLarge, a signing error: the response then keeps the
 	// client's old cookie, and Session.Err reports the same error to the handler), or, with
@@ -209,6 +238,15 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxCompressionRatio == 0 {
+		cfg.MaxCompressionRatio = DefaultMaxCompressionRatio
+	}
+	if cfg.MaxChunks == 0 {
+		cfg.MaxChunks = DefaultMaxChunks
+	}
+	if cfg.MaxChunkedSize == 0 {
+		cfg.MaxChunkedSize = DefaultMaxCookieSize
+	}
 	prefix := func(p string) bool {
 		return len(cfg.CookieName) >= len(p) && strings.EqualFold(cfg.CookieName[:len(p)], p)
 	}
@@ -236,6 +274,14 @@ func (cfg Config) withDefaults() (Config, error) {
 		return fail("AbsoluteLifetime (%v) is shorter than Lifetime (%v): make Lifetime the shorter, idle, limit", cfg.AbsoluteLifetime, cfg.Lifetime)
 	case cfg.MaxCookieSize < 0 || cfg.MaxCookieSize > MaxCookieSize:
 		return fail("MaxCookieSize %d is outside 1..%d (browsers drop larger cookies)", cfg.MaxCookieSize, MaxCookieSize)
+	case cfg.MaxCompressionRatio < 1:
+		return fail("MaxCompressionRatio %d is below 1", cfg.MaxCompressionRatio)
+	case cfg.MaxChunks < 1 || cfg.MaxChunks > MaxChunkCookies:
+		return fail("MaxChunks %d is outside 1..%d", cfg.MaxChunks, MaxChunkCookies)
+	case cfg.MaxChunkedSize < 1 || cfg.MaxChunkedSize > MaxChunkedSize:
+		return fail("MaxChunkedSize %d is outside 1..%d (upstreams refuse larger Cookie headers)", cfg.MaxChunkedSize, MaxChunkedSize)
+	case cfg.Legacy != nil && cfg.Store != nil:
+		return fail("Legacy migrates cookie sessions: it cannot be used with a Store")
 	case cfg.Store == nil && len(cfg.TokenFields) > 0:
 		return fail("TokenFields without a Store: every name is in the token already")
 	case cfg.SameSite < SameSiteDefault || cfg.SameSite > SameSiteOmit:
@@ -254,6 +300,13 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 	}
 	cfg.TokenFields = slices.Clone(cfg.TokenFields)
+	if cfg.Legacy != nil {
+		l, err := cfg.Legacy.withDefaults(cfg.CookieName)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Legacy = &l
+	}
 	return cfg, nil
 }
 

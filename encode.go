@@ -160,12 +160,12 @@ func (s *Session) checkRegistered(name string, value []byte) error {
 	return err
 }
 
-// isReservedJSON reports whether a raw JSON name is "exp", "iat", "jti" or "sid" (written
+// isReservedJSON reports whether a raw JSON name is one of isReserved's (written
 // without escapes, as the session layer writes them; an escaped spelling is ordinary data to the
 // codec as well).
 func isReservedJSON(name []byte) bool {
 	switch string(name) {
-	case `"exp"`, `"iat"`, `"jti"`, `"sid"`, `"auth_time"`:
+	case `"exp"`, `"iat"`, `"jti"`, `"sid"`, `"auth_time"`, `"` + compressedClaim + `"`:
 		return true
 	}
 	return false
@@ -173,10 +173,11 @@ func isReservedJSON(name []byte) bool {
 
 // isReserved reports whether name is one the session layer writes itself: "exp", "iat", "jti"
 // (each issued session token gets a fresh random ID, which revocation can name), "sid" (the
-// server-side session's id) and "auth_time" (the session's start, for Config.AbsoluteLifetime).
+// server-side session's id), "auth_time" (the session's start, for Config.AbsoluteLifetime) and
+// "_deflate" (the compressed data, Config.Compress).
 func isReserved(name string) bool {
 	switch name {
-	case "exp", "iat", "jti", "sid", "auth_time":
+	case "exp", "iat", "jti", "sid", "auth_time", compressedClaim:
 		return true
 	}
 	return false

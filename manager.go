@@ -27,7 +27,13 @@ type Manager struct {
 	attrs        [2][]byte
 	maxAge       []byte // "; Max-Age=86400"
 	deleteCookie [2]string
-	pool         sync.Pool
+	// chunkNames are the chunk cookies' names, CookieName.1 to CookieName.MaxChunks, and
+	// deleteChunk their deletion header values (Config.Chunked); deleteLegacyCookie deletes a
+	// legacy cookie of another name (Config.Legacy).
+	chunkNames         []string
+	deleteChunk        [2][]string
+	deleteLegacyCookie [2]string
+	pool               sync.Pool
 }
 
 // New returns a Manager that signs and verifies session cookies with codec under cfg. It refuses
@@ -55,6 +61,18 @@ func New(codec Codec, cfg Config) (*Manager, error) {
 		m.attrs[i] = appendAttrs(nil, &cfg, secure)
 		del := append([]byte(cfg.CookieName), "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"...)
 		m.deleteCookie[i] = string(append(del, m.attrs[i]...))
+		if cfg.Chunked {
+			for c := 1; c <= cfg.MaxChunks; c++ {
+				name := cfg.CookieName + "." + strconv.Itoa(c)
+				if i == 0 {
+					m.chunkNames = append(m.chunkNames, name)
+				}
+				m.deleteChunk[i] = append(m.deleteChunk[i], name+"=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"+string(m.attrs[i]))
+			}
+		}
+		if cfg.Legacy != nil {
+			m.deleteLegacyCookie[i] = cfg.Legacy.CookieName + "=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + string(m.attrs[i])
+		}
 	}
 	m.pool.New = func() any { return &Session{m: m} }
 	if err := m.probe(); err != nil {

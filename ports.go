@@ -1,6 +1,10 @@
 package session
 
-import "github.com/fastjwt/session/fastjwt"
+import (
+	"time"
+
+	"github.com/fastjwt/session/fastjwt"
+)
 
 // The adapter contract, in one place: what an adapter for an HTTP framework implements, and the
 // order in which it calls the Manager. Adapters hold no policy; they translate.
@@ -58,4 +62,18 @@ type ResponseHeader interface {
 type Codec interface {
 	fastjwt.Signer
 	fastjwt.Verifier
+}
+
+// LegacyCodec reads and writes the cookies of the session library this one replaces
+// (Config.Legacy). gorillacookie.Codec implements it for gorilla/sessions' CookieStore.
+type LegacyCodec interface {
+	// Decode verifies value as the legacy cookie named name at time now (MAC first, then its
+	// age) and calls add with each of its values as a name and a JSON value, only once the
+	// whole cookie verified and decoded; a value without a JSON form goes to drop, with why,
+	// and the rest is kept. An error means the cookie is refused.
+	Decode(name string, value []byte, now time.Time, add func(name string, value []byte), drop func(name string, err error)) error
+	// AppendEncode appends to dst the legacy cookie value named name, written at now, holding
+	// the (name, JSON value) pairs each yields; a value the legacy format cannot hold goes to
+	// drop and the rest is written.
+	AppendEncode(dst []byte, name string, now time.Time, each func(yield func(name string, value []byte) bool), drop func(name string, err error)) ([]byte, error)
 }

@@ -53,11 +53,20 @@ type Session struct {
 	revokeOld bool  // Regenerate: revoke the request's token at Commit, once the new one is decided
 	unstored  error // the session could not be stored: the response must be a 503 (Commit)
 	err       error
-	buf       []byte   // the new payload, the signed token, then the Set-Cookie value
-	cookie    []byte   // the Set-Cookie value, in buf
-	scratch   []byte   // value validation
+	buf       []byte   // the new payload, the signed token, then the Set-Cookie values (outs)
+	scratch   []byte   // value validation, compressed data
+	zbuf      []byte   // inflated data (Config.Compress), then the previous payload buffer
 	lines     [][]byte // header lines of the request (Cookie) or response (Vary)
 	cands     [][]byte // the values of the request's session cookies
+
+	// Chunked cookies (Config.Chunked) and the migration (Config.Legacy).
+	chunksHad  uint16   // the chunk cookies the request carried (bit i-1: CookieName.i)
+	chunks     []byte   // a token reassembled from its chunks
+	outs       []int    // the Set-Cookie values to send: start and end offsets in buf
+	nchunks    int      // how many chunk cookies the new value uses
+	legacy     bool     // the session came from a legacy cookie
+	legacyHad  bool     // the request carried a legacy cookie of another name
+	legacyVals [][]byte // the request's legacy cookie values
 }
 
 // entry is one member of the session's data: its decoded name and its raw JSON value.
@@ -74,13 +83,26 @@ func (s *Session) load(ctx context.Context, h RequestHeader) error {
 	s.lines = h.AppendValues(s.lines[:0], "Cookie")
 	var n int
 	s.cands, n = httpsyntax.AppendCookieValues(s.cands[:0], s.lines, s.m.cfg.CookieName, MaxSessionCookies)
+	if s.m.cfg.Chunked {
+		s.chunksHad = s.m.presentChunks(s.lines)
+	}
+	s.findLegacy()
 	if n == 0 {
+		if !s.loadLegacy() && s.invalid != nil && s.m.cfg.OnInvalid != nil {
+			s.m.cfg.OnInvalid(s.invalid)
+		}
 		return nil
 	}
 	s.had = true
 	var first error
 	for _, c := range s.cands {
-		err := s.verify(c)
+		token, err := c, error(nil)
+		if k := chunkCount(c, s.m.cfg.MaxChunks); k > 0 && s.m.cfg.Chunked {
+			token, err = s.reassemble(k)
+		}
+		if err == nil {
+			err = s.verify(token)
+		}
 		if err == nil {
 			err = s.checkRevoked(ctx)
 			if errors.Is(err, revoke.ErrUnavailable) {
@@ -109,8 +131,11 @@ func (s *Session) load(ctx context.Context, h RequestHeader) error {
 		first = fmt.Errorf("%w: more than %d, and none of the first %d verified (first: %w)", ErrTooManyCookies, MaxSessionCookies, MaxSessionCookies, first)
 	}
 	s.invalid = first
+	if s.loadLegacy() {
+		return nil
+	}
 	if s.m.cfg.OnInvalid != nil {
-		s.m.cfg.OnInvalid(first)
+		s.m.cfg.OnInvalid(s.invalid)
 	}
 	return nil
 }
@@ -136,7 +161,7 @@ func (s *Session) verify(cookie []byte) error {
 	}
 	if !s.m.cfg.acceptsType(s.claims.Type()) {
 		err = ErrPurpose
-	} else {
+	} else if err = s.expand(); err == nil {
 		err = s.checkStart()
 	}
 	if err != nil {
@@ -151,18 +176,23 @@ func (s *Session) reset() {
 	clear(s.entries)
 	clear(s.lines)
 	clear(s.cands)
+	clear(s.legacyVals)
 	clear(s.store.entries)
 	clear(s.store.dirty)
 	*s = Session{
-		m:       s.m,
-		payload: s.payload[:0],
-		entries: s.entries[:0],
-		arena:   s.arena[:0],
-		buf:     s.buf[:0],
-		scratch: s.scratch[:0],
-		lines:   s.lines[:0],
-		cands:   s.cands[:0],
-		store:   storeData{entries: s.store.entries[:0], dirty: s.store.dirty[:0]},
+		m:          s.m,
+		payload:    s.payload[:0],
+		entries:    s.entries[:0],
+		arena:      s.arena[:0],
+		buf:        s.buf[:0],
+		scratch:    s.scratch[:0],
+		zbuf:       s.zbuf[:0],
+		lines:      s.lines[:0],
+		cands:      s.cands[:0],
+		chunks:     s.chunks[:0],
+		outs:       s.outs[:0],
+		legacyVals: s.legacyVals[:0],
+		store:      storeData{entries: s.store.entries[:0], dirty: s.store.dirty[:0]},
 	}
 }
 
@@ -174,9 +204,9 @@ func (s *Session) IsNew() bool { return !s.valid }
 func (s *Session) InvalidReason() error { return s.invalid }
 
 // Claims returns the registered claims of the request's valid session token (iat, exp...), or nil
-// for a new session.
+// for a new session and for one read from a legacy cookie (Config.Legacy).
 func (s *Session) Claims() *fastjwt.Claims {
-	if !s.valid {
+	if !s.valid || s.legacy {
 		return nil
 	}
 	return &s.claims

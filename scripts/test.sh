@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The project's tests, in two tiers (the README's "Testing" section gives their durations):
 #
-#   ./scripts/test.sh --quick   the library, the command-line tool (with the gateway) and the
-#                               demo: gofmt, go vet, and their tests, plain and under the race
-#                               detector
+#   ./scripts/test.sh --quick   the library, the command-line tool (with the gateway), the demo
+#                               and the gorilla migration tests: gofmt, go vet, and their tests,
+#                               plain and under the race detector
 #   ./scripts/test.sh           everything: the quick tier with go vet of every module, then the
 #                               performance gate, a bounded fuzz pass, the Redis store's tests,
 #                               the browser test and the gateway behind nginx and caddy
@@ -191,7 +191,7 @@ echo "test.sh: the $tier tier$($ci && echo ', CI=true: nothing may skip')"
 
 step "gofmt" gofmt_check
 if [ "$tier" = quick ]; then
-	step "go vet (library, CLI, demo)" vet_modules . cmd/fastjwt examples/counter
+	step "go vet (library, CLI, demo, migration tests)" vet_modules . cmd/fastjwt examples/counter migrationtest
 else
 	# shellcheck disable=SC2046 # one directory per word
 	step "go vet (every module)" vet_modules $(modules)
@@ -207,6 +207,10 @@ suite "command-line tool and gateway (cmd/fastjwt)" cmd/fastjwt
 suite "command-line tool and gateway, under -race" cmd/fastjwt -race
 suite "counter demo (examples/counter)" examples/counter
 suite "counter demo, under -race" examples/counter -race
+# Migration from gorilla/sessions, against gorilla itself (its own module: gorilla never enters
+# the library's go.mod).
+suite "migration from gorilla/sessions (migrationtest)" migrationtest
+suite "migration from gorilla/sessions (migrationtest), under -race" migrationtest -race
 
 if [ "$tier" = full ]; then
 	[ -f bench/go.mod ] && step "performance gate (bench)" bash -c 'cd bench && go test -count=1 ./...'

@@ -17,6 +17,8 @@
 //	go run ./examples/counter -redis 127.0.0.1:6379 -redis-revocations 127.0.0.1:6380
 //	                                                       # the revocation list on its own Redis
 //	go run ./examples/counter -mode cookie                 # the counter in the cookie's JWT
+//	go run ./examples/counter -mode cookie -legacy-gorilla-key-file FILE
+//	                                                       # take over gorilla/sessions cookies
 //
 // Routes:
 //
@@ -84,6 +86,10 @@ func run() error {
 	revAddr := flag.String("redis-revocations", "", "host:port of a Redis of its own for the revocation list (maxmemory-policy noeviction, persistence), so that sessions cannot evict revocations or fill its memory (default: the -redis one)")
 	keyFile := flag.String("key-file", "", "file holding the secret key, at least 32 bytes, less one final line ending (default: $SESSION_SECRET, else a random key per start)")
 	alg := flag.String("alg", "HS256", "signing algorithm: HS256 (the secret signs), ES256 or EdDSA (key pairs derived from the secret; the public keys are served at /.well-known/jwks.json)")
+	legacyHash := flag.String("legacy-gorilla-key-file", "", "file holding the hash key of a gorilla/sessions CookieStore (-mode cookie): its cookies, under this demo's cookie name, are taken over and re-issued as this library's")
+	legacyBlock := flag.String("legacy-gorilla-block-key-file", "", "file holding the CookieStore's AES block key (16, 24 or 32 bytes), when its cookies are encrypted")
+	legacyWrite := flag.Bool("legacy-gorilla-write", false, "write the session as a gorilla/sessions cookie too, for servers of the old app still running (with -legacy-gorilla-key-file)")
+	compress := flag.Bool("compress", false, "compress the session's data in the cookie's JWT when that makes it shorter (the /app page can then no longer read the counter)")
 	user := flag.String("user", "demo", "user name accepted by /login")
 	password := flag.String("password", "demo", "password accepted by /login")
 	flag.Parse()
@@ -95,12 +101,17 @@ func run() error {
 	if _, set := os.LookupEnv(secretEnv); (*redisAddr != "" || *revAddr != "") && *keyFile == "" && !set {
 		fmt.Fprintf(os.Stderr, "note: processes sharing a Redis are one site only with one secret: start each with the same -key-file or %s\n", secretEnv)
 	}
+	hashKey, blockKey, err := legacyKeys(*legacyHash, *legacyBlock)
+	if err != nil {
+		return err
+	}
 	a, err := fastjwt.ParseAlg(*alg)
 	if err != nil || (a != fastjwt.HS256 && a != fastjwt.ES256 && a != fastjwt.EdDSA) {
 		return fmt.Errorf("-alg %q: use HS256, ES256 or EdDSA", *alg)
 	}
 	d, err := newDemo(config{
 		stack: *stack, mode: *mode, redis: *redisAddr, revocations: *revAddr, alg: a, user: *user, password: *password, key: key,
+		legacyHashKey: hashKey, legacyBlockKey: blockKey, legacyWrite: *legacyWrite, compress: *compress,
 		log: log.New(os.Stderr, "counter: ", log.LstdFlags),
 	})
 	if err != nil {
@@ -177,6 +188,11 @@ type config struct {
 	user, password string
 	key            []byte
 	log            *log.Logger
+	// The migration from gorilla/sessions (legacy.go): the CookieStore's hash and block keys,
+	// and whether to write its cookies too.
+	legacyHashKey, legacyBlockKey []byte
+	legacyWrite                   bool
+	compress                      bool // Config.Compress
 }
 
 // The session modes of -mode.
@@ -271,6 +287,10 @@ func newDemo(cfg config) (*demo, error) {
 			return nil, err
 		}
 	}
+	legacy, err := legacyConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	store, revocations, where, closeBackends, err := backends(cfg)
 	if err != nil {
 		return nil, err
@@ -291,6 +311,8 @@ func newDemo(cfg config) (*demo, error) {
 		Revocations: revocations,
 		OnInvalid:   func(err error) { cfg.log.Printf("session cookie refused, starting a new session: %v", err) },
 		OnError:     func(err error) { cfg.log.Printf("session not saved: %v", err) },
+		Compress:    cfg.compress,
+		Legacy:      legacy,
 	}
 	if store != nil {
 		// The user's name stays in the cookie's token, for the /app page and for any service

@@ -17,7 +17,8 @@ import (
 // (Session.Regenerate), signin (a login: Session.Regenerate, then "sub" set to "user" and the
 // counter incremented), logout (Session.Logout), badwrites (tries writes the codec would refuse
 // and answers each error, "nil" for one that was accepted), save (stores a struct holding
-// "<&>" with session.Encode).
+// "<&>" with session.Encode), profile (stores "n" fields of user profile data, ProfileName(i):
+// ProfileValue(i)).
 func CounterHandler(s *session.Session, r Request) string {
 	switch r.Query("op") {
 	case "incr":
@@ -32,6 +33,14 @@ func CounterHandler(s *session.Session, r Request) string {
 	case "clear":
 		s.Clear()
 		return "cleared"
+	case "profile":
+		n, _ := strconv.Atoi(r.Query("n"))
+		for i := range n {
+			if err := s.Set(ProfileName(i), ProfileValue(i)); err != nil {
+				return "error: " + err.Error()
+			}
+		}
+		return "profile"
 	case "big":
 		n, _ := strconv.Atoi(r.Query("n"))
 		if err := s.Set("big", strings.Repeat("x", n)); err != nil {
@@ -127,4 +136,31 @@ func CounterHandler(s *session.Session, r Request) string {
 		return strconv.Itoa(d.Counter)
 	}
 	return "unknown op"
+}
+
+// profileKeys are the names of realistic user profile fields.
+var profileKeys = []string{"email", "display_name", "given_name", "family_name", "locale", "timezone",
+	"theme", "plan", "team", "role", "avatar_url", "country", "city", "company", "department",
+	"title", "phone", "newsletter", "last_login", "login_count"}
+
+// ProfileName is the name of the i-th profile field ("email", ..., then "email_1"...).
+func ProfileName(i int) string {
+	k := profileKeys[i%len(profileKeys)]
+	if i >= len(profileKeys) {
+		k += "_" + strconv.Itoa(i/len(profileKeys))
+	}
+	return k
+}
+
+// ProfileValue is the value of the i-th profile field: addresses, names, numbers and flags.
+func ProfileValue(i int) any {
+	switch i % 4 {
+	case 0:
+		return "alice.example+" + strconv.Itoa(i) + "@example.com"
+	case 1:
+		return "Alice Example " + strconv.Itoa(i)
+	case 2:
+		return i * 37
+	}
+	return i%3 == 0
 }

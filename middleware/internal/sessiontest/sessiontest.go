@@ -75,4 +75,6 @@ func Run(t *testing.T, st Stack) {
 	t.Run("flood of new sessions", func(t *testing.T) { runFlood(t, st) })
 	t.Run("lifetime", func(t *testing.T) { runLifetime(t, st) })
 	t.Run("secure", func(t *testing.T) { runSecure(t, st) })
+	t.Run("large sessions", func(t *testing.T) { runLarge(t, st) })
+	t.Run("legacy cookies", func(t *testing.T) { runLegacy(t, st) })
 }
