@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 FUZZTIME="${FUZZTIME:-20s}"
-TARGETS="${TARGETS:-FuzzVerify FuzzVerifySigned FuzzRoundTrip FuzzTypedRoundTrip FuzzGolangJWT FuzzClaimsJSON FuzzBase64 FuzzSessionCookie FuzzBearerStrip FuzzGatewayAuth FuzzCheckClaims}"
+TARGETS="${TARGETS:-FuzzVerify FuzzVerifySigned FuzzRoundTrip FuzzTypedRoundTrip FuzzGolangJWT FuzzClaimsJSON FuzzBase64 FuzzSessionCookie FuzzBearerStrip FuzzGatewayAuth FuzzCheckClaims FuzzTokenRequest}"
 
 go vet ./...
 go test -count=1 ./...

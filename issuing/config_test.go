@@ -125,3 +125,32 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// A full Memory refuses an obtain with 503, never evicting a family.
+func TestObtainFull(t *testing.T) {
+	f := newFixture(t, func(c *issuing.Config) {
+		c.Families = issuing.NewMemory(issuing.MemoryOptions{MaxFamilies: 1, Clock: c.Now})
+	})
+	p := f.obtain()
+	if r := f.iss.Obtain(bg, form("username", "ann", "password", "s3cret")); r.Status != 503 || r.RetryAfter != 1 {
+		t.Fatalf("obtain into a full store: %d %s", r.Status, r.Body)
+	}
+	if st, _ := f.refresh(p.Refresh); st != 200 {
+		t.Fatalf("the family in the full store: %d", st)
+	}
+}
+
+// Log out everywhere lasts as long as a refresh token issued before it: a refresh a nanosecond
+// before the family's end is still refused.
+func TestRevokeSubjectOutlivesRefreshTokens(t *testing.T) {
+	f := newFixture(t)
+	start := f.clock.Now()
+	p := f.obtain()
+	if err := f.iss.RevokeSubject(bg, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(start.Add(issuing.DefaultAbsoluteLifetime - 1))
+	if st, a := f.refresh(p.Refresh); st != 400 || a.Error != "invalid_grant" {
+		t.Fatalf("a refresh token after log out everywhere, 1ns before its family's end: %d %+v", st, a)
+	}
+}

@@ -106,8 +106,8 @@ func parseJSON(body []byte) (params, error) {
 	if t, err := d.Token(); err != nil || t != json.Delim('}') {
 		return nil, errEncoding
 	}
-	if _, err := d.Token(); err == nil {
-		return nil, errEncoding // something after the object
+	if len(bytes.TrimLeft(body[d.InputOffset():], " \t\r\n")) > 0 {
+		return nil, errEncoding // something after the object, JSON whitespace aside
 	}
 	return dropEmpty(p), nil
 }

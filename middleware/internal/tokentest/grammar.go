@@ -30,6 +30,8 @@ func runGrammar(t *testing.T, st Stack) {
 		{"json nested", "/token", "application/json", `{"username":{"a":"b"},"password":"x"}`, 400, "invalid_request"},
 		{"json array", "/token", "application/json", `["ann"]`, 400, "invalid_request"},
 		{"json trailing data", "/token", "application/json", `{"username":"ann","password":"correct horse"}{}`, 400, "invalid_request"},
+		{"json trailing text", "/token", "application/json", `{"username":"ann","password":"correct horse"} x`, 400, "invalid_request"},
+		{"json trailing whitespace", "/token", "application/json", "{\"username\":\"ann\",\"password\":\"correct horse\"} \r\n\t", 200, ""},
 		{"json truncated", "/token", "application/json", `{"username":"ann"`, 400, "invalid_request"},
 		{"invalid utf-8", "/token", "application/json", "{\"username\":\"ann\xff\",\"password\":\"x\"}", 400, "invalid_request"},
 		{"bad percent escape", "/token", formType, "username=%zz&password=x", 400, "invalid_request"},
