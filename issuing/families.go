@@ -28,7 +28,8 @@ import (
 type Families interface {
 	// Start records a new family f, whose first generation is f.First. It fails with
 	// ErrInvalid when f names nothing (an empty ID, Subject or First.Refresh or First.Access,
-	// a zero Start, an End not after Start, a First.Issued outside [Start, End)) and with
+	// a zero Start, an End not after Start, a First.Issued outside [Start, End), a negative
+	// Grace) and with
 	// ErrExists when a family of that ID exists or existed (ids are random; a clash is a bug
 	// or an attack, never overwritten).
 	Start(ctx context.Context, f Family) error

@@ -235,6 +235,7 @@ func testStartInvalid(h *harness) {
 		"Issued before Start": func(f *issuing.Family) { f.First.Issued = f.Start.Add(-1) },
 		"Issued at End":       func(f *issuing.Family) { f.First.Issued = f.End },
 		"Issued after End":    func(f *issuing.Family) { f.First.Issued = f.End.Add(1) },
+		"negative Grace":      func(f *issuing.Family) { f.Grace = -1 },
 	}
 	for name, mutate := range bad {
 		f := h.family()
@@ -384,13 +385,24 @@ func testExpiry(h *harness) {
 
 func testOutliveAccess(h *harness) {
 	const grace = 400 * time.Millisecond
-	f := realFamily(short, short+time.Second, grace) // its access token outlives End by a second
+	f := realFamily(short, short+time.Second, grace) // its first access token outlives End by a second
+	g := realFamily(short, short/2, grace)           // its second one will
 	h.start(f)
+	h.start(g)
+	now := time.Now().Round(0)
+	next := issuing.Generation{Refresh: ID("r"), Access: ID("a"), Issued: now, AccessExpires: g.End.Add(time.Second)}
+	r, err := h.f.Rotate(bg, issuing.Rotate{Family: g.ID, Presented: g.First.Refresh, Now: now, Next: next})
+	if err != nil || r.Outcome != issuing.Rotated {
+		h.t.Fatalf("rotation of g: %v, %v", r.Outcome, err)
+	}
 	time.Sleep(time.Until(f.End.Add(grace + 200*time.Millisecond)))
-	if !h.known(f) {
-		h.t.Fatal("family forgotten at End+Grace while its access token lives")
+	for _, fam := range []issuing.Family{f, g} {
+		if !h.known(fam) {
+			h.t.Fatalf("family %s forgotten at End+Grace while an access token of it lives", fam.ID)
+		}
 	}
 	h.waitGone(f, f.First.Refresh, f.First.AccessExpires.Add(grace+expiryBound))
+	h.waitGone(g, next.Refresh, next.AccessExpires.Add(grace+expiryBound))
 }
 
 const concurrent = 50
