@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 FUZZTIME="${FUZZTIME:-20s}"
-TARGETS="${TARGETS:-FuzzVerify FuzzVerifySigned FuzzRoundTrip FuzzTypedRoundTrip FuzzGolangJWT FuzzClaimsJSON FuzzBase64 FuzzSessionCookie FuzzBearerStrip FuzzGatewayAuth FuzzCheckClaims FuzzInflate FuzzChunks FuzzGorillaCookie}"
+TARGETS="${TARGETS:-FuzzVerify FuzzVerifySigned FuzzRoundTrip FuzzTypedRoundTrip FuzzGolangJWT FuzzClaimsJSON FuzzBase64 FuzzSessionCookie FuzzBearerStrip FuzzGatewayAuth FuzzCheckClaims FuzzInflate FuzzChunks FuzzGorillaCookie FuzzTokenRequest}"
 
 go vet ./...
 go test -count=1 ./...
