@@ -79,12 +79,14 @@ type Options struct {
 	OnAlert func(error)
 }
 
-// Redis is a connection to Redis serving a Store and a List. It is safe for concurrent use.
+// Redis is a connection to Redis serving a Store, a List and Families. It is safe for
+// concurrent use.
 type Redis struct {
-	client rueidis.Client
-	owned  bool
-	store  *Store
-	list   *List
+	client   rueidis.Client
+	owned    bool
+	store    *Store
+	list     *List
+	families *Families
 }
 
 // New serves a Store and a List through client, which the caller made (with client-side
@@ -100,7 +102,9 @@ func New(client rueidis.Client, opts Options) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Redis{client: client, store: &Store{c: c}, list: &List{c: c, d: newDurable(c, opts)}}, nil
+	r := &Redis{client: client, store: &Store{c: c}, list: &List{c: c, d: newDurable(c, opts)}}
+	r.families = &Families{c: c, list: r.list}
+	return r, nil
 }
 
 // Dial connects to Redis at opts.Addrs (standalone or cluster) with client-side caching, and
@@ -168,6 +172,10 @@ func (r *Redis) Store() *Store { return r.store }
 
 // List returns the revocation list.
 func (r *Redis) List() *List { return r.list }
+
+// Families returns the refresh-token families, on the List's Redis: they share its marker
+// (see Durability in the package documentation).
+func (r *Redis) Families() *Families { return r.families }
 
 // Client returns the rueidis client.
 func (r *Redis) Client() rueidis.Client { return r.client }

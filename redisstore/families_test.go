@@ -1,0 +1,474 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fastjwt/session/issuing"
+)
+
+// The families on a real redis-server: the port's outcomes at their exact boundaries, the
+// record's key and expiry, atomic rotation across clients, and what a loss of data does.
+
+var familyIDs atomic.Int64
+
+// newFamily is a family of a fresh id starting at base, ending an hour later, with a grace of
+// 2 s, whose first generation was issued at base with an access token of 15 minutes.
+func newFamily(base time.Time) issuing.Family {
+	n := familyIDs.Add(1)
+	return issuing.Family{ID: fmt.Sprintf("fam-%d", n), Subject: "ann", Start: base, End: base.Add(time.Hour),
+		Grace: 2 * time.Second, First: gen(fmt.Sprintf("r0-%d", n), fmt.Sprintf("a0-%d", n), base)}
+}
+
+// gen is a generation issued at t, whose access token lasts 15 minutes.
+func gen(refresh, access string, t time.Time) issuing.Generation {
+	return issuing.Generation{Refresh: refresh, Access: access, Issued: t, AccessExpires: t.Add(15 * time.Minute)}
+}
+
+// base is now with a nanosecond part that makes the scripts' subtraction borrow.
+func base() time.Time { return time.Now().Truncate(time.Second).Add(999_999_999) }
+
+func mustStart(t *testing.T, f *Families, fam issuing.Family) {
+	t.Helper()
+	if err := f.Start(context.Background(), fam); err != nil {
+		t.Fatalf("Start %s: %v", fam.ID, err)
+	}
+}
+
+func rotate(t *testing.T, f *Families, r issuing.Rotate) issuing.Rotation {
+	t.Helper()
+	rot, err := f.Rotate(context.Background(), r)
+	if err != nil {
+		t.Fatalf("Rotate %s of %s: %v", r.Presented, r.Family, err)
+	}
+	return rot
+}
+
+func sameGen(a, b issuing.Generation) bool {
+	return a.Refresh == b.Refresh && a.Access == b.Access && a.Issued.Equal(b.Issued) && a.AccessExpires.Equal(b.AccessExpires)
+}
+
+func accesses(lv []issuing.Live) string {
+	s := make([]string, len(lv))
+	for i, l := range lv {
+		s[i] = l.Access
+	}
+	return strings.Join(s, ",")
+}
+
+// Start validates, records, and refuses an id that exists or existed.
+func TestFamiliesStart(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	ctx := context.Background()
+	b := base()
+	for name, change := range map[string]func(*issuing.Family){
+		"empty id":           func(f *issuing.Family) { f.ID = "" },
+		"empty subject":      func(f *issuing.Family) { f.Subject = "" },
+		"empty refresh":      func(f *issuing.Family) { f.First.Refresh = "" },
+		"empty access":       func(f *issuing.Family) { f.First.Access = "" },
+		"zero start":         func(f *issuing.Family) { f.Start = time.Time{} },
+		"end at start":       func(f *issuing.Family) { f.End = f.Start },
+		"end before start":   func(f *issuing.Family) { f.End = f.Start.Add(-time.Nanosecond) },
+		"issued before":      func(f *issuing.Family) { f.First.Issued = f.Start.Add(-time.Nanosecond) },
+		"issued at end":      func(f *issuing.Family) { f.First.Issued = f.End },
+		"zero access exp":    func(f *issuing.Family) { f.First.AccessExpires = time.Time{} },
+		"negative grace":     func(f *issuing.Family) { f.Grace = -time.Nanosecond },
+		"issued after end":   func(f *issuing.Family) { f.First.Issued = f.End.Add(time.Hour) },
+		"zero start and end": func(f *issuing.Family) { f.Start, f.End = time.Time{}, time.Time{} },
+	} {
+		fam := newFamily(b)
+		change(&fam)
+		if err := f.Start(ctx, fam); !errors.Is(err, issuing.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+		if fam.ID != "" {
+			if n := mustCommand(t, shared, "EXISTS", f.key(fam.ID)); n != ":0" {
+				t.Errorf("%s: a record was written", name)
+			}
+		}
+	}
+	fam := newFamily(b)
+	fam.First.Issued = fam.End.Add(-time.Nanosecond) // the last instant of [Start, End)
+	mustStart(t, f, fam)
+	again := newFamily(b)
+	again.ID, again.Subject = fam.ID, "mallory"
+	if err := f.Start(ctx, again); !errors.Is(err, issuing.ErrExists) {
+		t.Fatalf("Start of a taken id: %v, want ErrExists", err)
+	}
+	// Never overwritten: the family is Ann's, with her token current.
+	rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: gen("r1", "a1", b)})
+	if rot.Outcome != issuing.Rotated || rot.Family.Subject != "ann" {
+		t.Fatalf("after the refused Start: %v of %q", rot.Outcome, rot.Family.Subject)
+	}
+	// An ended family's id stays taken.
+	if _, err := f.Revoke(ctx, fam.ID, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(ctx, again); !errors.Is(err, issuing.ErrExists) {
+		t.Fatalf("Start of an ended family's id: %v, want ErrExists", err)
+	}
+}
+
+// The record is the hash the package documents, in the slot of its {fam:<id>} tag, expiring
+// at End + Grace (or a later access token's expiry + Grace), to the millisecond.
+func TestFamiliesKeys(t *testing.T) {
+	needRedis(t)
+	r := dial(t, shared, Options{Prefix: "fkeys:"})
+	f := r.Families()
+	b := base()
+	fam := newFamily(b)
+	fam.ID = "Zq9"
+	mustStart(t, f, fam)
+	key := "fkeys:{fam:Zq9}:record"
+	if got := mustCommand(t, shared, "TYPE", key); got != "+hash" {
+		t.Fatalf("TYPE %s = %q, want hash", key, got)
+	}
+	if keySlot(key) != keySlot("{fam:Zq9}") {
+		t.Fatal("the record is not in its family's slot")
+	}
+	want := ceilMillis(fam.End) + millis(fam.Grace)
+	if got := mustCommand(t, shared, "PEXPIRETIME", key); got != ":"+strconv.FormatInt(want, 10) {
+		t.Fatalf("PEXPIRETIME = %s, want %d (End + Grace)", got, want)
+	}
+	// A successor whose access token outlives End keeps the record until its expiry + Grace.
+	late := gen("r1", "a1", fam.End.Add(-time.Minute))
+	if rot := rotate(t, f, issuing.Rotate{Family: "Zq9", Presented: fam.First.Refresh, Now: late.Issued, Next: late}); rot.Outcome != issuing.Rotated {
+		t.Fatalf("rotate: %v", rot.Outcome)
+	}
+	want = ceilMillis(late.AccessExpires) + millis(fam.Grace)
+	if got := mustCommand(t, shared, "PEXPIRETIME", key); got != ":"+strconv.FormatInt(want, 10) {
+		t.Fatalf("PEXPIRETIME after a late rotation = %s, want %d", got, want)
+	}
+	// The record holds no token beyond the current and the previous "jti".
+	if got := mustCommand(t, shared, "HGET", key, "cr"); got != "r1" {
+		t.Fatalf("current = %q", got)
+	}
+}
+
+// Rotation, the grace window at its exact boundary, reuse ending the family with its live
+// access tokens, and Ended for every later presentation.
+func TestFamiliesRotateRetryReuse(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	grace := 1500*time.Millisecond + 7 // a nanosecond part, as every instant here
+	g1 := gen("r1", "a1", b.Add(time.Second))
+	rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: g1.Issued, Next: g1, Grace: grace})
+	if rot.Outcome != issuing.Rotated || !sameGen(rot.Generation, g1) {
+		t.Fatalf("first rotation: %+v", rot)
+	}
+	if rot.Family.Subject != "ann" || !rot.Family.Start.Equal(fam.Start) || !rot.Family.End.Equal(fam.End) || rot.Family.Grace != fam.Grace {
+		t.Fatalf("family: %+v", rot.Family)
+	}
+	// A retry of r0 at the last nanosecond of the window gets the same successor, and changes
+	// nothing (its own Next is ignored).
+	last := g1.Issued.Add(grace - time.Nanosecond)
+	for i := 0; i < 3; i++ {
+		rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: last, Next: gen("rx", "ax", last), Grace: grace})
+		if rot.Outcome != issuing.Retried || !sameGen(rot.Generation, g1) || rot.Live != nil {
+			t.Fatalf("retry %d inside the window: %+v", i, rot)
+		}
+	}
+	// r1 is still current: it rotates.
+	g2 := gen("r2", "a2", g1.Issued.Add(time.Second))
+	if rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: "r1", Now: g2.Issued, Next: g2, Grace: grace}); rot.Outcome != issuing.Rotated {
+		t.Fatalf("second rotation: %v", rot.Outcome)
+	}
+	// r0 is now older than the last one replaced: reuse, whatever the window. Exactly at the
+	// window's end r1 is reuse too ("less than Grace after").
+	at := g2.Issued.Add(grace)
+	rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: "r1", Now: at, Next: gen("rx", "ax", at), Grace: grace})
+	if rot.Outcome != issuing.Reused {
+		t.Fatalf("r1 at the window's end: %v, want reused", rot.Outcome)
+	}
+	if got := accesses(rot.Live); got != fam.First.Access+",a1,a2" {
+		t.Fatalf("live access tokens: %q", got)
+	}
+	if !rot.Live[2].Expires.Equal(g2.AccessExpires) {
+		t.Fatalf("live expiry %v, want %v", rot.Live[2].Expires, g2.AccessExpires)
+	}
+	// The family has ended: every token is Ended, the current one included, with the live
+	// access tokens again (for a caller whose revocation failed).
+	for _, p := range []string{"r2", "r1", fam.First.Refresh} {
+		rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: p, Now: at, Next: gen("rx", "ax", at), Grace: grace})
+		if rot.Outcome != issuing.Ended || accesses(rot.Live) != fam.First.Access+",a1,a2" || rot.Family.Subject != "ann" {
+			t.Fatalf("%s after the reuse: %+v", p, rot)
+		}
+	}
+	lv, err := f.Revoke(context.Background(), fam.ID, at)
+	if err != nil || accesses(lv) != fam.First.Access+",a1,a2" {
+		t.Fatalf("Revoke after the reuse: %v, %v", lv, err)
+	}
+}
+
+// Zero grace accepts no retry, at the rotation's own instant or before it; a presentation of a
+// token the family never had, or of another family's, is Ended and changes nothing.
+func TestFamiliesNoGraceAndStrangers(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	for _, now := range []time.Duration{0, -time.Second} {
+		fam := newFamily(b)
+		mustStart(t, f, fam)
+		other := newFamily(b)
+		mustStart(t, f, other)
+		for _, p := range []string{"never", other.First.Refresh, "r0"} {
+			rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: p, Now: b, Next: gen("rx", "ax", b), Grace: time.Minute})
+			if rot.Outcome != issuing.Ended || rot.Live != nil || rot.Family.Subject != "ann" {
+				t.Fatalf("a stranger %q: %+v", p, rot)
+			}
+		}
+		g1 := gen("r1", "a1", b)
+		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: g1}); rot.Outcome != issuing.Rotated {
+			t.Fatalf("rotation after strangers: %v", rot.Outcome)
+		}
+		rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b.Add(now), Next: gen("rx", "ax", b)})
+		if rot.Outcome != issuing.Reused {
+			t.Fatalf("a retry with no grace, %v after the rotation: %v, want reused", now, rot.Outcome)
+		}
+	}
+	// A family that does not exist: Ended, an empty record.
+	rot := rotate(t, f, issuing.Rotate{Family: "no-such", Presented: "r0", Now: b, Next: gen("rx", "ax", b)})
+	if rot.Outcome != issuing.Ended || rot.Family.Subject != "" || rot.Live != nil {
+		t.Fatalf("no family: %+v", rot)
+	}
+}
+
+// No rotation at or after End; one at its last nanosecond.
+func TestFamiliesAbsoluteEnd(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	for _, now := range []time.Time{fam.End, fam.End.Add(time.Nanosecond), fam.End.Add(time.Hour)} {
+		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: now, Next: gen("rx", "ax", now)}); rot.Outcome != issuing.Ended || rot.Live != nil {
+			t.Fatalf("at End + %v: %+v", now.Sub(fam.End), rot)
+		}
+	}
+	now := fam.End.Add(-time.Nanosecond)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: now, Next: gen("r1", "a1", now)}); rot.Outcome != issuing.Rotated {
+		t.Fatalf("at the last nanosecond: %v", rot.Outcome)
+	}
+}
+
+// Throttled at MaxLive live access tokens; a token stops counting once its expiry plus the
+// family's grace has passed (at that exact instant), and a rotation prunes it from the record.
+func TestFamiliesThrottled(t *testing.T) {
+	needRedis(t)
+	r := dial(t, shared, Options{})
+	f := r.Families()
+	b := base()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	cur := fam.First.Refresh
+	for i := 1; i < 4; i++ {
+		g := gen(fmt.Sprintf("r%d", i), fmt.Sprintf("a%d", i), b.Add(time.Duration(i)*time.Nanosecond))
+		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: g.Issued, Next: g, MaxLive: 4}); rot.Outcome != issuing.Rotated {
+			t.Fatalf("rotation %d: %v", i, rot.Outcome)
+		}
+		cur = g.Refresh
+	}
+	now := b.Add(time.Minute)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: now, Next: gen("r9", "a9", now), MaxLive: 4}); rot.Outcome != issuing.Throttled || rot.Family.Subject != "ann" {
+		t.Fatalf("the fifth access token: %+v, want throttled", rot)
+	}
+	// The first access token (issued at b) counts until its expiry + grace, not at it.
+	gone := fam.First.AccessExpires.Add(fam.Grace)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: gone.Add(-time.Nanosecond), Next: gen("r9", "a9", now), MaxLive: 4}); rot.Outcome != issuing.Throttled {
+		t.Fatalf("a nanosecond before the first one's end: %v, want throttled", rot.Outcome)
+	}
+	g := gen("r4", "a4", gone)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: gone, Next: g, MaxLive: 4}); rot.Outcome != issuing.Rotated {
+		t.Fatalf("at the first one's end: %v, want rotated", rot.Outcome)
+	}
+	if got := mustCommand(t, shared, "HEXISTS", f.key(fam.ID), "l:"+fam.First.Access); got != ":0" {
+		t.Fatal("the ended access token is still in the record")
+	}
+	lv, err := f.Revoke(context.Background(), fam.ID, gone)
+	if err != nil || accesses(lv) != "a1,a2,a3,a4" {
+		t.Fatalf("Revoke: %v, %v", accesses(lv), err)
+	}
+	// The default bound.
+	fam = newFamily(b)
+	mustStart(t, f, fam)
+	cur = fam.First.Refresh
+	for i := 1; ; i++ {
+		g := gen(fmt.Sprintf("d%d", i), fmt.Sprintf("da%d", i), b)
+		rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: b, Next: g})
+		if rot.Outcome == issuing.Throttled {
+			if i != issuing.DefaultMaxLive {
+				t.Fatalf("throttled at the %dth access token, want %d", i+1, issuing.DefaultMaxLive+1)
+			}
+			break
+		}
+		if rot.Outcome != issuing.Rotated || i > issuing.DefaultMaxLive {
+			t.Fatalf("rotation %d: %v", i, rot.Outcome)
+		}
+		cur = g.Refresh
+	}
+}
+
+// Revoke ends the family; its live access tokens are answered on every call, pruned at each
+// call's now; a family that does not exist answers none.
+func TestFamiliesRevoke(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	ctx := context.Background()
+	b := base()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	g1 := gen("r1", "a1", b.Add(time.Minute))
+	rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: g1.Issued, Next: g1})
+	for i := 0; i < 2; i++ {
+		lv, err := f.Revoke(ctx, fam.ID, b.Add(time.Minute))
+		if err != nil || accesses(lv) != fam.First.Access+",a1" {
+			t.Fatalf("Revoke %d: %v, %v", i, accesses(lv), err)
+		}
+	}
+	later := fam.First.AccessExpires.Add(fam.Grace)
+	if lv, err := f.Revoke(ctx, fam.ID, later); err != nil || accesses(lv) != "a1" {
+		t.Fatalf("Revoke once the first token ended: %v, %v", accesses(lv), err)
+	}
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: "r1", Now: later, Next: gen("r2", "a2", b)}); rot.Outcome != issuing.Ended || accesses(rot.Live) != "a1" {
+		t.Fatalf("the current token after Revoke: %+v", rot)
+	}
+	if lv, err := f.Revoke(ctx, "no-such", b); err != nil || lv != nil {
+		t.Fatalf("Revoke of no family: %v, %v", lv, err)
+	}
+	if _, err := f.Revoke(ctx, "", b); !errors.Is(err, issuing.ErrInvalid) {
+		t.Fatalf("Revoke of an empty id: %v", err)
+	}
+}
+
+// Rotate refuses what names nothing, before sending anything.
+func TestFamiliesRotateInvalid(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	ok := issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: gen("r1", "a1", b)}
+	for name, change := range map[string]func(*issuing.Rotate){
+		"empty family":    func(r *issuing.Rotate) { r.Family = "" },
+		"empty presented": func(r *issuing.Rotate) { r.Presented = "" },
+		"zero now":        func(r *issuing.Rotate) { r.Now = time.Time{} },
+		"empty refresh":   func(r *issuing.Rotate) { r.Next.Refresh = "" },
+		"empty access":    func(r *issuing.Rotate) { r.Next.Access = "" },
+		"zero issued":     func(r *issuing.Rotate) { r.Next.Issued = time.Time{} },
+		"zero access exp": func(r *issuing.Rotate) { r.Next.AccessExpires = time.Time{} },
+		"negative grace":  func(r *issuing.Rotate) { r.Grace = -1 },
+	} {
+		r := ok
+		change(&r)
+		if _, err := f.Rotate(context.Background(), r); !errors.Is(err, issuing.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if rot := rotate(t, f, ok); rot.Outcome != issuing.Rotated {
+		t.Fatalf("the valid rotation after the refused ones: %v", rot.Outcome)
+	}
+}
+
+// 50 concurrent presentations of one token from five clients (five connections, as five
+// processes): exactly one rotates; with a grace window every other one is Retried with the
+// same successor; without one, the others are reuse and the family ends.
+func TestFamiliesConcurrentRotate(t *testing.T) {
+	needRedis(t)
+	var clients []*Families
+	for i := 0; i < 5; i++ {
+		clients = append(clients, dial(t, shared, Options{Prefix: "t:concurrent:"}).Families())
+	}
+	for _, grace := range []time.Duration{10 * time.Second, 0} {
+		t.Run(grace.String(), func(t *testing.T) {
+			b := base()
+			fam := newFamily(b)
+			mustStart(t, clients[0], fam)
+			const n = 50
+			var wg sync.WaitGroup
+			rots := make([]issuing.Rotation, n)
+			errs := make([]error, n)
+			start := make(chan struct{})
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					now := time.Now()
+					rots[i], errs[i] = clients[i%len(clients)].Rotate(context.Background(), issuing.Rotate{Family: fam.ID,
+						Presented: fam.First.Refresh, Now: now, Next: gen(fmt.Sprintf("r-%d", i), fmt.Sprintf("a-%d", i), now), Grace: grace})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			count := map[issuing.Outcome]int{}
+			var winner issuing.Generation
+			for i := range rots {
+				if errs[i] != nil {
+					t.Fatalf("Rotate %d: %v", i, errs[i])
+				}
+				count[rots[i].Outcome]++
+				if rots[i].Outcome == issuing.Rotated {
+					winner = rots[i].Generation
+				}
+			}
+			if count[issuing.Rotated] != 1 {
+				t.Fatalf("outcomes %v: want exactly one rotated", count)
+			}
+			for i := range rots {
+				switch {
+				case grace > 0 && rots[i].Outcome != issuing.Rotated && (rots[i].Outcome != issuing.Retried || !sameGen(rots[i].Generation, winner)):
+					t.Fatalf("presentation %d: %+v, want retried with %+v", i, rots[i], winner)
+				case grace == 0 && rots[i].Outcome != issuing.Rotated && rots[i].Outcome != issuing.Reused && rots[i].Outcome != issuing.Ended:
+					t.Fatalf("presentation %d without grace: %v", i, rots[i].Outcome)
+				}
+			}
+			if grace == 0 && count[issuing.Reused] != 1 {
+				t.Fatalf("outcomes without grace %v: want one reuse (which ends the family), the rest ended", count)
+			}
+			t.Logf("outcomes: %v", count)
+		})
+	}
+}
+
+// A canceled context, or one past its deadline, sends nothing and changes nothing.
+func TestFamiliesContext(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	fam := newFamily(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := f.Start(ctx, fam); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Start: %v", err)
+	}
+	if n := mustCommand(t, shared, "EXISTS", f.key(fam.ID)); n != ":0" {
+		t.Fatal("a canceled Start wrote the record")
+	}
+	mustStart(t, f, fam)
+	r := issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: gen("r1", "a1", b)}
+	if _, err := f.Rotate(ctx, r); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Rotate: %v", err)
+	}
+	if _, err := f.Revoke(ctx, fam.ID, b); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Revoke: %v", err)
+	}
+	dl, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	if _, err := f.Rotate(dl, r); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Rotate past its deadline: %v", err)
+	}
+	if rot := rotate(t, f, r); rot.Outcome != issuing.Rotated {
+		t.Fatalf("after the canceled calls: %v, want rotated (nothing changed)", rot.Outcome)
+	}
+}
