@@ -12,7 +12,7 @@ import (
 var layers = map[string]int{
 	"fastjwt": 0, "store": 0,
 	"fastjwt/jwks": 1, "revoke": 1,
-	"": 2, "bearer": 2, "csrf": 2, // the root package: sessions
+	"": 2, "bearer": 2, "csrf": 2, "issuing": 2, // the root package: sessions
 	"middleware/fasthttp": 3, "middleware/nethttp": 3,
 	"gateway": 4,
 }

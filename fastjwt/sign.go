@@ -2,7 +2,7 @@ package fastjwt
 
 var (
 	errSignTooLarge = errorf(ErrTooLarge, "signed token would exceed the size cap")
-	errSignType     = errorf(ErrUnsupported, "the codec signs only TypeNone, TypeJWT, TypeAccess and TypeSession")
+	errSignType     = errorf(ErrUnsupported, "the codec signs only TypeNone, TypeJWT, TypeAccess, TypeSession and TypeRefresh")
 	errNoSigningKey = errorf(ErrKey, "the codec has no signing key (NewVerifier): it only verifies")
 )
 

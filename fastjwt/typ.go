@@ -20,14 +20,19 @@ const (
 	TypeAccess
 	// TypeSession: "typ" is "session+jwt", a session cookie issued by this library.
 	TypeSession
+	// TypeRefresh: "typ" is "refresh+jwt", a refresh token issued by package issuing: accepted
+	// only where a refresh is, never as an access token or a session.
+	TypeRefresh
 	// TypeOther: "typ" is any other string. The codec verifies such tokens, but cannot sign them.
 	TypeOther
 )
 
 // typNames are the canonical "typ" values of the types the codec signs, indexed by Type.
-var typNames = [TypeOther]string{TypeNone: "", TypeJWT: "JWT", TypeAccess: "at+jwt", TypeSession: "session+jwt"}
+var typNames = [TypeOther]string{TypeNone: "", TypeJWT: "JWT", TypeAccess: "at+jwt", TypeSession: "session+jwt",
+	TypeRefresh: "refresh+jwt"}
 
-// String returns the canonical "typ" value of t: "" for TypeNone, "JWT", "at+jwt", "session+jwt";
+// String returns the canonical "typ" value of t: "" for TypeNone, "JWT", "at+jwt", "session+jwt",
+// "refresh+jwt";
 // "other" for TypeOther (which stands for any other value, so the text is not a "typ" value), and
 // "invalid" for a value that is none of the constants.
 func (t Type) String() string {
@@ -40,7 +45,8 @@ func (t Type) String() string {
 	return "invalid"
 }
 
-// maxTypLen is the length of the longest spelling classifyType recognises.
+// maxTypLen is the length of the longest spelling classifyType recognises (as long as
+// "application/refresh+jwt").
 const maxTypLen = len("application/session+jwt")
 
 // classifyType returns the Type of a "typ" header value (decoded, without quotes). Following

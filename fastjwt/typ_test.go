@@ -30,6 +30,8 @@ func TestTypeClassification(t *testing.T) {
 		{`{"alg":"HS256","typ":"application/at+jwt"}`, fastjwt.TypeAccess},
 		{`{"alg":"HS256","typ":"Application/At+Jwt"}`, fastjwt.TypeAccess},
 		{`{"alg":"HS256","typ":"session+jwt"}`, fastjwt.TypeSession},
+		{`{"alg":"HS256","typ":"refresh+jwt"}`, fastjwt.TypeRefresh},
+		{`{"alg":"HS256","typ":"application/Refresh+JWT"}`, fastjwt.TypeRefresh},
 		{`{"alg":"HS256","typ":"application/SESSION+JWT"}`, fastjwt.TypeSession},
 		{`{"alg":"HS256","typ":"Session+Jwt"}`, fastjwt.TypeSession},
 		{`{"alg":"HS256","typ":"session\u002bjwt"}`, fastjwt.TypeSession},
@@ -91,7 +93,8 @@ func escapeAll(s string) string {
 func TestTypeString(t *testing.T) {
 	for typ, want := range map[fastjwt.Type]string{
 		fastjwt.TypeNone: "", fastjwt.TypeJWT: "JWT", fastjwt.TypeAccess: "at+jwt",
-		fastjwt.TypeSession: "session+jwt", fastjwt.TypeOther: "other", fastjwt.Type(5): "invalid",
+		fastjwt.TypeSession: "session+jwt", fastjwt.TypeRefresh: "refresh+jwt", fastjwt.TypeOther: "other",
+		fastjwt.Type(6):   "invalid",
 		fastjwt.Type(255): "invalid",
 	} {
 		if got := typ.String(); got != want {
@@ -113,6 +116,7 @@ func TestSignTypeRoundTrip(t *testing.T) {
 			{fastjwt.TypeJWT, `{"alg":"HS256","typ":"JWT"}`},
 			{fastjwt.TypeAccess, `{"alg":"HS256","typ":"at+jwt"}`},
 			{fastjwt.TypeSession, `{"alg":"HS256","typ":"session+jwt"}`},
+			{fastjwt.TypeRefresh, `{"alg":"HS256","typ":"refresh+jwt"}`},
 		} {
 			want := tc.header
 			if kid != "" {

@@ -17,8 +17,14 @@ import (
 // Every method takes the request's context and returns an error when the store cannot answer;
 // the caller then fails closed (503), never treating "unknown" as "no family". A family's
 // record, and the mark that it ended, last until its End plus the revocation grace given to
-// Start (so that no verifier's leeway outlives them), then expire by themselves: no clean-up
-// job.
+// Start (so that no verifier's leeway outlives them), or until the latest expiry of its access
+// tokens plus that grace if later, then expire by themselves, by the store's own clock: no
+// clean-up job. A call whose context is already done fails with an error matching the
+// context's error and changes nothing.
+//
+// An access token "may still be live" at a time now while now is before its expiry plus the
+// family's Grace: a verifier with a leeway up to that grace may still take it. Live lists
+// those, and Throttled counts those.
 type Families interface {
 	// Start records a new family f, whose first generation is f.First. It fails with
 	// ErrInvalid when f names nothing (an empty ID, Subject or First.Refresh or First.Access,
@@ -32,14 +38,17 @@ type Families interface {
 	//
 	//   - Rotated: r.Presented was the family's current refresh token, and r.Now is before the
 	//     family's End. r.Next becomes current; Generation is r.Next.
-	//   - Retried: r.Presented is the refresh token the last rotation replaced, and r.Now is
-	//     less than r.Grace after that rotation: nothing changes, and Generation is the
-	//     successor that rotation issued, so every retry inside the window gets the same one.
+	//   - Retried: r.Presented is the refresh token the last rotation replaced, r.Grace is
+	//     positive, and r.Now is less than r.Grace after that rotation's r.Now (or before it:
+	//     another node's clock): nothing changes, and Generation is the successor that
+	//     rotation issued, to the nanosecond, so every retry inside the window gets the same
+	//     one.
 	//   - Reused: r.Presented is a token of the family that was already replaced (outside the
 	//     window, or older than the last one): the family ends now, and Live lists the access
 	//     tokens it issued that may still be live, for the caller to revoke.
 	//   - Ended: the family does not exist, has ended (Reused, Revoke) or has reached its End,
-	//     or r.Presented was never one of its tokens. Nothing changes; Live lists the access
+	//     or r.Presented was never one of its tokens. At or after End, every presentation is
+	//     Ended, a retry inside the window too. Nothing changes; Live lists the access
 	//     tokens of a family that ended by Reused or Revoke, so that a caller whose revocation
 	//     of them failed can retry it.
 	//   - Throttled: r.Presented is current, but the family already has MaxLive access tokens

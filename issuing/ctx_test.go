@@ -1,0 +1,5 @@
+package issuing_test
+
+import "context"
+
+var ctx = context.Background()
