@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/issuing"
 )
 
 // The check against Redis beside the verify it follows, in one run, against the local
@@ -238,4 +239,54 @@ func BenchmarkAliveCacheHit(b *testing.B) {
 		}
 	}
 	m.stop(b)
+}
+
+// BenchmarkFamilyStart is the record of a new family (an obtain): one round trip (a script).
+func BenchmarkFamilyStart(b *testing.B) {
+	needRedis(b)
+	f := dial(b, shared, Options{}).Families()
+	ctx := context.Background()
+	now := time.Now()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		fam := issuing.Family{ID: fmt.Sprint("bench-start-", i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+			Grace: time.Second, First: issuing.Generation{Refresh: "r", Access: "a", Issued: now, AccessExpires: now.Add(15 * time.Minute)}}
+		if err := f.Start(ctx, fam); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkFamilyRotate is one rotation (a refresh): one round trip (a script), on families
+// of up to 100 generations.
+func BenchmarkFamilyRotate(b *testing.B) {
+	needRedis(b)
+	f := dial(b, shared, Options{}).Families()
+	ctx := context.Background()
+	var fam issuing.Family
+	cur := ""
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		now := time.Now()
+		if i%100 == 0 {
+			b.StopTimer()
+			fam = issuing.Family{ID: fmt.Sprint("bench-rotate-", i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+				First: issuing.Generation{Refresh: "r0", Access: "a0", Issued: now, AccessExpires: now.Add(time.Nanosecond)}}
+			if err := f.Start(ctx, fam); err != nil {
+				b.Fatal(err)
+			}
+			cur = "r0"
+			b.StartTimer()
+		}
+		next := issuing.Generation{Refresh: fmt.Sprint("r", i+1), Access: fmt.Sprint("a", i+1), Issued: now, AccessExpires: now.Add(time.Nanosecond)}
+		r, err := f.Rotate(ctx, issuing.Rotate{Family: fam.ID, Presented: cur, Now: now.Add(time.Microsecond), Next: next, Grace: 10 * time.Second})
+		if err != nil || r.Outcome != issuing.Rotated {
+			b.Fatal(r.Outcome, err)
+		}
+		cur = next.Refresh
+		i++
+	}
 }
