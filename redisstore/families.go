@@ -31,9 +31,9 @@ var _ issuing.Families = (*Families)(nil)
 const maxPast = 1024
 
 // digestLen is the length of what the record keeps of a replaced refresh token's "jti": the
-// first 16 hexadecimal digits (64 bits) of its SHA-1, so that the record holds no token
-// identifier beyond the current and the previous one, and stays small.
-const digestLen = 16
+// first 8 bytes (64 bits) of its SHA-1, so that the record holds no token identifier beyond
+// the current and the previous one, and stays small.
+const digestLen = 8
 
 func (f *Families) key(id string) string { return f.c.prefix + "{fam:" + id + "}:record" }
 
@@ -82,7 +82,8 @@ func instantMinus(t time.Time, d time.Duration) string {
 //
 // read(k) is the record as a table; live(f, now, k) the access tokens that may still be live at
 // now (their "exp" plus the family's grace after it), as jti, exp pairs, deleting the others
-// from the record when k is given; seen(past, d) whether the digest d is one of past's.
+// from the record when k is given; digest(jti) what the record keeps of a replaced token;
+// seen(past, d) whether the digest d is one of past's.
 const luaHelpers = `
 local function minus(t, d)
   local hi = tonumber(string.sub(t, 1, 11)) - tonumber(string.sub(d, 1, 11))
@@ -121,6 +122,10 @@ local function seen(past, d)
     if (j - 1) % DIGEST == 0 then return true end
     i = j + 1
   end
+end
+local function digest(jti)
+  return (string.gsub(string.sub(redis.sha1hex(jti), 1, 2 * DIGEST), '..',
+    function(h) return string.char(tonumber(h, 16)) end))
 end
 local function answer(code, f, gen, lv)
   local out = {tostring(code), f.sub, f.st, f.en, f.gr}
@@ -217,7 +222,7 @@ if now >= f.en then return answer(1, f, cur, {}) end
 if p == f.cr then
   if #live(f, now) / 2 >= tonumber(ARGV[5]) then return answer(5, f, cur, {}) end
   live(f, now, k)
-  local past = (f.past or '') .. string.sub(redis.sha1hex(f.cr), 1, DIGEST)
+  local past = (f.past or '') .. digest(f.cr)
   if #past > PASTLEN then past = string.sub(past, #past - PASTLEN + 1) end
   redis.call('HSET', k, 'cr', ARGV[6], 'ca', ARGV[7], 'ci', ARGV[8], 'cx', ARGV[9],
     'pr', f.cr, 'pt', now, 'past', past, 'l:' .. ARGV[7], ARGV[9])
@@ -226,7 +231,7 @@ if p == f.cr then
   return answer(2, f, {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, {})
 end
 if p == f.pr and ARGV[4] == '1' and ARGV[3] < f.pt then return answer(3, f, cur, {}) end
-if seen(f.past, string.sub(redis.sha1hex(p), 1, DIGEST)) then
+if seen(f.past, digest(p)) then
   redis.call('HSET', k, 'ended', now)
   return answer(4, f, cur, live(f, now, k))
 end

@@ -510,3 +510,37 @@ func TestFamiliesScriptArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// A family remembers its last maxPast replaced tokens: one replaced before them is Ended
+// (refused, the family goes on), the oldest one kept is Reused; the record stays within its
+// documented size at the bound.
+func TestFamiliesPastBound(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	fam := newFamily(b)
+	fam.Grace = 0
+	fam.First.AccessExpires = b.Add(time.Nanosecond) // no access token outlives its rotation
+	mustStart(t, f, fam)
+	cur := fam.First.Refresh
+	for i := 1; i <= maxPast+1; i++ {
+		g := issuing.Generation{Refresh: fmt.Sprintf("r%021d", i), Access: fmt.Sprintf("a%021d", i), Issued: b.Add(time.Duration(i)), AccessExpires: b.Add(time.Duration(i) + 1)}
+		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: g.Issued, Next: g}); rot.Outcome != issuing.Rotated {
+			t.Fatalf("rotation %d: %v", i, rot.Outcome)
+		}
+		cur = g.Refresh
+	}
+	size, err := strconv.Atoi(strings.TrimPrefix(mustCommand(t, shared, "MEMORY", "USAGE", f.key(fam.ID), "SAMPLES", "0"), ":"))
+	if err != nil || size > 11*1024+512 {
+		t.Fatalf("the record at the bound takes %d bytes (%v), more than about 11 KiB", size, err)
+	}
+	t.Logf("the record at the bound: %d bytes", size)
+	now := b.Add(time.Second)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: now, Next: gen("rx", "ax", now)}); rot.Outcome != issuing.Ended || rot.Family.Subject != "ann" {
+		t.Fatalf("the token replaced before the last %d: %+v, want ended", maxPast, rot)
+	}
+	oldest := fmt.Sprintf("r%021d", 1)
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: oldest, Now: now, Next: gen("rx", "ax", now)}); rot.Outcome != issuing.Reused {
+		t.Fatalf("the oldest token kept: %v, want reused", rot.Outcome)
+	}
+}
