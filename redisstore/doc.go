@@ -57,10 +57,11 @@
 // When a connection breaks, rueidis drops the cache of that connection (and the List its
 // answers), so nothing stale survives a reconnection; a connection that stops answering is
 // found out by rueidis's PINGs and closed within max(4×Timeout, 1 s), and until then cached
-// answers are still given, as of the last invalidation received. Every call that needs Redis
-// is bounded by Options.Timeout (default 250 ms) and returns Redis's or the network's error
-// (errors.Is(err, context.DeadlineExceeded) after a timeout): the callers (the session Manager,
-// package bearer) then fail closed. Nothing here panics on a Redis answer.
+// answers are still given, as of the last invalidation received (the families' calls are
+// scripts, never cached). Every call that needs Redis is bounded by Options.Timeout (default
+// 250 ms) and returns Redis's or the network's error (errors.Is(err, context.DeadlineExceeded)
+// after a timeout): the callers (the session Manager, package bearer, the issuer) then fail
+// closed. Nothing here panics on a Redis answer.
 //
 // # Durability
 //
@@ -148,7 +149,8 @@
 // eight rotations, 1.2 KiB after nine (the hash is then no longer a listpack), 2 KiB after a
 // hundred and at most about 11 KiB: budget it with the list's memory.
 //
-// What a loss of data does to the families: it only ever refuses.
+// What a loss of data does to the families: losing records only ever refuses; rolling one
+// back by a second can undo what that second did.
 //
 //   - A record that vanished (FLUSHALL, a restart or a failover without the data) makes every
 //     token of its family Ended: no refresh of a lost family rotates. But an absent record

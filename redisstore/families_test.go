@@ -544,3 +544,37 @@ func TestFamiliesPastBound(t *testing.T) {
 		t.Fatalf("the oldest token kept: %v, want reused", rot.Outcome)
 	}
 }
+
+// A record that is not one this package wrote (another program's key, a damaged value) is an
+// error, never an outcome: the caller fails closed.
+func TestFamiliesUnreadableRecordFailsClosed(t *testing.T) {
+	needRedis(t)
+	f := dial(t, shared, Options{}).Families()
+	b := base()
+	for name, fields := range map[string][]string{
+		"fields missing":     {"sub", "ann"},
+		"a start not a time": {"sub", "ann", "st", "yesterday", "en", formatInstant(b.Add(time.Hour)), "gr", formatSpan(0), "gms", "0", "cr", "r0", "ca", "a0", "ci", formatInstant(b), "cx", formatInstant(b)},
+		"an exp not a time":  {"sub", "ann", "st", formatInstant(b), "en", formatInstant(b.Add(time.Hour)), "gr", formatSpan(0), "gms", "0", "cr", "r0", "ca", "a0", "ci", formatInstant(b), "cx", "soon", "ended", formatInstant(b), "l:a0", "soon"},
+	} {
+		id := "damaged-" + strings.ReplaceAll(name, " ", "-")
+		mustCommand(t, shared, append([]string{"HSET", f.key(id)}, fields...)...)
+		mustCommand(t, shared, "PEXPIRE", f.key(id), "60000")
+		rot, err := f.Rotate(context.Background(), issuing.Rotate{Family: id, Presented: "r0", Now: b, Next: gen("r1", "a1", b)})
+		if err == nil {
+			t.Errorf("%s: Rotate answered %v, no error", name, rot.Outcome)
+		}
+		if name == "an exp not a time" {
+			if lv, err := f.Revoke(context.Background(), id, b); err == nil {
+				t.Errorf("%s: Revoke answered %v, no error", name, lv)
+			}
+		}
+	}
+	// A string where the hash should be.
+	mustCommand(t, shared, "SET", f.key("a-string"), "x", "EX", "60")
+	if _, err := f.Rotate(context.Background(), issuing.Rotate{Family: "a-string", Presented: "r0", Now: b, Next: gen("r1", "a1", b)}); err == nil {
+		t.Error("a string as the record: no error")
+	}
+	if err := f.Start(context.Background(), issuing.Family{ID: "a-string", Subject: "ann", Start: b, End: b.Add(time.Hour), First: gen("r0", "a0", b)}); !errors.Is(err, issuing.ErrExists) {
+		t.Errorf("Start over another key: %v, want ErrExists", err)
+	}
+}
