@@ -196,3 +196,40 @@ func TestFamiliesEvictingPolicy(t *testing.T) {
 		t.Fatalf("allowed: %v", rot.Outcome)
 	}
 }
+
+// A Rotate whose answer does not come back in time (the server paused, the caller's deadline
+// shorter) is an error, within the deadline; the script may still run once the server resumes,
+// and then the retry of the same token, inside the grace window, gets the successor that
+// rotation recorded: a timeout loses no family.
+func TestFamiliesTimeoutThenRetry(t *testing.T) {
+	needRedis(t)
+	srv := ownServer(t)
+	f := dial(t, srv, Options{Timeout: faultTimeout}).Families()
+	ctx := context.Background()
+	b := time.Now()
+	fam := newFamily(b)
+	mustStart(t, f, fam)
+	mustCommand(t, srv, "CLIENT", "PAUSE", "500", "ALL")
+	lost := gen("r-lost", "a-lost", b)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	start := time.Now()
+	_, err := f.Rotate(short, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: lost, Grace: 10 * time.Second})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 50*time.Millisecond+slack {
+		t.Fatalf("Rotate during the pause: %v after %v, want context.DeadlineExceeded within the deadline", err, time.Since(start))
+	}
+	var rot issuing.Rotation
+	eventually(t, 5*time.Second, "a Rotate after the pause", func() bool {
+		rot, err = f.Rotate(ctx, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b.Add(time.Second),
+			Next: gen("r-retry", "a-retry", b), Grace: 10 * time.Second})
+		return err == nil
+	})
+	switch {
+	case rot.Outcome == issuing.Retried && sameGen(rot.Generation, lost):
+		t.Log("the timed-out rotation ran; its retry got its successor")
+	case rot.Outcome == issuing.Rotated && rot.Generation.Refresh == "r-retry":
+		t.Log("the timed-out rotation did not run; the retry rotated")
+	default:
+		t.Fatalf("the retry after a timeout: %+v, want its successor", rot)
+	}
+}
