@@ -187,8 +187,6 @@ func validFamily(fam issuing.Family) error {
 		return fmt.Errorf("%w: a zero start, or an end not after it", issuing.ErrInvalid)
 	case g.Issued.Before(fam.Start) || !g.Issued.Before(fam.End):
 		return fmt.Errorf("%w: the first generation issued outside [start, end)", issuing.ErrInvalid)
-	case g.AccessExpires.IsZero():
-		return fmt.Errorf("%w: a zero access expiry", issuing.ErrInvalid)
 	case fam.Grace < 0:
 		return fmt.Errorf("%w: a negative grace", issuing.ErrInvalid)
 	}

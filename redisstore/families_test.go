@@ -15,8 +15,9 @@ import (
 	"github.com/fastjwt/session/issuing"
 )
 
-// The families on a real redis-server: the port's outcomes at their exact boundaries, the
-// record's key and expiry, atomic rotation across clients, and what a loss of data does.
+// The families on a real redis-server, beyond the contract (families_contract_test.go): the
+// record's key, expiry and pruning, its bound, the scripts' arithmetic on instants, atomic
+// rotation across clients, and damaged records.
 
 var familyIDs atomic.Int64
 
@@ -80,7 +81,6 @@ func TestFamiliesStart(t *testing.T) {
 		"end before start":   func(f *issuing.Family) { f.End = f.Start.Add(-time.Nanosecond) },
 		"issued before":      func(f *issuing.Family) { f.First.Issued = f.Start.Add(-time.Nanosecond) },
 		"issued at end":      func(f *issuing.Family) { f.First.Issued = f.End },
-		"zero access exp":    func(f *issuing.Family) { f.First.AccessExpires = time.Time{} },
 		"negative grace":     func(f *issuing.Family) { f.Grace = -time.Nanosecond },
 		"issued after end":   func(f *issuing.Family) { f.First.Issued = f.End.Add(time.Hour) },
 		"zero start and end": func(f *issuing.Family) { f.Start, f.End = time.Time{}, time.Time{} },
@@ -154,123 +154,16 @@ func TestFamiliesKeys(t *testing.T) {
 	}
 }
 
-// Rotation, the grace window at its exact boundary, reuse ending the family with its live
-// access tokens, and Ended for every later presentation.
-func TestFamiliesRotateRetryReuse(t *testing.T) {
-	needRedis(t)
-	f := dial(t, shared, Options{}).Families()
-	b := base()
-	fam := newFamily(b)
-	mustStart(t, f, fam)
-	grace := 1500*time.Millisecond + 7 // a nanosecond part, as every instant here
-	g1 := gen("r1", "a1", b.Add(time.Second))
-	rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: g1.Issued, Next: g1, Grace: grace})
-	if rot.Outcome != issuing.Rotated || !sameGen(rot.Generation, g1) {
-		t.Fatalf("first rotation: %+v", rot)
-	}
-	if rot.Family.Subject != "ann" || !rot.Family.Start.Equal(fam.Start) || !rot.Family.End.Equal(fam.End) || rot.Family.Grace != fam.Grace {
-		t.Fatalf("family: %+v", rot.Family)
-	}
-	// A retry of r0 at the last nanosecond of the window gets the same successor, and changes
-	// nothing (its own Next is ignored).
-	last := g1.Issued.Add(grace - time.Nanosecond)
-	for i := 0; i < 3; i++ {
-		rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: last, Next: gen("rx", "ax", last), Grace: grace})
-		if rot.Outcome != issuing.Retried || !sameGen(rot.Generation, g1) || rot.Live != nil {
-			t.Fatalf("retry %d inside the window: %+v", i, rot)
-		}
-	}
-	// r1 is still current: it rotates.
-	g2 := gen("r2", "a2", g1.Issued.Add(time.Second))
-	if rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: "r1", Now: g2.Issued, Next: g2, Grace: grace}); rot.Outcome != issuing.Rotated {
-		t.Fatalf("second rotation: %v", rot.Outcome)
-	}
-	// r0 is now older than the last one replaced: reuse, whatever the window. Exactly at the
-	// window's end r1 is reuse too ("less than Grace after").
-	at := g2.Issued.Add(grace)
-	rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: "r1", Now: at, Next: gen("rx", "ax", at), Grace: grace})
-	if rot.Outcome != issuing.Reused {
-		t.Fatalf("r1 at the window's end: %v, want reused", rot.Outcome)
-	}
-	if got := accesses(rot.Live); got != fam.First.Access+",a1,a2" {
-		t.Fatalf("live access tokens: %q", got)
-	}
-	if !rot.Live[2].Expires.Equal(g2.AccessExpires) {
-		t.Fatalf("live expiry %v, want %v", rot.Live[2].Expires, g2.AccessExpires)
-	}
-	// The family has ended: every token is Ended, the current one included, with the live
-	// access tokens again (for a caller whose revocation failed).
-	for _, p := range []string{"r2", "r1", fam.First.Refresh} {
-		rot = rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: p, Now: at, Next: gen("rx", "ax", at), Grace: grace})
-		if rot.Outcome != issuing.Ended || accesses(rot.Live) != fam.First.Access+",a1,a2" || rot.Family.Subject != "ann" {
-			t.Fatalf("%s after the reuse: %+v", p, rot)
-		}
-	}
-	lv, err := f.Revoke(context.Background(), fam.ID, at)
-	if err != nil || accesses(lv) != fam.First.Access+",a1,a2" {
-		t.Fatalf("Revoke after the reuse: %v, %v", lv, err)
-	}
-}
-
-// Zero grace accepts no retry, at the rotation's own instant or before it; a presentation of a
-// token the family never had, or of another family's, is Ended and changes nothing.
-func TestFamiliesNoGraceAndStrangers(t *testing.T) {
-	needRedis(t)
-	f := dial(t, shared, Options{}).Families()
-	b := base()
-	for _, now := range []time.Duration{0, -time.Second} {
-		fam := newFamily(b)
-		mustStart(t, f, fam)
-		other := newFamily(b)
-		mustStart(t, f, other)
-		for _, p := range []string{"never", other.First.Refresh, "r0"} {
-			rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: p, Now: b, Next: gen("rx", "ax", b), Grace: time.Minute})
-			if rot.Outcome != issuing.Ended || rot.Live != nil || rot.Family.Subject != "ann" {
-				t.Fatalf("a stranger %q: %+v", p, rot)
-			}
-		}
-		g1 := gen("r1", "a1", b)
-		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: g1}); rot.Outcome != issuing.Rotated {
-			t.Fatalf("rotation after strangers: %v", rot.Outcome)
-		}
-		rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b.Add(now), Next: gen("rx", "ax", b)})
-		if rot.Outcome != issuing.Reused {
-			t.Fatalf("a retry with no grace, %v after the rotation: %v, want reused", now, rot.Outcome)
-		}
-	}
-	// A family that does not exist: Ended, an empty record.
-	rot := rotate(t, f, issuing.Rotate{Family: "no-such", Presented: "r0", Now: b, Next: gen("rx", "ax", b)})
-	if rot.Outcome != issuing.Ended || rot.Family.Subject != "" || rot.Live != nil {
-		t.Fatalf("no family: %+v", rot)
-	}
-}
-
-// No rotation at or after End; one at its last nanosecond.
-func TestFamiliesAbsoluteEnd(t *testing.T) {
-	needRedis(t)
-	f := dial(t, shared, Options{}).Families()
-	b := base()
-	fam := newFamily(b)
-	mustStart(t, f, fam)
-	for _, now := range []time.Time{fam.End, fam.End.Add(time.Nanosecond), fam.End.Add(time.Hour)} {
-		if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: now, Next: gen("rx", "ax", now)}); rot.Outcome != issuing.Ended || rot.Live != nil {
-			t.Fatalf("at End + %v: %+v", now.Sub(fam.End), rot)
-		}
-	}
-	now := fam.End.Add(-time.Nanosecond)
-	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: now, Next: gen("r1", "a1", now)}); rot.Outcome != issuing.Rotated {
-		t.Fatalf("at the last nanosecond: %v", rot.Outcome)
-	}
-}
-
-// Throttled at MaxLive live access tokens; a token stops counting once its expiry plus the
-// family's grace has passed (at that exact instant), and a rotation prunes it from the record.
-func TestFamiliesThrottled(t *testing.T) {
+// A live access token stops counting toward MaxLive once its expiry plus the family's grace has
+// passed, at that exact instant (a grace whose nanoseconds make the script's subtraction
+// borrow), and a rotation then deletes it from the record.
+func TestFamiliesPruning(t *testing.T) {
 	needRedis(t)
 	r := dial(t, shared, Options{})
 	f := r.Families()
 	b := base()
 	fam := newFamily(b)
+	fam.Grace = 1500*time.Millisecond + 7
 	mustStart(t, f, fam)
 	cur := fam.First.Refresh
 	for i := 1; i < 4; i++ {
@@ -299,24 +192,6 @@ func TestFamiliesThrottled(t *testing.T) {
 	lv, err := f.Revoke(context.Background(), fam.ID, gone)
 	if err != nil || accesses(lv) != "a1,a2,a3,a4" {
 		t.Fatalf("Revoke: %v, %v", accesses(lv), err)
-	}
-	// The default bound.
-	fam = newFamily(b)
-	mustStart(t, f, fam)
-	cur = fam.First.Refresh
-	for i := 1; ; i++ {
-		g := gen(fmt.Sprintf("d%d", i), fmt.Sprintf("da%d", i), b)
-		rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: cur, Now: b, Next: g})
-		if rot.Outcome == issuing.Throttled {
-			if i != issuing.DefaultMaxLive {
-				t.Fatalf("throttled at the %dth access token, want %d", i+1, issuing.DefaultMaxLive+1)
-			}
-			break
-		}
-		if rot.Outcome != issuing.Rotated || i > issuing.DefaultMaxLive {
-			t.Fatalf("rotation %d: %v", i, rot.Outcome)
-		}
-		cur = g.Refresh
 	}
 }
 
@@ -349,35 +224,6 @@ func TestFamiliesRevoke(t *testing.T) {
 	}
 	if _, err := f.Revoke(ctx, "", b); !errors.Is(err, issuing.ErrInvalid) {
 		t.Fatalf("Revoke of an empty id: %v", err)
-	}
-}
-
-// Rotate refuses what names nothing, before sending anything.
-func TestFamiliesRotateInvalid(t *testing.T) {
-	needRedis(t)
-	f := dial(t, shared, Options{}).Families()
-	b := base()
-	fam := newFamily(b)
-	mustStart(t, f, fam)
-	ok := issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: gen("r1", "a1", b)}
-	for name, change := range map[string]func(*issuing.Rotate){
-		"empty family":    func(r *issuing.Rotate) { r.Family = "" },
-		"empty presented": func(r *issuing.Rotate) { r.Presented = "" },
-		"zero now":        func(r *issuing.Rotate) { r.Now = time.Time{} },
-		"empty refresh":   func(r *issuing.Rotate) { r.Next.Refresh = "" },
-		"empty access":    func(r *issuing.Rotate) { r.Next.Access = "" },
-		"zero issued":     func(r *issuing.Rotate) { r.Next.Issued = time.Time{} },
-		"zero access exp": func(r *issuing.Rotate) { r.Next.AccessExpires = time.Time{} },
-		"negative grace":  func(r *issuing.Rotate) { r.Grace = -1 },
-	} {
-		r := ok
-		change(&r)
-		if _, err := f.Rotate(context.Background(), r); !errors.Is(err, issuing.ErrInvalid) {
-			t.Errorf("%s: %v, want ErrInvalid", name, err)
-		}
-	}
-	if rot := rotate(t, f, ok); rot.Outcome != issuing.Rotated {
-		t.Fatalf("the valid rotation after the refused ones: %v", rot.Outcome)
 	}
 }
 
