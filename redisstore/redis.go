@@ -89,8 +89,9 @@ type Redis struct {
 	families *Families
 }
 
-// New serves a Store and a List through client, which the caller made (with client-side
-// caching enabled, as rueidis does by default on RESP3) and keeps: Close does not close it.
+// New serves a Store, a List and Families through client, which the caller made (with
+// client-side caching enabled, as rueidis does by default on RESP3) and keeps: Close does not
+// close it.
 // Make it with rueidis.ClientOption.PipelineMultiplex -1 (one connection per node, as Dial
 // does) for a read right after a write on this client to see the write (see exec); with more
 // connections it may see the old value for the moment the invalidation takes to arrive.
@@ -108,9 +109,9 @@ func New(client rueidis.Client, opts Options) (*Redis, error) {
 }
 
 // Dial connects to Redis at opts.Addrs (standalone or cluster) with client-side caching, and
-// serves a Store and a List through that client; Close closes it. It fails when no server
-// answers now; later outages are errors of the calls, from which the client recovers by
-// itself (it reconnects) when the server is back.
+// serves a Store, a List and Families through that client; Close closes it. It fails when no
+// server answers now; later outages are errors of the calls, from which the client recovers
+// by itself (it reconnects) when the server is back.
 func Dial(opts Options) (*Redis, error) {
 	if len(opts.Addrs) == 0 {
 		return nil, fmt.Errorf("%w: no address", ErrConfig)
@@ -187,7 +188,7 @@ func (r *Redis) Close() {
 	}
 }
 
-// config is what a Store and a List share.
+// config is what a Store, a List and Families share.
 type config struct {
 	client            rueidis.Client
 	prefix            string
