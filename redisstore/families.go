@@ -155,9 +155,6 @@ func (f *Families) Start(ctx context.Context, fam issuing.Family) error {
 	if err := validFamily(fam); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if err := f.trusted(ctx); err != nil {
 		return err
 	}
@@ -208,7 +205,10 @@ const (
 // accepted ("1"), MaxLive, the successor (refresh, access, issued, access exp) and its access
 // token's expiry in Unix milliseconds (rounded up). The reply: a code, the family (subject,
 // start, end, grace), a generation (the current one: the successor for Rotated and Retried),
-// then jti, exp pairs of the access tokens to revoke.
+// then jti, exp pairs of the access tokens to revoke. Each branch that writes begins with an
+// HSET, never with the HDELs of pruning: Redis checks a script's writes against maxmemory only
+// until its first write, so under noeviction a full Redis refuses the rotation (OOM) rather
+// than letting it grow past the limit.
 var rotateScript = newScript(familyScript(`
 local k = KEYS[1]
 if redis.call('EXISTS', k) == 0 then return {'0'} end
@@ -219,11 +219,11 @@ if f.ended then return answer(1, f, cur, live(f, now)) end
 if now >= f.en then return answer(1, f, cur, {}) end
 if p == f.cr then
   if #live(f, now) / 2 >= tonumber(ARGV[5]) then return answer(5, f, cur, {}) end
-  live(f, now, k)
   local past = (f.past or '') .. digest(f.cr)
   if #past > PASTLEN then past = string.sub(past, #past - PASTLEN + 1) end
   redis.call('HSET', k, 'cr', ARGV[6], 'ca', ARGV[7], 'ci', ARGV[8], 'cx', ARGV[9],
     'pr', f.cr, 'pt', now, 'past', past, 'l:' .. ARGV[7], ARGV[9])
+  live(f, now, k)
   local at = tonumber(ARGV[10]) + tonumber(f.gms)
   if redis.call('PEXPIRETIME', k) < at then redis.call('PEXPIREAT', k, at) end
   return answer(2, f, {ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, {})

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +232,40 @@ func TestFamiliesTimeoutThenRetry(t *testing.T) {
 		t.Log("the timed-out rotation did not run; the retry rotated")
 	default:
 		t.Fatalf("the retry after a timeout: %+v, want its successor", rot)
+	}
+}
+
+// A full Redis under noeviction refuses a rotation, a start and a revocation with OOM, loudly,
+// and changes nothing: once there is room again the same token rotates.
+func TestFamiliesFullRedis(t *testing.T) {
+	needRedis(t)
+	srv := memoryServer(t, "--maxmemory", "4mb", "--maxmemory-policy", "noeviction")
+	r := dial(t, srv, Options{})
+	f := r.Families()
+	ctx := context.Background()
+	b := time.Now()
+	fam := newFamily(b)
+	// Its first access token has ended, so the rotation also prunes it: a deletion, which
+	// Redis allows when full, must not be the script's first write.
+	fam.Grace, fam.First.AccessExpires = 0, b
+	mustStart(t, f, fam)
+	if n, err := flood(t, srv, r.Store()); err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("the flood of %d sessions ended with %v, want OOM", n, err)
+	}
+	b = b.Add(time.Second)
+	next := gen("r1", "a1", b)
+	_, err := f.Rotate(ctx, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: next})
+	if err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("Rotate on a full Redis: %v, want OOM", err)
+	}
+	if err := f.Start(ctx, newFamily(b)); err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("Start on a full Redis: %v, want OOM", err)
+	}
+	if _, err := f.Revoke(ctx, fam.ID, b); err == nil || !strings.Contains(err.Error(), "OOM") {
+		t.Fatalf("Revoke on a full Redis: %v, want OOM", err)
+	}
+	mustCommand(t, srv, "CONFIG", "SET", "maxmemory", "64mb")
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: b, Next: next}); rot.Outcome != issuing.Rotated {
+		t.Fatalf("the same token once there is room: %v, want rotated", rot.Outcome)
 	}
 }
