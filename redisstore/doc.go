@@ -163,6 +163,7 @@
 //     List.Recover, whose global epoch revokes every access token issued before it, those the
 //     lost records listed included. A process started after the loss arms the empty Redis
 //     (unless Options.ExplicitArm: then it answers ErrNotArmed) and answers Ended: refused.
+//     List.Check, a readiness probe's call, answers for the families too.
 //   - A restart from an append-only file synced every second, or a failover to a replica that
 //     was behind, can bring a record back as it was up to a second before, and the marker
 //     with it: a rotation, a reuse's end or a Revoke of that second is undone (the replaced
