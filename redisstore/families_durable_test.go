@@ -53,6 +53,9 @@ func TestFamiliesFlushFailsClosed(t *testing.T) {
 			}
 			mustCommand(t, srv, "FLUSHALL")
 			t.Logf("found after %v", lostFamily(t, f, fam, time.Second))
+			if err := l.Check(ctx); !errors.Is(err, ErrDataLost) {
+				t.Fatalf("Check after the families found the loss: %v, want ErrDataLost", err)
+			}
 			for i := 0; i < 2; i++ { // it stays, whatever is written meanwhile
 				if _, err := f.Revoke(ctx, fam.ID, time.Now()); !errors.Is(err, ErrDataLost) {
 					t.Fatalf("Revoke after the flush: %v, want ErrDataLost", err)
