@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -248,10 +249,11 @@ func BenchmarkFamilyStart(b *testing.B) {
 	f := dial(b, shared, Options{}).Families()
 	ctx := context.Background()
 	now := time.Now()
+	run := rand.Text() // ids of this run: a family id is never taken twice
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		fam := issuing.Family{ID: fmt.Sprint("bench-start-", i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+		fam := issuing.Family{ID: fmt.Sprint("bench-start-", run, i), Subject: "ann", Start: now, End: now.Add(time.Hour),
 			Grace: time.Second, First: issuing.Generation{Refresh: "r", Access: "a", Issued: now, AccessExpires: now.Add(15 * time.Minute)}}
 		if err := f.Start(ctx, fam); err != nil {
 			b.Fatal(err)
@@ -268,13 +270,14 @@ func BenchmarkFamilyRotate(b *testing.B) {
 	ctx := context.Background()
 	var fam issuing.Family
 	cur := ""
+	run := rand.Text()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		now := time.Now()
 		if i%100 == 0 {
 			b.StopTimer()
-			fam = issuing.Family{ID: fmt.Sprint("bench-rotate-", i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+			fam = issuing.Family{ID: fmt.Sprint("bench-rotate-", run, i), Subject: "ann", Start: now, End: now.Add(time.Hour),
 				First: issuing.Generation{Refresh: "r0", Access: "a0", Issued: now, AccessExpires: now.Add(time.Nanosecond)}}
 			if err := f.Start(ctx, fam); err != nil {
 				b.Fatal(err)
