@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"math"
@@ -122,17 +123,18 @@ func TestFamiliesStart(t *testing.T) {
 // at End + Grace (or a later access token's expiry + Grace), to the millisecond.
 func TestFamiliesKeys(t *testing.T) {
 	needRedis(t)
+	run := rand.Text() // the id of this run's family: an id is never taken twice
 	r := dial(t, shared, Options{Prefix: "fkeys:"})
 	f := r.Families()
 	b := base()
 	fam := newFamily(b)
-	fam.ID = "Zq9"
+	fam.ID = "Zq9" + run
 	mustStart(t, f, fam)
-	key := "fkeys:{fam:Zq9}:record"
+	key := "fkeys:{fam:Zq9" + run + "}:record"
 	if got := mustCommand(t, shared, "TYPE", key); got != "+hash" {
 		t.Fatalf("TYPE %s = %q, want hash", key, got)
 	}
-	if keySlot(key) != keySlot("{fam:Zq9}") {
+	if keySlot(key) != keySlot("{fam:Zq9"+run+"}") {
 		t.Fatal("the record is not in its family's slot")
 	}
 	want := ceilMillis(fam.End) + millis(fam.Grace)
@@ -141,7 +143,7 @@ func TestFamiliesKeys(t *testing.T) {
 	}
 	// A successor whose access token outlives End keeps the record until its expiry + Grace.
 	late := gen("r1", "a1", fam.End.Add(-time.Minute))
-	if rot := rotate(t, f, issuing.Rotate{Family: "Zq9", Presented: fam.First.Refresh, Now: late.Issued, Next: late}); rot.Outcome != issuing.Rotated {
+	if rot := rotate(t, f, issuing.Rotate{Family: fam.ID, Presented: fam.First.Refresh, Now: late.Issued, Next: late}); rot.Outcome != issuing.Rotated {
 		t.Fatalf("rotate: %v", rot.Outcome)
 	}
 	want = ceilMillis(late.AccessExpires) + millis(fam.Grace)

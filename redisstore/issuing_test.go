@@ -2,10 +2,12 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,15 +17,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/issuing"
+	fasthttpsession "github.com/fastjwt/session/middleware/fasthttp"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
 // The issuer end to end on Redis: its families and its revocation list on a real redis-server,
-// its endpoints and a bearer-protected API served over HTTP by two nodes, each with its own
-// Redis client, as two processes would.
+// its endpoints and a bearer-protected API served over HTTP by two nodes, one on net/http and
+// one on fasthttp, each with its own Redis client, as two processes would. The handlers here
+// only translate the endpoints' Request and Response.
 
 // issuerClock is the clock of the issuer and of every codec: real time when the test starts,
 // then moved only by the test, to the nanosecond.
@@ -35,16 +41,16 @@ func (c *issuerClock) Set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 
 var issuerSecret = []byte("the issuer's secret, 32 bytes or more!")
 
-// issuerNode is one node: an Issuer on Redis Families and the Redis List, its endpoints at
-// /token, /token/refresh, /token/verify and /token/revoke, and /api/me behind a bearer.Bearer
-// whose codec has the verified-token cache on, checking the same list.
+// issuerNode is one node, on net/http or fasthttp: an Issuer on Redis Families and the Redis
+// List, its endpoints at /token, /token/refresh, /token/verify and /token/revoke, and /api/me
+// behind a bearer.Bearer whose codec has the verified-token cache on, checking the same list.
 type issuerNode struct {
 	url string
 	iss *issuing.Issuer
 	r   *Redis
 }
 
-func newIssuerNode(t *testing.T, srv *server, clock *issuerClock, prefix string, mutate func(*issuing.Config)) *issuerNode {
+func newIssuerNode(t *testing.T, stack string, srv *server, clock *issuerClock, prefix string, mutate func(*issuing.Config)) *issuerNode {
 	t.Helper()
 	r := dial(t, srv, Options{Prefix: prefix, Grace: time.Second})
 	opts := []fastjwt.Option{fastjwt.WithClock(clock.Now), fastjwt.WithIssuer("https://issuer.test"), fastjwt.WithAudience("api")}
@@ -69,9 +75,11 @@ func newIssuerNode(t *testing.T, srv *server, clock *issuerClock, prefix string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	if stack == "fasthttp" {
+		return &issuerNode{url: serveFasthttp(t, iss, b), iss: iss, r: r}
+	}
 	mux := http.NewServeMux()
-	for path, e := range map[string]issuing.Endpoint{"/token": (*issuing.Issuer).Obtain, "/token/refresh": (*issuing.Issuer).Refresh,
-		"/token/verify": (*issuing.Issuer).Verify, "/token/revoke": (*issuing.Issuer).Revoke} {
+	for path, e := range endpoints {
 		mux.Handle(path, endpointHandler(iss, e))
 	}
 	mux.Handle("/api/me", nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,6 +88,45 @@ func newIssuerNode(t *testing.T, srv *server, clock *issuerClock, prefix string,
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	return &issuerNode{url: hs.URL, iss: iss, r: r}
+}
+
+// endpoints are the issuer's endpoints by path, as the demo serves them.
+var endpoints = map[string]issuing.Endpoint{"/token": (*issuing.Issuer).Obtain, "/token/refresh": (*issuing.Issuer).Refresh,
+	"/token/verify": (*issuing.Issuer).Verify, "/token/revoke": (*issuing.Issuer).Revoke}
+
+// serveFasthttp serves the endpoints and /api/me on fasthttp, on a loopback listener, and
+// returns the base URL.
+func serveFasthttp(t *testing.T, iss *issuing.Issuer, b *bearer.Bearer) string {
+	t.Helper()
+	me := fasthttpsession.Bearer(b, nil)(func(ctx *fasthttp.RequestCtx) {
+		ctx.SetBodyString(fasthttpsession.TokenFrom(ctx).Subject())
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{ReadTimeout: 10 * time.Second, Handler: func(ctx *fasthttp.RequestCtx) {
+		e, ok := endpoints[string(ctx.Path())]
+		if !ok {
+			me(ctx)
+			return
+		}
+		body := ctx.PostBody()
+		if len(body) > iss.MaxBody()+1 {
+			body = body[:iss.MaxBody()+1]
+		}
+		// Not ctx: a *fasthttp.RequestCtx's Done is read without synchronization against
+		// Shutdown (the adapters call with context.Background for the same reason).
+		a := e(iss, context.Background(), issuing.Request{Method: string(ctx.Method()), ContentType: string(ctx.Request.Header.ContentType()),
+			Body: body, Remote: ctx.RemoteAddr().String()})
+		a.Header(ctx.Response.Header.Set)
+		ctx.SetStatusCode(a.Status)
+		ctx.SetBody(a.Body)
+	}}
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ln); close(done) }()
+	t.Cleanup(func() { _ = srv.Shutdown(); <-done })
+	return "http://" + ln.Addr().String()
 }
 
 // endpointHandler serves one endpoint on net/http, translating only: the body (at most
@@ -183,13 +230,14 @@ func (n *issuerNode) wantMe(t *testing.T, status int, what string, access ...str
 	}
 }
 
-// twoNodes are two nodes of one issuer on one Redis, with the clock they share.
+// twoNodes are two nodes of one issuer on one Redis, one on each stack, with the clock they
+// share.
 func twoNodes(t *testing.T, mutate func(*issuing.Config)) (*issuerClock, *issuerNode, *issuerNode) {
 	t.Helper()
 	clock := new(issuerClock)
 	clock.Set(time.Now().Round(0))
-	prefix := "t:" + strings.ReplaceAll(t.Name(), "/", ":") + ":"
-	return clock, newIssuerNode(t, shared, clock, prefix, mutate), newIssuerNode(t, shared, clock, prefix, mutate)
+	prefix := "t:" + strings.ReplaceAll(t.Name(), "/", ":") + ":" + rand.Text() + ":" // nothing of another run
+	return clock, newIssuerNode(t, "nethttp", shared, clock, prefix, mutate), newIssuerNode(t, "fasthttp", shared, clock, prefix, mutate)
 }
 
 // Rotation across nodes; a retry inside the grace window gets the same pair; a reuse outside it
@@ -364,7 +412,7 @@ func TestIssuingDataLoss(t *testing.T) {
 	srv := ownServer(t)
 	clock := new(issuerClock)
 	clock.Set(time.Now().Round(0))
-	a, b := newIssuerNode(t, srv, clock, "t:loss:", nil), newIssuerNode(t, srv, clock, "t:loss:", nil)
+	a, b := newIssuerNode(t, "nethttp", srv, clock, "t:loss:", nil), newIssuerNode(t, "fasthttp", srv, clock, "t:loss:", nil) // a server of its own
 	first := a.obtain(t)
 	a.wantMe(t, 200, "before the flush", first.Access)
 	b.wantMe(t, 200, "before the flush, the other node", first.Access)
