@@ -22,6 +22,10 @@ func (i *Issuer) read(r Request, grant string) (params, *Response) {
 		a := fail(http.StatusRequestEntityTooLarge, codeInvalidRequest, "the body is too large")
 		return nil, &a
 	}
+	if r.Incomplete {
+		a := fail(http.StatusBadRequest, codeInvalidRequest, "the body could not be read")
+		return nil, &a
+	}
 	p, err := parseParams(r.ContentType, r.Body)
 	if err != nil {
 		a := fail(http.StatusBadRequest, codeInvalidRequest, err.Error())

@@ -39,7 +39,7 @@ func authenticate(_ context.Context, c issuing.Credentials) (string, map[string]
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock
 	codec *fastjwt.Codec
 	list  *revoke.Memory
@@ -47,7 +47,7 @@ type fixture struct {
 	iss   *issuing.Issuer
 }
 
-func newFixture(t *testing.T, mutate ...func(*issuing.Config)) *fixture {
+func newFixture(t testing.TB, mutate ...func(*issuing.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, clock: newClock()}
 	var err error
@@ -86,7 +86,7 @@ type answer struct {
 	Error   string `json:"error"`
 }
 
-func decode(t *testing.T, r issuing.Response) answer {
+func decode(t testing.TB, r issuing.Response) answer {
 	t.Helper()
 	var a answer
 	if err := json.Unmarshal(r.Body, &a); err != nil {

@@ -180,14 +180,16 @@ func (i *Issuer) verify(c Codec, tok string, typ fastjwt.Type) (verified, error)
 	return v, nil
 }
 
-// RevokeSubject ends every token of sub issued until now, access and refresh alike ("log out
-// everywhere"): it sets sub's epoch in the revocation list, which every bearer.Bearer checking
-// that list and every refresh consult. The epoch lasts as long as a token issued before it
-// can: an access token's or a refresh token's lifetime, whichever is longer.
+// RevokeSubject ends every token of sub issued until now, this nanosecond included, access and
+// refresh alike ("log out everywhere"): it sets sub's epoch in the revocation list, which every
+// bearer.Bearer checking that list and every refresh consult, to now plus one nanosecond ("iat"
+// is written to the nanosecond: a token issued the next nanosecond is accepted). The epoch
+// lasts as long as a token issued before it can: an access token's or a refresh token's
+// lifetime, whichever is longer.
 func (i *Issuer) RevokeSubject(ctx context.Context, sub string) error {
-	now := i.now()
+	at := i.now().Add(1)
 	life := max(i.cfg.AccessTTL, min(i.cfg.RefreshTTL, i.cfg.AbsoluteLifetime))
-	if err := i.cfg.Revocations.RevokeSubject(ctx, sub, now, now.Add(life)); err != nil {
+	if err := i.cfg.Revocations.RevokeSubject(ctx, sub, at, at.Add(life)); err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return nil

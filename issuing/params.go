@@ -21,6 +21,9 @@ type Request struct {
 	Body []byte
 	// Remote is the client's address, for the Authenticator and the Limit hook.
 	Remote string
+	// Incomplete reports that the adapter could not read the body whole (the client went
+	// away, a malformed chunked body): answered 400 invalid_request.
+	Incomplete bool
 }
 
 // params are the parameters of a request body, each at most once.

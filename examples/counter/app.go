@@ -19,6 +19,7 @@ import (
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/issuing"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -40,6 +41,7 @@ type app struct {
 	tokenTTL time.Duration     // at most the sessions' Lifetime, so that RevokeSubject covers them
 	now      func() time.Time
 	sessions *session.Manager // logs a user out everywhere (Manager.RevokeSubject)
+	issuer   *issuing.Issuer  // the token endpoints; logs the user's refresh tokens out too
 	revoked  revoke.List      // the list both the sessions and the bearer tokens are checked against
 	log      *log.Logger
 }
@@ -152,6 +154,15 @@ func (a *app) site(r request, s *session.Session) reply {
 	return text(http.StatusNotFound, "not found\n")
 }
 
+// tokenEndpoints are the paths of the issuer's endpoints, which neither the session nor the
+// bearer middleware wraps: their requests carry credentials or tokens in the body.
+var tokenEndpoints = map[string]issuing.Endpoint{
+	"/token":         (*issuing.Issuer).Obtain,
+	"/token/refresh": (*issuing.Issuer).Refresh,
+	"/token/verify":  (*issuing.Issuer).Verify,
+	"/token/revoke":  (*issuing.Issuer).Revoke,
+}
+
 // usesBearer reports whether a request to path is authenticated by a bearer token (the Bearer
 // middleware, then api) rather than by the session cookie (the Sessions middleware, then site):
 // /api/me always, /logout-everywhere when the request has an Authorization header, so that a
@@ -209,6 +220,10 @@ func (a *app) logoutEverywhere(ctx context.Context, user string) (rep reply, ok 
 	}
 	if err := a.sessions.RevokeSubject(ctx, user); err != nil {
 		return a.unavailable("revoking the user's sessions", err), false
+	}
+	// The same epoch, kept as long as a refresh token of /token can live.
+	if err := a.issuer.RevokeSubject(ctx, user); err != nil {
+		return a.unavailable("revoking the user's refresh tokens", err), false
 	}
 	return reply{status: http.StatusNoContent}, true
 }

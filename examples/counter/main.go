@@ -64,6 +64,7 @@ import (
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/fastjwt/jwks"
 	"github.com/fastjwt/session/internal/keyfile"
+	"github.com/fastjwt/session/issuing"
 	"github.com/fastjwt/session/redisstore"
 	"github.com/fastjwt/session/revoke"
 	"github.com/fastjwt/session/store"
@@ -265,6 +266,12 @@ func newDemo(cfg config) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The refresh tokens of /token have a key of their own too: they are presented only to
+	// /token/refresh and /token/revoke, and fail the signature anywhere else.
+	refreshTokens, err := newCodec(cfg.alg, cfg.key, "refresh token", fastjwt.WithAudience(apiAudience))
+	if err != nil {
+		return nil, err
+	}
 	var keys http.Handler
 	if pub := append(cookies.PublicKeys(), tokens.PublicKeys()...); len(pub) > 0 {
 		if keys, err = jwks.Handler(pub, 5*time.Minute); err != nil {
@@ -302,7 +309,9 @@ func newDemo(cfg config) (*demo, error) {
 		return nil, err
 	}
 	b, err := bearer.New(tokens, bearer.Config{
-		Realm:       "counter",
+		Realm: "counter",
+		// djangorestframework-jwt's clients send "Authorization: JWT <token>".
+		Schemes:     []string{"Bearer", "JWT"},
 		Revocations: revocations,
 		OnInvalid: func(err error) {
 			if !errors.Is(err, bearer.ErrNoToken) { // a request without a token is no news
@@ -322,6 +331,23 @@ func newDemo(cfg config) (*demo, error) {
 		sessions: m,
 		revoked:  revocations,
 		log:      cfg.log,
+	}
+	// The token endpoints (/token, /token/refresh, /token/verify, /token/revoke). Their
+	// refresh-token families are in this process's memory, in every mode: a refresh must come
+	// back to the process that issued its token.
+	a.issuer, err = issuing.New(issuing.Config{
+		Codec: tokens, RefreshCodec: refreshTokens, Audience: apiAudience,
+		Families:    issuing.NewMemory(issuing.MemoryOptions{}),
+		Revocations: revocations,
+		Authenticate: func(_ context.Context, c issuing.Credentials) (string, map[string]any, error) {
+			if !a.checkPassword(credentials{Username: c.Username, Password: c.Password}) {
+				return "", nil, issuing.ErrInvalidGrant
+			}
+			return c.Username, nil, nil
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
 	ok = true
 	return &demo{stack: cfg.stack, where: where, app: a, sessions: m, bearer: b, jwks: keys, log: cfg.log, close: closeBackends, store: store}, nil

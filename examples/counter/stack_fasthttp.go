@@ -16,7 +16,7 @@ import (
 
 // fasthttpHandler wires the app to fasthttp: the library's Bearer middleware guards the routes a
 // bearer token authenticates (see usesBearer), its Sessions middleware gives every other route the
-// session, and keys (when the demo signs with a key pair) serves the public keys, through
+// session, the issuer's endpoints answer /token and its siblings, and keys (when the demo signs with a key pair) serves the public keys, through
 // fasthttp's net/http adaptor.
 func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) fasthttp.RequestHandler {
 	var jwksHandler fasthttp.RequestHandler
@@ -29,7 +29,15 @@ func fasthttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Han
 	site := fasthttpsession.Sessions(m)(func(ctx *fasthttp.RequestCtx) {
 		writeFasthttp(ctx, a.site(fasthttpRequest(ctx), fasthttpsession.From(ctx)))
 	})
+	tokens := map[string]fasthttp.RequestHandler{}
+	for path, e := range tokenEndpoints {
+		tokens[path] = fasthttpsession.TokenHandler(a.issuer, e)
+	}
 	return func(ctx *fasthttp.RequestCtx) {
+		if h, ok := tokens[string(ctx.Path())]; ok {
+			h(ctx)
+			return
+		}
 		if usesBearer(string(ctx.Path()), len(ctx.Request.Header.PeekAll("Authorization")) > 0) {
 			api(ctx)
 			return

@@ -15,7 +15,7 @@ import (
 
 // nethttpHandler wires the app to net/http: the library's Bearer middleware guards the routes a
 // bearer token authenticates (see usesBearer), its Sessions middleware gives every other route the
-// session, and keys (when the demo signs with a key pair) serves the public keys.
+// session, the issuer's endpoints answer /token and its siblings, and keys (when the demo signs with a key pair) serves the public keys.
 func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Handler) http.Handler {
 	api := nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeNethttp(w, a.api(nethttpRequest(w, r), nethttpsession.TokenFromContext(r.Context())))
@@ -23,7 +23,15 @@ func nethttpHandler(a *app, m *session.Manager, b *bearer.Bearer, keys http.Hand
 	site := nethttpsession.Sessions(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeNethttp(w, a.site(nethttpRequest(w, r), nethttpsession.FromContext(r.Context())))
 	}))
+	tokens := map[string]http.Handler{}
+	for path, e := range tokenEndpoints {
+		tokens[path] = nethttpsession.TokenHandler(a.issuer, e)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := tokens[r.URL.Path]; ok {
+			h.ServeHTTP(w, r)
+			return
+		}
 		if usesBearer(r.URL.Path, len(r.Header.Values("Authorization")) > 0) {
 			api.ServeHTTP(w, r)
 			return
