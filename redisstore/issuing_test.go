@@ -28,8 +28,8 @@ import (
 
 // The issuer end to end on Redis: its families and its revocation list on a real redis-server,
 // its endpoints and a bearer-protected API served over HTTP by two nodes, one on net/http and
-// one on fasthttp, each with its own Redis client, as two processes would. The handlers here
-// only translate the endpoints' Request and Response.
+// one on fasthttp (the adapters' TokenHandler), each with its own Redis client, as two
+// processes would.
 
 // issuerClock is the clock of the issuer and of every codec: real time when the test starts,
 // then moved only by the test, to the nanosecond.
@@ -80,7 +80,7 @@ func newIssuerNode(t *testing.T, stack string, srv *server, clock *issuerClock, 
 	}
 	mux := http.NewServeMux()
 	for path, e := range endpoints {
-		mux.Handle(path, endpointHandler(iss, e))
+		mux.Handle(path, nethttpsession.TokenHandler(iss, e))
 	}
 	mux.Handle("/api/me", nethttpsession.Bearer(b, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, nethttpsession.TokenFromContext(r.Context()).Subject())
@@ -105,44 +105,21 @@ func serveFasthttp(t *testing.T, iss *issuing.Issuer, b *bearer.Bearer) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	handlers := map[string]fasthttp.RequestHandler{}
+	for path, e := range endpoints {
+		handlers[path] = fasthttpsession.TokenHandler(iss, e)
+	}
 	srv := &fasthttp.Server{ReadTimeout: 10 * time.Second, Handler: func(ctx *fasthttp.RequestCtx) {
-		e, ok := endpoints[string(ctx.Path())]
-		if !ok {
-			me(ctx)
+		if h, ok := handlers[string(ctx.Path())]; ok {
+			h(ctx)
 			return
 		}
-		body := ctx.PostBody()
-		if len(body) > iss.MaxBody()+1 {
-			body = body[:iss.MaxBody()+1]
-		}
-		// Not ctx: a *fasthttp.RequestCtx's Done is read without synchronization against
-		// Shutdown (the adapters call with context.Background for the same reason).
-		a := e(iss, context.Background(), issuing.Request{Method: string(ctx.Method()), ContentType: string(ctx.Request.Header.ContentType()),
-			Body: body, Remote: ctx.RemoteAddr().String()})
-		a.Header(ctx.Response.Header.Set)
-		ctx.SetStatusCode(a.Status)
-		ctx.SetBody(a.Body)
+		me(ctx)
 	}}
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ln); close(done) }()
 	t.Cleanup(func() { _ = srv.Shutdown(); <-done })
 	return "http://" + ln.Addr().String()
-}
-
-// endpointHandler serves one endpoint on net/http, translating only: the body (at most
-// MaxBody+1 bytes), the answer's status, headers and body.
-func endpointHandler(iss *issuing.Issuer, e issuing.Endpoint) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, int64(iss.MaxBody())+1))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		a := e(iss, r.Context(), issuing.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), Body: body, Remote: r.RemoteAddr})
-		a.Header(w.Header().Set)
-		w.WriteHeader(a.Status)
-		_, _ = w.Write(a.Body)
-	})
 }
 
 // authenticateAnn accepts ann/s3cret, comparing in constant time.
