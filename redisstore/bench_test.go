@@ -2,12 +2,15 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/issuing"
 )
 
 // The check against Redis beside the verify it follows, in one run, against the local
@@ -238,4 +241,130 @@ func BenchmarkAliveCacheHit(b *testing.B) {
 		}
 	}
 	m.stop(b)
+}
+
+// BenchmarkFamilyStart is the record of a new family (an obtain): one round trip (a script).
+func BenchmarkFamilyStart(b *testing.B) {
+	needRedis(b)
+	f := dial(b, shared, Options{}).Families()
+	ctx := context.Background()
+	now := time.Now()
+	run := rand.Text() // ids of this run: a family id is never taken twice
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		fam := issuing.Family{ID: fmt.Sprint("bench-start-", run, i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+			Grace: time.Second, First: issuing.Generation{Refresh: "r", Access: "a", Issued: now, AccessExpires: now.Add(15 * time.Minute)}}
+		if err := f.Start(ctx, fam); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkFamilyRotate is one rotation (a refresh): one round trip (a script), on families
+// of up to 100 generations.
+func BenchmarkFamilyRotate(b *testing.B) {
+	needRedis(b)
+	f := dial(b, shared, Options{}).Families()
+	ctx := context.Background()
+	var fam issuing.Family
+	cur := ""
+	run := rand.Text()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		now := time.Now()
+		if i%100 == 0 {
+			b.StopTimer()
+			fam = issuing.Family{ID: fmt.Sprint("bench-rotate-", run, i), Subject: "ann", Start: now, End: now.Add(time.Hour),
+				First: issuing.Generation{Refresh: "r0", Access: "a0", Issued: now, AccessExpires: now.Add(time.Nanosecond)}}
+			if err := f.Start(ctx, fam); err != nil {
+				b.Fatal(err)
+			}
+			cur = "r0"
+			b.StartTimer()
+		}
+		next := issuing.Generation{Refresh: fmt.Sprint("r", i+1), Access: fmt.Sprint("a", i+1), Issued: now, AccessExpires: now.Add(time.Nanosecond)}
+		r, err := f.Rotate(ctx, issuing.Rotate{Family: fam.ID, Presented: cur, Now: now.Add(time.Microsecond), Next: next, Grace: 10 * time.Second})
+		if err != nil || r.Outcome != issuing.Rotated {
+			b.Fatal(r.Outcome, err)
+		}
+		cur = next.Refresh
+		i++
+	}
+}
+
+// benchIssuer is an Issuer on families (Redis or memory) and the Redis list, its codec HS256.
+func benchIssuer(b *testing.B, families issuing.Families, list *List) *issuing.Issuer {
+	codec, err := fastjwt.NewHS256([]fastjwt.Key{{Secret: issuerSecret}}, fastjwt.WithIssuer("https://issuer.test"), fastjwt.WithAudience("api"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	iss, err := issuing.New(issuing.Config{Codec: codec, Issuer: "https://issuer.test", Audience: "api",
+		Families: families, Revocations: list, Authenticate: authenticateAnn})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return iss
+}
+
+var benchLogin = issuing.Request{Method: "POST", ContentType: "application/x-www-form-urlencoded", Body: []byte("username=ann&password=s3cret")}
+
+// benchFamilies runs fn with the families on Redis and in memory (the reference), beside one
+// Redis list.
+func benchFamilies(b *testing.B, fn func(b *testing.B, iss *issuing.Issuer)) {
+	needRedis(b)
+	r := dial(b, shared, Options{})
+	b.Run("redis", func(b *testing.B) { fn(b, benchIssuer(b, r.Families(), r.List())) })
+	b.Run("memory", func(b *testing.B) { fn(b, benchIssuer(b, issuing.NewMemory(issuing.MemoryOptions{}), r.List())) })
+}
+
+// BenchmarkIssuerObtain is a login: the credentials' check (the test's, constant-time), two
+// tokens signed, the family started.
+func BenchmarkIssuerObtain(b *testing.B) {
+	benchFamilies(b, func(b *testing.B, iss *issuing.Issuer) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if a := iss.Obtain(context.Background(), benchLogin); a.Status != 200 {
+				b.Fatalf("%d %s", a.Status, a.Body)
+			}
+		}
+	})
+}
+
+// BenchmarkIssuerRefresh is a refresh: the refresh token verified and checked against the
+// list, the family rotated, two tokens signed; a new login every 20 refreshes (outside the
+// timer), so that no family holds more than DefaultMaxLive access tokens.
+func BenchmarkIssuerRefresh(b *testing.B) {
+	benchFamilies(b, func(b *testing.B, iss *issuing.Issuer) {
+		var tok string
+		next := func(body []byte) {
+			var a struct {
+				Refresh string `json:"refresh_token"`
+			}
+			if err := json.Unmarshal(body, &a); err != nil || a.Refresh == "" {
+				b.Fatalf("%s: %v", body, err)
+			}
+			tok = a.Refresh
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i%20 == 0 {
+				b.StopTimer()
+				next(iss.Obtain(context.Background(), benchLogin).Body)
+				b.StartTimer()
+			}
+			a := iss.Refresh(context.Background(), issuing.Request{Method: "POST", ContentType: "application/x-www-form-urlencoded",
+				Body: []byte("refresh_token=" + tok)})
+			if a.Status != 200 {
+				b.Fatalf("%d %s", a.Status, a.Body)
+			}
+			b.StopTimer()
+			next(a.Body)
+			b.StartTimer()
+			i++
+		}
+	})
 }

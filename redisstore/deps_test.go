@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// The Redis module implements the ports (store, revoke) over the codec's claims: it depends on
-// them, never on the session policy above them (the root package).
+// The Redis module implements the ports (store, revoke, and issuing's Families) over the
+// codec's claims: it depends on them, never on the policy above them (the root package, bearer,
+// the adapters, the gateway). Package issuing sits beside bearer and must not pull it in.
 func TestDependsOnThePortsOnly(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {

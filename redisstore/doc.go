@@ -1,5 +1,6 @@
-// Package redisstore keeps server-side sessions (a store.Store) and the revocation list (a
-// revoke.List) in Redis, standalone or cluster, through github.com/redis/rueidis with
+// Package redisstore keeps server-side sessions (a store.Store), the revocation list (a
+// revoke.List) and refresh-token families (an issuing.Families) in Redis, standalone or
+// cluster, through github.com/redis/rueidis with
 // server-assisted client-side caching (RESP3 tracking, CLIENT TRACKING ... OPTIN): a session
 // read and a "not revoked" answer are served from this process's memory until Redis says the
 // key changed, so the check on every verify rarely leaves the process. It is its own module, so
@@ -18,9 +19,11 @@
 //	                           are revoked; PXAT the epoch's end + Options.Grace
 //	<prefix>revoked:all        the same for every token
 //	<prefix>revoked:marker     string: the list's marker, no expiry (see Durability)
+//	<prefix>{fam:<id>}:record  hash: a refresh-token family (see Refresh-token families); PEXPIREAT
+//	                           its End (or its latest access token's exp, if later) + its Grace
 //
 // The two keys of a session share the hash tag {sess:<id>}, so they live in one slot of a Redis
-// Cluster and one script can change both atomically. Every revocation key expires by itself, a
+// Cluster and one script can change both atomically; a family is one key, under its own tag. Every revocation key expires by itself, a
 // grace after the tokens it names (revoke.DefaultGrace unless Options.Grace; it must cover every
 // verifier's leeway): there is no clean-up job.
 //
@@ -54,10 +57,11 @@
 // When a connection breaks, rueidis drops the cache of that connection (and the List its
 // answers), so nothing stale survives a reconnection; a connection that stops answering is
 // found out by rueidis's PINGs and closed within max(4×Timeout, 1 s), and until then cached
-// answers are still given, as of the last invalidation received. Every call that needs Redis
-// is bounded by Options.Timeout (default 250 ms) and returns Redis's or the network's error
-// (errors.Is(err, context.DeadlineExceeded) after a timeout): the callers (the session Manager,
-// package bearer) then fail closed. Nothing here panics on a Redis answer.
+// answers are still given, as of the last invalidation received (the families' calls are
+// scripts, never cached). Every call that needs Redis is bounded by Options.Timeout (default
+// 250 ms) and returns Redis's or the network's error (errors.Is(err, context.DeadlineExceeded)
+// after a timeout): the callers (the session Manager, package bearer, the issuer) then fail
+// closed. Nothing here panics on a Redis answer.
 //
 // # Durability
 //
@@ -111,4 +115,63 @@
 //
 // In a Redis Cluster the marker lives on one shard: the loss of another shard's data is not
 // detected by it.
+//
+// # Refresh-token families
+//
+// Redis.Families keeps the families of package issuing on the List's Redis. A family is one
+// hash, changed only by three Lua scripts (Start, Rotate, Revoke), each of which reads the
+// record, decides and writes in one step: Redis runs a script alone, so two Rotates of one
+// token, from any clients or processes, are serialized, and the second sees the first's
+// successor as current (it is Retried, or Reused). Start refuses a record that is there, live or
+// ended (issuing.ErrExists), and an ended family's record lasts until its expiry like a live
+// one's, so its id is never taken again. The record's fields:
+//
+//	sub st en gr gms   the subject, Start, End, Grace (and Grace in milliseconds, for the expiry)
+//	cr ca ci cx        the current generation: refresh "jti", access "jti", issued, access "exp"
+//	pr pt              the refresh "jti" the last rotation replaced, and when (for Retried)
+//	past               the first 8 bytes of the SHA-1 of each replaced refresh "jti", the last
+//	                   1024 of them (for Reused; a token replaced longer ago is Ended: refused,
+//	                   without ending the family)
+//	ended              when the family ended (Reused, Revoke)
+//	l:<access jti>     the "exp" of each access token that may be live: pruned by Rotate and
+//	                   Revoke once its exp plus the family's Grace has passed; a Rotate is
+//	                   Throttled at MaxLive of them
+//
+// Instants are kept to the nanosecond, as 20 decimal digits of their Unix nanoseconds with the
+// sign bit flipped, so that the scripts compare them as strings (Lua's numbers, doubles, hold
+// nanoseconds since 1970 only to a quarter of a microsecond); the one subtraction the scripts
+// do (an instant less the family's Grace) is computed on two halves that doubles hold exactly.
+// The boundaries of the port hold exactly: a retry at the rotation plus Grace less a nanosecond
+// is Retried, at the rotation plus Grace it is Reused; a Rotate at End less a nanosecond rotates,
+// at End it is Ended. Redis expires the record by its own clock, to the millisecond (rounded up).
+//
+// A record takes about 420 bytes when it starts (22-character ids, Redis 7.0), 500 bytes up to
+// eight rotations, 1.2 KiB after nine (the hash is then no longer a listpack), 2 KiB after a
+// hundred and at most about 11 KiB: budget it with the list's memory.
+//
+// What a loss of data does to the families: losing records only ever refuses; rolling one
+// back by a second can undo what that second did.
+//
+//   - A record that vanished (FLUSHALL, a restart or a failover without the data) makes every
+//     token of its family Ended: no refresh of a lost family rotates. But an absent record
+//     cannot be told from a family never started, and Revoke of a family that does not exist
+//     answers no access tokens to revoke: after a loss that answer would let the access tokens
+//     of a logged-out family live until their exp. So the families share the List's marker:
+//     Rotate's Ended for an absent record and Revoke's empty answer are given only once the
+//     marker is confirmed after the script ran (from memory while no invalidation came), and a
+//     Redis whose marker vanished makes every call (Start too) answer ErrDataLost until
+//     List.Recover, whose global epoch revokes every access token issued before it, those the
+//     lost records listed included. A process started after the loss arms the empty Redis
+//     (unless Options.ExplicitArm: then it answers ErrNotArmed) and answers Ended: refused.
+//     List.Check, a readiness probe's call, answers for the families too.
+//   - A restart from an append-only file synced every second, or a failover to a replica that
+//     was behind, can bring a record back as it was up to a second before, and the marker
+//     with it: a rotation, a reuse's end or a Revoke of that second is undone (the replaced
+//     token rotates again, a revoked family lives again), as the List's revocations of that
+//     second are lost. appendfsync always closes that window, at the cost of a disk sync per
+//     write.
+//   - Under an evicting maxmemory-policy a record can vanish (always whole: it is one key),
+//     which ends its family and forgets its access tokens: Start and every answer about an
+//     absent record are ErrEvictingPolicy, as the List's are, unless
+//     Options.AllowEvictingPolicy.
 package redisstore

@@ -2,11 +2,13 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/issuing"
 	"github.com/fastjwt/session/store"
 )
 
@@ -90,4 +92,42 @@ func ExampleList_Recover() {
 	// true
 	// <nil>
 	// true <nil>
+}
+
+// Refresh-token families on Redis: each refresh rotates the token in one atomic step; a retry
+// of the replaced token inside the grace window gets the same successor, and a reuse after it
+// ends the family, answering the access tokens to revoke.
+func ExampleRedis_Families() {
+	r, err := Dial(Options{Addrs: []string{exampleAddr}, Prefix: "example-families:"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ctx := context.Background()
+	families := r.Families()
+
+	// A family's id is random (an obtain starts one per authentication).
+	id := rand.Text()
+	now := time.Now()
+	first := issuing.Generation{Refresh: "r-1", Access: "a-1", Issued: now, AccessExpires: now.Add(15 * time.Minute)}
+	err = families.Start(ctx, issuing.Family{ID: id, Subject: "ann", Start: now, End: now.Add(7 * 24 * time.Hour),
+		Grace: 10 * time.Second, First: first})
+	fmt.Println(err)
+
+	next := issuing.Generation{Refresh: "r-2", Access: "a-2", Issued: now.Add(time.Minute), AccessExpires: now.Add(16 * time.Minute)}
+	refresh := func(presented string, at time.Duration) {
+		rot, err := families.Rotate(ctx, issuing.Rotate{Family: id, Presented: presented, Now: now.Add(at), Next: next, Grace: 10 * time.Second})
+		fmt.Println(rot.Outcome, rot.Generation.Refresh, len(rot.Live), err)
+	}
+	refresh("r-1", time.Minute)                // the refresh: r-2 is current
+	refresh("r-1", time.Minute+time.Second)    // a second tab, inside the window: the same r-2
+	refresh("r-1", time.Minute+11*time.Second) // a stolen r-1, after it: the family ends
+	refresh("r-2", time.Minute+12*time.Second) // and r-2 no longer works
+	// Output:
+	// <nil>
+	// rotated r-2 0 <nil>
+	// retried r-2 0 <nil>
+	// reused  2 <nil>
+	// ended  2 <nil>
 }

@@ -79,16 +79,19 @@ type Options struct {
 	OnAlert func(error)
 }
 
-// Redis is a connection to Redis serving a Store and a List. It is safe for concurrent use.
+// Redis is a connection to Redis serving a Store, a List and Families. It is safe for
+// concurrent use.
 type Redis struct {
-	client rueidis.Client
-	owned  bool
-	store  *Store
-	list   *List
+	client   rueidis.Client
+	owned    bool
+	store    *Store
+	list     *List
+	families *Families
 }
 
-// New serves a Store and a List through client, which the caller made (with client-side
-// caching enabled, as rueidis does by default on RESP3) and keeps: Close does not close it.
+// New serves a Store, a List and Families through client, which the caller made (with
+// client-side caching enabled, as rueidis does by default on RESP3) and keeps: Close does not
+// close it.
 // Make it with rueidis.ClientOption.PipelineMultiplex -1 (one connection per node, as Dial
 // does) for a read right after a write on this client to see the write (see exec); with more
 // connections it may see the old value for the moment the invalidation takes to arrive.
@@ -100,13 +103,15 @@ func New(client rueidis.Client, opts Options) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Redis{client: client, store: &Store{c: c}, list: &List{c: c, d: newDurable(c, opts)}}, nil
+	r := &Redis{client: client, store: &Store{c: c}, list: &List{c: c, d: newDurable(c, opts)}}
+	r.families = &Families{c: c, list: r.list}
+	return r, nil
 }
 
 // Dial connects to Redis at opts.Addrs (standalone or cluster) with client-side caching, and
-// serves a Store and a List through that client; Close closes it. It fails when no server
-// answers now; later outages are errors of the calls, from which the client recovers by
-// itself (it reconnects) when the server is back.
+// serves a Store, a List and Families through that client; Close closes it. It fails when no
+// server answers now; later outages are errors of the calls, from which the client recovers
+// by itself (it reconnects) when the server is back.
 func Dial(opts Options) (*Redis, error) {
 	if len(opts.Addrs) == 0 {
 		return nil, fmt.Errorf("%w: no address", ErrConfig)
@@ -169,6 +174,10 @@ func (r *Redis) Store() *Store { return r.store }
 // List returns the revocation list.
 func (r *Redis) List() *List { return r.list }
 
+// Families returns the refresh-token families, on the List's Redis: they share its marker
+// (see Durability in the package documentation).
+func (r *Redis) Families() *Families { return r.families }
+
 // Client returns the rueidis client.
 func (r *Redis) Client() rueidis.Client { return r.client }
 
@@ -179,7 +188,7 @@ func (r *Redis) Close() {
 	}
 }
 
-// config is what a Store and a List share.
+// config is what a Store, a List and Families share.
 type config struct {
 	client            rueidis.Client
 	prefix            string
