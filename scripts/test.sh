@@ -218,6 +218,7 @@ if [ "$tier" = full ]; then
 	[ -f redisstore/go.mod ] && suite "Redis store (redisstore)" redisstore
 	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
 	[ -f e2e/go.mod ] && suite "browser test, gateway behind nginx and caddy (e2e)" e2e
+	[ -f examples/frameworks/go.mod ] && suite "framework examples (chi, echo, gin)" examples/frameworks
 	# The README's load figure comes from this script: run it briefly, so that it keeps working.
 	load_script
 fi
