@@ -22,11 +22,11 @@ const Audience = "api"
 
 // App holds the parts of an example application.
 type App struct {
-	Sessions    *session.Manager   // cookie sessions, server-side in memory
-	API         *bearer.Bearer     // the bearer check of /api/*, Bearer or JWT scheme
-	Issuer      *issuing.Issuer    // /token, /token/refresh, /token/verify, /token/revoke
-	CrossOrigin *csrf.Protection   // refuses cross-site state changes (the cookie rides along)
-	user        string             // the one account
+	Sessions    *session.Manager  // cookie sessions, server-side in memory
+	API         *bearer.Bearer    // the bearer check of /api/*, Bearer or JWT scheme
+	Issuer      *issuing.Issuer   // /token, /token/refresh, /token/verify, /token/revoke
+	CrossOrigin *csrf.Protection  // refuses cross-site state changes (the cookie rides along)
+	user        string            // the one account
 	password    [sha256.Size]byte // its password's digest
 }
 
