@@ -231,27 +231,30 @@ type demo struct {
 // cfg.redis (or, for the list, cfg.revocations) is set, else in memory, with a description of the
 // choice and the function that releases them. A list on a Redis that may evict revocations is
 // refused.
-func backends(cfg config) (store.Store, revoke.List, string, func(), error) {
+// backends returns the session store (nil in cookie mode), the revocation list and the
+// refresh-token families (both security state: in the list's Redis when there is one, whose
+// durability marker they share), where they are, and how to close them.
+func backends(cfg config) (store.Store, revoke.List, issuing.Families, string, func(), error) {
 	mode, addr := cfg.mode, cfg.redis
 	if cfg.revocations != "" {
 		return splitBackends(cfg)
 	}
 	if addr == "" {
-		list := revoke.NewMemory(revoke.MemoryOptions{})
+		list, families := revoke.NewMemory(revoke.MemoryOptions{}), issuing.NewMemory(issuing.MemoryOptions{})
 		if mode == modeCookie {
-			return nil, list, "in the cookie; revocations in this process's memory", func() {}, nil
+			return nil, list, families, "in the cookie; revocations and refresh tokens in this process's memory", func() {}, nil
 		}
-		return store.NewMemory(store.MemoryOptions{}), list,
+		return store.NewMemory(store.MemoryOptions{}), list, families,
 			"server-side, in this process's memory (-redis host:port to share them)", func() {}, nil
 	}
 	r, err := dialList("-redis", addr, cfg.log)
 	if err != nil {
-		return nil, nil, "", nil, err
+		return nil, nil, nil, "", nil, err
 	}
 	if mode == modeCookie {
-		return nil, r.List(), "in the cookie; revocations in Redis at " + addr, r.Close, nil
+		return nil, r.List(), r.Families(), "in the cookie; revocations and refresh tokens in Redis at " + addr, r.Close, nil
 	}
-	return r.Store(), r.List(), "server-side, in Redis at " + addr, r.Close, nil
+	return r.Store(), r.List(), r.Families(), "server-side, in Redis at " + addr, r.Close, nil
 }
 
 func newDemo(cfg config) (*demo, error) {
@@ -298,7 +301,7 @@ func newDemo(cfg config) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, revocations, where, closeBackends, err := backends(cfg)
+	store, revocations, families, where, closeBackends, err := backends(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -355,11 +358,11 @@ func newDemo(cfg config) (*demo, error) {
 		log:      cfg.log,
 	}
 	// The token endpoints (/token, /token/refresh, /token/verify, /token/revoke). Their
-	// refresh-token families are in this process's memory, in every mode: a refresh must come
-	// back to the process that issued its token.
+	// refresh-token families are beside the revocation list: with -redis, every process
+	// refreshes the tokens of every other.
 	a.issuer, err = issuing.New(issuing.Config{
 		Codec: tokens, RefreshCodec: refreshTokens, Audience: apiAudience,
-		Families:    issuing.NewMemory(issuing.MemoryOptions{}),
+		Families:    families,
 		Revocations: revocations,
 		Authenticate: func(_ context.Context, c issuing.Credentials) (string, map[string]any, error) {
 			if !a.checkPassword(credentials{Username: c.Username, Password: c.Password}) {
@@ -420,28 +423,28 @@ func (d *demo) serve(ctx context.Context, ln net.Listener) error {
 
 // splitBackends is backends with the revocation list on a Redis of its own (cfg.revocations),
 // and the sessions on cfg.redis, or in memory.
-func splitBackends(cfg config) (store.Store, revoke.List, string, func(), error) {
+func splitBackends(cfg config) (store.Store, revoke.List, issuing.Families, string, func(), error) {
 	rl, err := dialList("-redis-revocations", cfg.revocations, cfg.log)
 	if err != nil {
-		return nil, nil, "", nil, err
+		return nil, nil, nil, "", nil, err
 	}
-	listWhere := "; revocations in Redis at " + cfg.revocations
+	listWhere := "; revocations and refresh tokens in Redis at " + cfg.revocations
 	switch {
 	case cfg.mode == modeCookie:
 		if cfg.redis != "" {
 			rl.Close()
-			return nil, nil, "", nil, errors.New("-redis: in -mode cookie the sessions are in the cookie; -redis-revocations alone holds the list")
+			return nil, nil, nil, "", nil, errors.New("-redis: in -mode cookie the sessions are in the cookie; -redis-revocations alone holds the list")
 		}
-		return nil, rl.List(), "in the cookie" + listWhere, rl.Close, nil
+		return nil, rl.List(), rl.Families(), "in the cookie" + listWhere, rl.Close, nil
 	case cfg.redis == "":
-		return store.NewMemory(store.MemoryOptions{}), rl.List(), "server-side, in this process's memory" + listWhere, rl.Close, nil
+		return store.NewMemory(store.MemoryOptions{}), rl.List(), rl.Families(), "server-side, in this process's memory" + listWhere, rl.Close, nil
 	}
 	rs, err := redisstore.Dial(redisstore.Options{Addrs: []string{cfg.redis}, Prefix: redisPrefix})
 	if err != nil {
 		rl.Close()
-		return nil, nil, "", nil, fmt.Errorf("-redis: %w (is Redis listening there? without -redis the sessions stay in this process's memory)", err)
+		return nil, nil, nil, "", nil, fmt.Errorf("-redis: %w (is Redis listening there? without -redis the sessions stay in this process's memory)", err)
 	}
-	return rs.Store(), rl.List(), "server-side, in Redis at " + cfg.redis + listWhere, func() { rs.Close(); rl.Close() }, nil
+	return rs.Store(), rl.List(), rl.Families(), "server-side, in Redis at " + cfg.redis + listWhere, func() { rs.Close(); rl.Close() }, nil
 }
 
 // dialList connects to the Redis of the revocation list (flag names the flag of addr) and checks

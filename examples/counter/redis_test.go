@@ -62,8 +62,41 @@ func TestTwoProcessesShareRedis(t *testing.T) {
 				return loggedOut(t, b, old, token)
 			})
 
+			testTokensAcrossProcesses(t, a, b)
 			testLogoutEverywhere(t, a, b)
 		})
+	}
+}
+
+// testTokensAcrossProcesses: the refresh-token families are in Redis, so a token obtained on a
+// is refreshed on b; a retry of it on a, inside the grace window, gets the same pair; the
+// successor's access token works on both; a reuse of the first, replaced, refresh token after
+// the successor was itself rotated ends the family on both processes.
+func testTokensAcrossProcesses(t *testing.T, a, b string) {
+	x := newClient(t, a)
+	first := x.obtain()
+	st, next := x.on(b).refreshToken(first.Refresh)
+	if st != 200 || next.Refresh == "" || next.Refresh == first.Refresh {
+		t.Fatalf("refresh on the other process: %d %+v", st, next)
+	}
+	if st, again := x.on(a).refreshToken(first.Refresh); st != 200 || again.Access != next.Access || again.Refresh != next.Refresh {
+		t.Fatalf("a retry on the first process inside the window: %d %+v, want %+v", st, again, next)
+	}
+	for _, base := range []string{a, b} {
+		if st := x.on(base).me("Bearer", next.Access); st != 200 {
+			t.Fatalf("the successor's access token on %s: %d", base, st)
+		}
+	}
+	if st, third := x.on(a).refreshToken(next.Refresh); st != 200 || third.Refresh == next.Refresh {
+		t.Fatalf("the second rotation: %d %+v", st, third)
+	}
+	if st, p := x.on(b).refreshToken(first.Refresh); st != 400 || p.Error != "invalid_grant" {
+		t.Fatalf("a reuse of a token replaced two rotations ago: %d %+v, want 400 invalid_grant", st, p)
+	}
+	for _, base := range []string{a, b} {
+		if st := x.on(base).me("Bearer", next.Access); st != 401 {
+			t.Fatalf("an access token of the ended family on %s: %d, want 401", base, st)
+		}
 	}
 }
 
