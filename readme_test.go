@@ -3,6 +3,7 @@ package session_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -26,7 +27,8 @@ func TestReadmeQuotesExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"examples/minimal-fasthttp/main.go", "examples/minimal-nethttp/main.go"} {
+	for _, path := range []string{"examples/minimal-fasthttp/main.go", "examples/minimal-nethttp/main.go",
+		"examples/issuing-fasthttp/main.go", "examples/issuing-nethttp/main.go"} {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -234,12 +236,94 @@ func mintWithCLI(t *testing.T, payload string) string {
 }
 
 func TestReadmeProgramsNameTheirVariable(t *testing.T) {
-	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp"} {
+	for _, dir := range []string{"examples/minimal-fasthttp", "examples/minimal-nethttp", "examples/issuing-fasthttp", "examples/issuing-nethttp"} {
 		cmd := exec.Command(build(t, dir))
 		cmd.Env = append(os.Environ(), "SESSION_SECRET=")
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "set SESSION_SECRET (32 bytes or more) and PASSWORD") {
 			t.Errorf("%s without SESSION_SECRET: %v\n%s", dir, err, out)
 		}
+	}
+}
+
+// tokenAnswer is the JSON answer of the token endpoints.
+type tokenAnswer struct {
+	Access  string `json:"access_token"`
+	Type    string `json:"token_type"`
+	Expires int    `json:"expires_in"`
+	Refresh string `json:"refresh_token"`
+	Error   string `json:"error"`
+}
+
+func tokenCall(t *testing.T, c *http.Client, url, contentType, body string) (int, tokenAnswer) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var a tokenAnswer
+	if err := json.Unmarshal(b, &a); err != nil || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("POST %s: %d %s (%v), Cache-Control %q", url, res.StatusCode, b, err, res.Header.Get("Cache-Control"))
+	}
+	return res.StatusCode, a
+}
+
+// The README's issuing programs, on both stacks: a login (JSON or form) gives a pair; the access
+// token opens the API with both schemes and carries the callback's claims; a refresh rotates,
+// and its retry inside the grace window gets the same pair; a logout (revoking the refresh
+// token) ends the family, its access tokens included; wrong credentials are invalid_grant; a
+// refresh token is refused by the API.
+func TestReadmeIssuingProgramsRun(t *testing.T) {
+	for _, dir := range []string{"examples/issuing-fasthttp", "examples/issuing-nethttp"} {
+		t.Run(dir, func(t *testing.T) {
+			base := program(t, dir, "SESSION_SECRET="+readmeSecret, "PASSWORD=secret")
+			c := &http.Client{Timeout: 10 * time.Second}
+			const form = "application/x-www-form-urlencoded"
+			if st, a := tokenCall(t, c, base+"/token", "application/json", `{"username":"alice","password":"wrong"}`); st != 400 || a.Error != "invalid_grant" {
+				t.Errorf("wrong password: %d %+v", st, a)
+			}
+			st, first := tokenCall(t, c, base+"/token", "application/json", `{"username":"alice","password":"secret"}`)
+			if st != 200 || first.Type != "Bearer" || first.Expires != 900 || first.Access == "" || first.Refresh == "" {
+				t.Fatalf("login: %d %+v", st, first)
+			}
+			if st, a := tokenCall(t, c, base+"/token", form, "username=alice&password=secret"); st != 200 || a.Access == "" {
+				t.Errorf("login with a form: %d %+v", st, a)
+			}
+			for _, scheme := range []string{"Bearer ", "JWT "} {
+				status, _, body := fetch(t, c, "GET", base+"/api/me", "", "Authorization", scheme+first.Access)
+				if status != 200 || !strings.Contains(body, `"sub":"alice"`) || !strings.Contains(body, `"role":"user"`) {
+					t.Errorf("the API with %q: %d %s", scheme, status, body)
+				}
+			}
+			if status, _, _ := fetch(t, c, "GET", base+"/api/me", "", "Authorization", "Bearer "+first.Refresh); status != 401 {
+				t.Errorf("a refresh token at the API: %d, want 401", status)
+			}
+			st, next := tokenCall(t, c, base+"/token/refresh", form, "refresh_token="+first.Refresh)
+			if st != 200 || next.Refresh == first.Refresh || next.Access == "" {
+				t.Fatalf("refresh: %d %+v", st, next)
+			}
+			if st, again := tokenCall(t, c, base+"/token/refresh", form, "refresh_token="+first.Refresh); st != 200 || again.Access != next.Access || again.Refresh != next.Refresh {
+				t.Errorf("a retry inside the window: %d %+v, want the same pair", st, again)
+			}
+			req, _ := http.NewRequest("POST", base+"/token/revoke", strings.NewReader("token="+next.Refresh))
+			req.Header.Set("Content-Type", form)
+			if res, err := c.Do(req); err != nil || res.StatusCode != 200 {
+				t.Fatalf("logout: %v %v", res, err)
+			} else {
+				res.Body.Close()
+			}
+			if st, a := tokenCall(t, c, base+"/token/refresh", form, "refresh_token="+next.Refresh); st != 400 || a.Error != "invalid_grant" {
+				t.Errorf("refresh after the logout: %d %+v", st, a)
+			}
+			for _, tok := range []string{first.Access, next.Access} {
+				if status, _, _ := fetch(t, c, "GET", base+"/api/me", "", "Authorization", "Bearer "+tok); status != 401 {
+					t.Errorf("an access token after the logout: %d, want 401", status)
+				}
+			}
+		})
 	}
 }
