@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -86,6 +87,15 @@ func TestLegacyReadPhase(t *testing.T) {
 			}
 			if legacyName != "session" && sc[legacyName] != "<deleted>" {
 				t.Errorf("the legacy cookie of another name was not deleted: %v", sc)
+			}
+			// The take-over is the session's start: its absolute lifetime counts from now, not
+			// from the legacy cookie's date (an hour ago), which records no login.
+			var claims struct {
+				AuthTime int64 `json:"auth_time"`
+			}
+			parts := strings.Split(tok, ".")
+			if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err != nil || json.Unmarshal(raw, &claims) != nil || claims.AuthTime != t0.Unix() {
+				t.Errorf("re-issued token's auth_time %d, want the take-over's %d (%v)", claims.AuthTime, t0.Unix(), err)
 			}
 			s = acquire(t, m, tok)
 			n, _ := s.Int("counter")
