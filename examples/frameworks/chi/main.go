@@ -4,11 +4,8 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
-	"log"
 	"net/http"
-	"os"
 
 	"github.com/go-chi/chi/v5"
 
@@ -17,15 +14,7 @@ import (
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
-func main() {
-	a, err := app.New([]byte(os.Getenv("SESSION_SECRET")), "demo", cmp.Or(os.Getenv("PASSWORD"), "demo"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	addr := cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080")
-	log.Printf("chi example listening on http://%s", addr)
-	log.Fatal(http.ListenAndServe(addr, newHandler(a)))
-}
+func main() { app.Main("chi", newHandler) }
 
 // newHandler is the application: every route under the cross-origin check and the session.
 func newHandler(a *app.App) http.Handler {

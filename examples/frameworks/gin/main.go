@@ -8,10 +8,7 @@
 package main
 
 import (
-	"cmp"
-	"log"
 	"net/http"
-	"os"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,15 +17,7 @@ import (
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
-func main() {
-	a, err := app.New([]byte(os.Getenv("SESSION_SECRET")), "demo", cmp.Or(os.Getenv("PASSWORD"), "demo"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	addr := cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080")
-	log.Printf("gin example listening on http://%s", addr)
-	log.Fatal(http.ListenAndServe(addr, newHandler(a)))
-}
+func main() { app.Main("gin", newHandler) }
 
 // newHandler is the application: every route under the cross-origin check and the session.
 func newHandler(a *app.App) http.Handler {

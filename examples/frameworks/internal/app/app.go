@@ -4,9 +4,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"log"
+	"net/http"
+	"os"
 
 	"github.com/fastjwt/session"
 	"github.com/fastjwt/session/bearer"
@@ -82,4 +86,16 @@ func (a *App) authenticate(_ context.Context, c issuing.Credentials) (string, ma
 		return "", nil, issuing.ErrInvalidGrant
 	}
 	return c.Username, nil, nil
+}
+
+// Main runs the example named name: the App of SESSION_SECRET for the user "demo" with the
+// password $PASSWORD (default "demo"), served by newHandler on $ADDR (default 127.0.0.1:8080).
+func Main(name string, newHandler func(*App) http.Handler) {
+	a, err := New([]byte(os.Getenv("SESSION_SECRET")), "demo", cmp.Or(os.Getenv("PASSWORD"), "demo"))
+	if err != nil {
+		log.Fatalf("%v (set SESSION_SECRET to 32 bytes or more, e.g. export SESSION_SECRET=\"$(head -c 32 /dev/urandom | base64)\")", err)
+	}
+	addr := cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080")
+	log.Printf("%s example listening on http://%s", name, addr)
+	log.Fatal(http.ListenAndServe(addr, newHandler(a)))
 }

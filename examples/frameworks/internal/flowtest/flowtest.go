@@ -10,10 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastjwt/session/examples/frameworks/internal/app"
 )
 
 // The account and secret the examples are built with in the test.
@@ -79,6 +82,18 @@ func (c *client) pair(path string, v url.Values, want int) pair {
 		c.t.Errorf("POST %s: Cache-Control %q, want no-store", path, h.Get("Cache-Control"))
 	}
 	return p
+}
+
+// Serve builds the example's handler with the test account, serves it on a loopback server for
+// the test's duration, and runs the flow against it.
+func Serve(t *testing.T, newHandler func(*app.App) http.Handler) {
+	a, err := app.New([]byte(Secret), User, Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newHandler(a))
+	defer srv.Close()
+	Run(t, srv.URL)
 }
 
 // Run runs the flow against the example application at base.
