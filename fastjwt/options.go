@@ -105,8 +105,8 @@ func AllowShortKeys() Option {
 // signature check (the HMAC, or the RSA, ECDSA or Ed25519 verify) and the JSON scan of its
 // payload. Its payload is still decoded into the caller's buffer from the presented token, and
 // its exp and nbf (and iat with RejectFutureIssuedAt) are checked against the clock on every
-// verify. Tokens longer than MaxCachedTokenSize, and tokens with a fractional or a very distant
-// time claim, are not cached. The cache's memory, 64 bytes per entry, is allocated when the codec
+// verify. Tokens longer than MaxCachedTokenSize, and tokens with a time claim more than 8 700
+// years from 1970 or with more than nine fractional digits, are not cached. The cache's memory, 64 bytes per entry, is allocated when the codec
 // is built. See the security argument in verifycache.go.
 func WithVerifyCache(entries int) Option {
 	return func(c *config) {

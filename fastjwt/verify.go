@@ -103,7 +103,7 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	cl.typ = typ
 	cl.partiesOK = c.checkParties(cl) == nil
 	if c.cache != nil {
-		c.cache.put(lk, token, d1, d2, cl)
+		c.cache.put(lk, token, cl)
 	}
 	return c.checked(dst, start, cl)
 }

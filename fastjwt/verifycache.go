@@ -1,6 +1,7 @@
 package fastjwt
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -77,9 +78,9 @@ import (
 //     fetches, so a key the set dropped is never used again through a cached token.
 //   - Memory is bounded: a fixed number of entries (WithVerifyCache), allocated when the codec is
 //     built; a lookup or an insertion allocates nothing. A token longer than MaxCachedTokenSize,
-//     and a token the entry cannot describe exactly (a time claim with a fraction of a second or
-//     beyond 2^40 seconds, about 35 000 years, from 1970; a key index above 255), is never cached:
-//     it is verified in full every time.
+//     and a token the entry cannot describe exactly (a time claim beyond 2^38 seconds, about
+//     8 700 years, from 1970, or with a nonzero digit past the ninth of its fraction; a key index
+//     above 255), is never cached: it is verified in full every time.
 //   - Nothing waits, and a lookup writes nothing shared but a counter: an entry is a seqlock.
 //     Its first word holds a 32-bit sequence number (odd while a writer is at work) beside the
 //     tag; a reader loads it, the other words, and it again, all atomically, and answers only when
@@ -114,14 +115,13 @@ const cacheWays = 8
 //
 //	0: tag 32 | sequence number 32
 //	1, 2: the digest
-//	3: exp 42 | d1 11 | key 8 | typ 3
-//	4: nbf 42 | d2 11 | partiesOK 1 | the spans' ok and esc flags 8
-//	5: iat 42 | iss 22
-//	6: sub 22 | jti 22
-//	7: aud 22
+//	3, 4, 5: exp, nbf, iat: the low 34 bits of the seconds' magnitude | the nanoseconds 30
+//	6: iss 22 | sub 22 | key 8 | typ 3 | partiesOK 1 | the spans' ok and esc flags 8
+//	7: jti 22 | aud 22 | per date: present 1, negative 1, the seconds' 4 high bits 4
 //
-// A date is 40 bits of magnitude, its sign and whether it is present; a span 11 bits of start and
-// 11 of end. The tag is the token's full tag (tagOf) with bit 0 set once the entry describes it;
+// so a date of up to 2^38 seconds (8 700 years) from 1970, to the nanosecond, and a span of 11
+// bits of start and 11 of end. The dots are found again in the token on a hit (it is the very
+// token that verified, so its first and last dots are its two dots). The tag is the token's full tag (tagOf) with bit 0 set once the entry describes it;
 // the index says which entries are complete, the entry's own tag which token it describes.
 type cacheSlot struct {
 	w [8]atomic.Uint64
@@ -138,7 +138,7 @@ const (
 	shortMark     = 1
 	shortComplete = 3
 	tagComplete   = 1
-	dateBits      = 40
+	dateBits      = 38
 	offsetBits    = 11 // MaxCachedTokenSize is 2^11: every offset in a cached token is below it
 )
 
@@ -285,8 +285,8 @@ func (vc *verifyCache) getMain(lk cacheLookup, tok []byte, cl *Claims) (marked b
 			var d [16]byte
 			vc.digest(&d, tok)
 			if subtle.ConstantTimeCompare(d[:], rec.digest[:]) == 1 {
-				d1, d2 = unpackClaims(&rec.claims, cl)
-				return true, d1, d2, true
+				unpackClaims(&rec.claims, cl)
+				return true, bytes.IndexByte(tok, '.'), bytes.LastIndexByte(tok, '.'), true
 			}
 		}
 	}
@@ -310,11 +310,11 @@ func (vc *verifyCache) shard() *cacheCounts {
 	return &vc.counts[uintptr(unsafe.Pointer(&probe))>>12%countShards]
 }
 
-// put records tok, a token that verified with the dots d1, d2 and the claims cl, after the
+// put records tok, a token that verified with the claims cl, after the
 // lookup lk missed: it marks tok in the index when tok was not marked, and completes tok's entry
 // with the digest and the record when it was (the token is back: worth the digest). A writer
 // that meets another at work on the same word or entry skips its insertion.
-func (vc *verifyCache) put(lk cacheLookup, tok []byte, d1, d2 int, cl *Claims) {
+func (vc *verifyCache) put(lk cacheLookup, tok []byte, cl *Claims) {
 	if !lk.ok {
 		return
 	}
@@ -327,7 +327,7 @@ func (vc *verifyCache) put(lk cacheLookup, tok []byte, d1, d2 int, cl *Claims) {
 	}
 	var rec cacheRecord
 	var ok bool
-	if rec.claims, ok = packClaims(d1, d2, cl); !ok {
+	if rec.claims, ok = packClaims(cl); !ok {
 		return
 	}
 	vc.digest(&rec.digest, tok)
@@ -387,57 +387,49 @@ func (vc *verifyCache) victim(b int, h uint64) int {
 	return int(w)
 }
 
-// packClaims packs what a verify of a token with dots d1, d2 found in cl into words 3 to 7 of an
-// entry (see cacheSlot), or reports that an entry cannot describe it exactly.
-func packClaims(d1, d2 int, cl *Claims) (p [5]uint64, ok bool) {
-	exp, ok1 := packDate(&cl.exp)
-	nbf, ok2 := packDate(&cl.nbf)
-	iat, ok3 := packDate(&cl.iat)
-	if !ok1 || !ok2 || !ok3 || cl.key < 0 || cl.key > 255 || cl.typ > 7 {
+// packClaims packs what a verify found in cl into words 3 to 7 of an entry (see cacheSlot), or
+// reports that an entry cannot describe it exactly.
+func packClaims(cl *Claims) (p [5]uint64, ok bool) {
+	if cl.key < 0 || cl.key > 255 || cl.typ > 7 {
 		return p, false
 	}
-	flags := spanFlags(cl.iss) | spanFlags(cl.sub)<<2 | spanFlags(cl.jti)<<4 | spanFlags(cl.aud)<<6
-	return [5]uint64{
-		exp | uint64(d1)<<42 | uint64(cl.key)<<53 | uint64(cl.typ)<<61,
-		nbf | uint64(d2)<<42 | uint64(b2u(cl.partiesOK))<<53 | flags<<54,
-		iat | packSpan(cl.iss)<<42,
-		packSpan(cl.sub) | packSpan(cl.jti)<<22,
-		packSpan(cl.aud),
-	}, true
+	spans := [4]*span{&cl.iss, &cl.sub, &cl.jti, &cl.aud}
+	var flags uint64
+	for i, s := range spans {
+		flags |= uint64(b2u(s.ok)|b2u(s.esc)<<1) << (2 * i)
+	}
+	p[3] = packSpan(cl.iss) | packSpan(cl.sub)<<22 | uint64(cl.key)<<44 | uint64(cl.typ)<<52 |
+		uint64(b2u(cl.partiesOK))<<55 | flags<<56
+	p[4] = packSpan(cl.jti) | packSpan(cl.aud)<<22
+	for i, d := range [3]*numericDate{&cl.exp, &cl.nbf, &cl.iat} {
+		if d.more || d.sec >= 1<<dateBits {
+			return p, false
+		}
+		p[i] = uint64(d.sec)&(1<<34-1) | uint64(d.nsec)<<34
+		p[4] |= (uint64(b2u(d.ok)) | uint64(b2u(d.neg))<<1 | uint64(d.sec)>>34<<2) << (44 + 6*i)
+	}
+	return p, true
 }
 
-// unpackClaims sets cl (payload nil) from words 3 to 7 of an entry and returns the dots.
-func unpackClaims(p *[5]uint64, cl *Claims) (d1, d2 int) {
-	const m11 = 1<<offsetBits - 1
-	flags := p[1] >> 54
+// unpackClaims sets cl (payload nil) from words 3 to 7 of an entry.
+func unpackClaims(p *[5]uint64, cl *Claims) {
 	*cl = Claims{
-		exp: unpackDate(p[0]), nbf: unpackDate(p[1]), iat: unpackDate(p[2]),
-		iss: unpackSpan(p[2]>>42, flags), sub: unpackSpan(p[3], flags>>2),
-		jti: unpackSpan(p[3]>>22, flags>>4), aud: unpackSpan(p[4], flags>>6),
-		key: int(p[0] >> 53 & 255), typ: Type(p[0] >> 61), partiesOK: p[1]>>53&1 != 0,
+		exp: unpackDate(p, 0), nbf: unpackDate(p, 1), iat: unpackDate(p, 2),
+		iss: unpackSpan(p[3], p[3]>>56), sub: unpackSpan(p[3]>>22, p[3]>>58),
+		jti: unpackSpan(p[4], p[3]>>60), aud: unpackSpan(p[4]>>22, p[3]>>62),
+		key: int(p[3] >> 44 & 255), typ: Type(p[3] >> 52 & 7), partiesOK: p[3]>>55&1 != 0,
 	}
-	return int(p[0] >> 42 & m11), int(p[1] >> 42 & m11)
 }
 
-// packDate packs d into 42 bits: its magnitude, its sign, whether it is present; or reports
-// that it has a fraction or is too far from 1970.
-func packDate(d *numericDate) (uint64, bool) {
-	if !d.ok {
-		return 0, true
-	}
-	if d.nsec != 0 || d.more || d.sec >= 1<<dateBits {
-		return 0, false
-	}
-	return uint64(d.sec) | uint64(b2u(d.neg))<<dateBits | 1<<(dateBits+1), true
-}
-
-func unpackDate(w uint64) numericDate {
-	return numericDate{sec: int64(w & (1<<dateBits - 1)), neg: w>>dateBits&1 != 0, ok: w>>(dateBits+1)&1 != 0}
+// unpackDate returns date i (exp, nbf, iat) of words p: 34 bits of seconds and the nanoseconds in
+// its own word, its presence, sign and 4 more bits of seconds in the last word.
+func unpackDate(p *[5]uint64, i int) numericDate {
+	f := p[4] >> (44 + 6*i)
+	return numericDate{ok: f&1 != 0, neg: f&2 != 0,
+		sec: int64(p[i]&(1<<34-1) | (f>>2&15)<<34), nsec: int64(p[i] >> 34)}
 }
 
 func packSpan(s span) uint64 { return uint64(s.start) | uint64(s.end)<<offsetBits }
-
-func spanFlags(s span) uint64 { return uint64(b2u(s.ok) | b2u(s.esc)<<1) }
 
 func unpackSpan(w, flags uint64) span {
 	const m11 = 1<<offsetBits - 1

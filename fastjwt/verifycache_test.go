@@ -321,7 +321,7 @@ func TestVerifyCacheComparesWholeToken(t *testing.T) {
 	s.w[0].Add(1)
 	change(s, func(r *cacheRecord) {
 		r.digest[15] ^= 1
-		r.claims[0] = r.claims[0]&^(7<<61) | uint64(TypeAccess)<<61 // what a wrong hit would report
+		r.claims[3] = r.claims[3]&^(7<<52) | uint64(TypeAccess)<<52 // what a wrong hit would report
 	})
 	var cl Claims
 	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != TypeSession {
@@ -452,33 +452,37 @@ func TestVerifyCacheTokenSizeCap(t *testing.T) {
 }
 
 // An entry gives back exactly the claims it was packed from: every date it can hold (absent,
-// negative, zero, up to 2^40-1 seconds) and every span flag (escaped strings), the key, the type,
-// the party verdict and the dots. A token it cannot describe exactly (a fractional date, one of
-// 2^40 seconds or more, a key index above 255) is refused, and such a token is never cached.
+// negative, zero, fractional to the nanosecond, up to 2^38-1 seconds) and every span flag
+// (escaped strings), the key, the type and the party verdict. A token it cannot describe exactly
+// (a date of 2^38 seconds or more, a nonzero digit past a date's ninth fractional digit, a key
+// index above 255) is refused, and such a token is never cached.
 func TestCachePackClaims(t *testing.T) {
 	for _, payload := range []string{
 		`{}`,
-		`{"exp":4102444800,"nbf":-12,"iat":0,"iss":"i\u00e9","sub":"s","jti":"\"j","aud":["a","b"]}`,
-		`{"exp":1099511627775,"nbf":-1099511627775,"iat":-0,"aud":"x","sub":"` + strings.Repeat("y", 1500) + `"}`,
+		`{"exp":4102444800,"nbf":-12.5,"iat":1796695095.737819666,"iss":"i\u00e9","sub":"s","jti":"\"j","aud":["a","b"]}`,
+		`{"exp":274877906943.999999999,"nbf":-274877906943,"iat":-0,"aud":"x","sub":"` + strings.Repeat("y", 1500) + `"}`,
+		`{"iat":17179869184,"exp":17179869183}`,
 	} {
 		var cl Claims
 		if err := scanPayload([]byte(payload), &cl); err != nil {
 			t.Fatalf("%s: %v", payload, err)
 		}
-		cl.payload, cl.key, cl.typ, cl.partiesOK = nil, 255, TypeOther, true
-		p, ok := packClaims(17, 2047, &cl)
-		var got Claims
-		d1, d2 := unpackClaims(&p, &got)
-		if !ok || !reflect.DeepEqual(got, cl) || d1 != 17 || d2 != 2047 {
-			t.Fatalf("%s: %v\n got  %+v\n want %+v", payload, ok, got, cl)
+		for _, key := range []int{0, 255} {
+			cl.payload, cl.key, cl.typ, cl.partiesOK = nil, key, TypeOther, key == 0
+			p, ok := packClaims(&cl)
+			var got Claims
+			unpackClaims(&p, &got)
+			if !ok || !reflect.DeepEqual(got, cl) {
+				t.Fatalf("%s: %v\n got  %+v\n want %+v", payload, ok, got, cl)
+			}
 		}
 	}
-	for _, payload := range []string{`{"exp":1.5}`, `{"nbf":1099511627776}`, `{"iat":-2e12}`, `{"exp":1.0000000001}`} {
+	for _, payload := range []string{`{"nbf":274877906944}`, `{"iat":-3e11}`, `{"exp":1.0000000001}`} {
 		var cl Claims
 		if err := scanPayload([]byte(payload), &cl); err != nil {
 			t.Fatalf("%s: %v", payload, err)
 		}
-		if _, ok := packClaims(0, 0, &cl); ok {
+		if _, ok := packClaims(&cl); ok {
 			t.Fatalf("%s: packed", payload)
 		}
 		c, _ := NewHS256([]Key{{Secret: benchSecret}})
@@ -494,8 +498,22 @@ func TestCachePackClaims(t *testing.T) {
 	}
 	var cl Claims
 	cl.key = 256
-	if _, ok := packClaims(0, 0, &cl); ok {
+	if _, ok := packClaims(&cl); ok {
 		t.Fatal("key 256 packed")
+	}
+}
+
+// A session token's fractional "iat" is cached like any other date: three verifies, one hit.
+func TestVerifyCacheFractionalDate(t *testing.T) {
+	c, _ := NewHS256([]Key{{Secret: benchSecret}})
+	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"counter":42,"iat":1796695095.737819666,"exp":4102444800}`))
+	for range 3 {
+		if _, err := c.AppendVerify(nil, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.CacheStats(); st.Hits != 1 || !isCached(c, tok) {
+		t.Fatalf("%+v", st)
 	}
 }
 
