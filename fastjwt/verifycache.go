@@ -62,7 +62,7 @@ import (
 //   - The bucket is chosen by hash/maphash of the token's last 32 bytes (its signature, for any
 //     token worth caching) under a seed drawn for each codec: a client cannot compute which
 //     tokens share a bucket, and cannot aim tokens at an entry to evict it. Tags of the same hash
-//     (14 bits in the index, 31 in the entry) pick the candidate entry in the bucket: they save
+//     (14 bits in the index, 30 in the entry) pick the candidate entry in the bucket: they save
 //     reading entries and computing the digest for a token the bucket does not hold, and decide
 //     nothing, since a tag match is always followed by the digest comparison. A hit being faster than a miss tells the client whether a token it
 //     already holds was seen lately, nothing more.
