@@ -15,7 +15,9 @@ import (
 // Its security argument is the main cache's, with the byte comparison in the place of the digest:
 //
 //   - An entry is stored only from a hit of the main cache, so it holds a token that verified,
-//     the claims its verify found, and the payload decoded from its own bytes.
+//     the claims its verify found, and the payload decoded from its own bytes. It is looked up
+//     only for a token whose main-cache entry is complete (the index says so), so a token the
+//     main cache does not hold pays nothing here.
 //   - A hit needs the presented token to equal the kept one in every byte, compared in constant
 //     time over the whole token; the hash only picks the entry, so a collision costs a miss, never
 //     a wrong answer.

@@ -261,12 +261,17 @@ func (vc *verifyCache) get(tok, dst []byte, cl *Claims) (lk cacheLookup, out []b
 		return lk, dst, 0, 0, false, false
 	}
 	counts := vc.shard()
-	if out, hit = vc.hot.get(lk.h, tok, dst, cl); hit {
-		counts.hits.Add(1)
-		return lk, out, 0, 0, true, true
+	way, state := vc.find(lk.bucket, shortOf(lk.h))
+	lk.marked = way >= 0
+	// The hot cache holds only tokens whose entry is complete here: a token the index does not
+	// hold complete (every first-seen token) skips it.
+	if state == shortComplete {
+		if out, hit = vc.hot.get(lk.h, tok, dst, cl); hit {
+			counts.hits.Add(1)
+			return lk, out, 0, 0, true, true
+		}
 	}
-	lk.marked, d1, d2, hit = vc.getMain(lk, tok, cl)
-	if hit {
+	if d1, d2, hit = vc.getMain(lk, way, state, tok, cl); hit {
 		lk.promote = counts.hits.Add(1)%hotEvery == 0
 		return lk, dst, d1, d2, false, true
 	}
@@ -274,9 +279,8 @@ func (vc *verifyCache) get(tok, dst []byte, cl *Claims) (lk cacheLookup, out []b
 	return lk, dst, 0, 0, false, false
 }
 
-// getMain looks tok up in the main cache, and reports whether it is marked there.
-func (vc *verifyCache) getMain(lk cacheLookup, tok []byte, cl *Claims) (marked bool, d1, d2 int, hit bool) {
-	way, state := vc.find(lk.bucket, shortOf(lk.h))
+// getMain looks tok up in the main cache, in the way of its bucket that find returned.
+func (vc *verifyCache) getMain(lk cacheLookup, way int, state uint16, tok []byte, cl *Claims) (d1, d2 int, hit bool) {
 	if state == shortComplete {
 		var rec cacheRecord
 		s := &vc.bucket(lk.bucket)[way]
@@ -286,11 +290,11 @@ func (vc *verifyCache) getMain(lk cacheLookup, tok []byte, cl *Claims) (marked b
 			vc.digest(&d, tok)
 			if subtle.ConstantTimeCompare(d[:], rec.digest[:]) == 1 {
 				unpackClaims(&rec.claims, cl)
-				return true, bytes.IndexByte(tok, '.'), bytes.LastIndexByte(tok, '.'), true
+				return bytes.IndexByte(tok, '.'), bytes.LastIndexByte(tok, '.'), true
 			}
 		}
 	}
-	return way >= 0, 0, 0, false
+	return 0, 0, false
 }
 
 // load reads the record of s, whose first word was w0 (even: no writer at work), into r, and

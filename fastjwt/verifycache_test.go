@@ -136,7 +136,8 @@ func isCached(c *Codec, tok []byte) bool {
 	if !lk.ok {
 		return false
 	}
-	_, _, _, hit := c.cache.getMain(lk, tok, &cl)
+	way, state := c.cache.find(lk.bucket, shortOf(lk.h))
+	_, _, hit := c.cache.getMain(lk, way, state, tok, &cl)
 	return hit
 }
 
