@@ -110,10 +110,11 @@ const (
 	// maxManyUsersHitRatio: a verify through the default cache, with 10 000 or 100 000 clients
 	// presenting their tokens in turn, may take at most this many times the same verifies
 	// without a cache: the cache must pay for itself at realistic user counts. (Measured here:
-	// 0.52-0.90x, usually 0.65-0.75x. Against the floor, the goal of 0.5x is not met: a hit reads the token, one
-	// cache entry from memory, computes the digest and decodes the payload; each client's token
-	// and entry are out of the processor's caches by the time it comes back, and the floor over
-	// the same tokens pays the token's read too, so the hit is logged against both floors.)
+	// 0.52-0.90x, usually 0.65-0.75x. Against the floor, the goal of 0.5x is not met: a hit
+	// reads the token and one cache entry from memory, computes the digest and decodes the
+	// payload; each client's token and entry are out of the processor's caches by the time it
+	// comes back, and the floor over the same tokens pays the token's read too, so the hit is
+	// logged against both floors.)
 	maxManyUsersHitRatio = 0.9
 	// maxMissOverhead: a first-seen token's verify through the default cache may take at most
 	// this many times the same verify without a cache: the lookup that misses reads the index
