@@ -6,6 +6,7 @@ import (
 
 	stdsha256 "crypto/sha256"
 
+	"github.com/fastjwt/session/fastjwt"
 	simd "github.com/minio/sha256-simd"
 )
 
@@ -33,6 +34,7 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		m.stop(b)
 	})
+	benchManyUsers(b)
 	for _, backend := range []struct {
 		name string
 		simd bool
@@ -85,6 +87,48 @@ func BenchmarkSHA256(b *testing.B) {
 			m := startCPU(b)
 			for b.Loop() {
 				simd.Sum256(data)
+			}
+			m.stop(b)
+		})
+	}
+}
+
+// benchManyUsers is the many-users workload (manyusers_test.go): 10 000 and 100 000 clients
+// presenting their own tokens in turn, through the default cache (each token admitted first by
+// its first two verifies), without a cache, and the floor over the same tokens.
+func benchManyUsers(b *testing.B) {
+	toks := manyTokens()
+	for _, n := range []int{10_000, manyUsers} {
+		for _, v := range []struct {
+			name string
+			opts []fastjwt.Option
+		}{{"fastjwt", nil}, {"fastjwt-nocache", []fastjwt.Option{fastjwt.WithVerifyCache(0)}}} {
+			b.Run(fmt.Sprintf("%s-%d-clients", v.name, n), func(b *testing.B) {
+				c := newCodec(v.opts...)
+				for _, tok := range toks[:n] {
+					for range 2 {
+						if _, err := c.AppendVerify(nil, tok); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				run := manyVerify("", c, toks, n).run
+				m := startCPU(b)
+				for b.Loop() {
+					if err := run(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m.stop(b)
+			})
+		}
+		b.Run(fmt.Sprintf("floor-%d-clients", n), func(b *testing.B) {
+			run := floorOver("", toks, n).run
+			m := startCPU(b)
+			for b.Loop() {
+				if err := run(); err != nil {
+					b.Fatal(err)
+				}
 			}
 			m.stop(b)
 		})

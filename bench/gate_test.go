@@ -75,10 +75,11 @@ func TestGateAllocations(t *testing.T) {
 
 // timed is one contender of the speed gate: run executes one operation.
 type timed struct {
-	name string
-	run  func() error
-	n    int       // batch size, calibrated to gateBatch
-	ns   []float64 // ns/op of each round
+	name  string
+	run   func() error
+	setup func(n int) // when set, called before each batch of n operations, outside the timing
+	n     int         // batch size, calibrated to gateBatch
+	ns    []float64   // ns/op of each round
 }
 
 // calibrate sets the batch size from a short trial run.
@@ -95,6 +96,9 @@ func (c *timed) calibrate(t *testing.T) {
 }
 
 func (c *timed) batch(t *testing.T, n int) time.Duration {
+	if c.setup != nil {
+		c.setup(n)
+	}
 	runtime.GC() // no contender pays for another's garbage
 	start := gateClock()
 	for range n {

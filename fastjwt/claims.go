@@ -20,7 +20,7 @@ type Claims struct {
 }
 
 // span locates a value in the payload by offsets rather than by a slice, so that the result of
-// scanning a payload can be kept (the verified-token cache, verifyCache, keeps it with the token)
+// scanning a payload can be kept (the verified-token cache, verifyCache, keeps it with the token's digest)
 // and applied to another copy of the same bytes.
 type span struct {
 	start, end int

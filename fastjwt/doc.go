@@ -9,8 +9,8 @@
 // library's RSA, ECDSA or Ed25519 verify allocates for the others), the HMAC inner and outer
 // states are computed once per key (FIPS 198-1 sec. 6 allows storing them), the signature is
 // checked before any byte of the payload is parsed, and a token that verified before, byte for
-// byte, is answered from a bounded cache without checking its signature again ([WithVerifyCache]);
-// its times are checked on every presentation.
+// byte, is answered from a bounded cache of keyed digests without checking its signature again
+// ([WithVerifyCache]); its times are checked on every presentation.
 //
 // It is strict. A token is accepted only if it has exactly three segments of canonical,
 // unpadded base64url; a header that is one JSON object whose "alg" is the algorithm of a key of

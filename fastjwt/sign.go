@@ -51,7 +51,6 @@ func (c *Codec) AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, er
 	dst = append(dst, header...)
 	dst = append(dst, '.')
 	dst = appendBase64(dst, payload)
-	d1, d2 := start+len(header), len(dst)
 	if k.alg == HS256 {
 		var mac [32]byte
 		k.mac.sum(&mac, dst[start:])
@@ -65,14 +64,6 @@ func (c *Codec) AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, er
 		}
 		dst = append(dst, '.')
 		dst = appendBase64(dst, sig)
-	}
-	if c.cache != nil {
-		// The payload was just scanned to validate it: remember the token, so that its return
-		// (a session re-issued on every change comes back with the next request) is a hit.
-		tok := dst[start:]
-		cl.typ = typ
-		cl.partiesOK = c.checkParties(&cl) == nil
-		c.cache.put(c.cache.hash(tok), tok, d1-start, d2-start, payload, &cl)
 	}
 	return dst, nil
 }

@@ -25,8 +25,9 @@ var (
 // On error dst is returned unchanged. With enough capacity in dst it allocates nothing for HS256,
 // and nothing beyond what the standard library's verify allocates for the other algorithms.
 //
-// In order: the size cap; a token verified before, byte for byte, is answered from the
-// verified-token cache (see WithVerifyCache) from here to the clock; exactly three segments; the
+// In order: the size cap; a token verified twice before, byte for byte, is answered from the
+// verified-token cache (see WithVerifyCache) from here to the clock, its payload decoded from
+// the presented token; exactly three segments; the
 // header (see readHeader): its "alg" must be the algorithm of a key that may verify the token;
 // the signature, as canonical base64url of exactly the key's signature size, checked against the
 // first two segments as transmitted (an HS256 MAC in constant time); only then the payload,
@@ -50,16 +51,16 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	if len(token) > c.cfg.maxSize {
 		return dst, errTooLarge
 	}
-	var h uint64
+	var lk cacheLookup
 	if c.cache != nil {
-		h = c.cache.hash(token)
-		start := len(dst)
-		out, d1, d2, decoded, hit := c.cache.get(h, token, dst, cl)
-		if hit {
+		var out []byte
+		var d1, d2 int
+		var decoded, hit bool
+		if lk, out, d1, d2, decoded, hit = c.cache.get(token, dst, cl); hit {
 			if decoded {
-				return c.checked(out, start, cl)
+				return c.checked(out, len(dst), cl)
 			}
-			return c.verified(dst, token[d1+1:d2], cl)
+			return c.verified(dst, token, lk, d1, d2, cl)
 		}
 	}
 	// Exactly two dots, found with IndexByte: the split does not depend on how many segments
@@ -102,19 +103,23 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	cl.typ = typ
 	cl.partiesOK = c.checkParties(cl) == nil
 	if c.cache != nil {
-		c.cache.put(h, token, d1, d2, dst[start:], cl)
+		c.cache.put(lk, token, cl)
 	}
 	return c.checked(dst, start, cl)
 }
 
-// verified finishes the verify of a cached token: its payload segment is decoded into dst and
-// its claims, found when it was first verified, are checked against the clock.
-func (c *Codec) verified(dst, payloadSeg []byte, cl *Claims) ([]byte, error) {
+// verified finishes the verify of a token the main cache answered (lk): its payload segment
+// token[d1+1:d2] is decoded into dst, kept in the hot cache when lk says so, and its claims,
+// found when it was verified in full, are checked against the clock.
+func (c *Codec) verified(dst, token []byte, lk cacheLookup, d1, d2 int, cl *Claims) ([]byte, error) {
 	start := len(dst)
-	dst, ok := appendDecodeBase64(dst, payloadSeg)
+	dst, ok := appendDecodeBase64(dst, token[d1+1:d2])
 	if !ok { // cannot happen: the same bytes decoded when the token was cached
 		*cl = Claims{}
 		return dst, errPayloadBase64
+	}
+	if lk.promote {
+		c.cache.hot.put(lk.h, token, dst[start:], cl)
 	}
 	return c.checked(dst, start, cl)
 }

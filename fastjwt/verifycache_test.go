@@ -1,6 +1,7 @@
 package fastjwt
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // A cached token is still checked against the clock, the issuer and the audience on every
@@ -20,7 +22,7 @@ func TestVerifyCacheKeepsTimeChecks(t *testing.T) {
 	}
 	tok, _ := c.AppendSign(nil, []byte(`{"sub":"a","exp":1001,"nbf":999}`))
 	var cl Claims
-	for i := 0; i < 2; i++ { // the second verify is served by the cache
+	for i := 0; i < 3; i++ { // the third verify is served by the cache
 		if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil {
 			t.Fatalf("verify %d: %v", i, err)
 		}
@@ -41,8 +43,8 @@ func TestVerifyCacheKeepsTimeChecks(t *testing.T) {
 	}
 }
 
-// With one slot every token evicts the previous one; each verify must still return its own
-// payload and claims, and the key that verified it.
+// With one bucket of seven entries and twenty tokens, tokens evict each other all the time; each
+// verify must still return its own payload and claims, and the key that verified it.
 func TestVerifyCacheEviction(t *testing.T) {
 	old, _ := NewHS256([]Key{{Secret: []byte("the-old-secret-0123456789abcdefghij")}})
 	c, err := NewHS256([]Key{{Secret: benchSecret}, {Secret: []byte("the-old-secret-0123456789abcdefghij")}},
@@ -51,7 +53,7 @@ func TestVerifyCacheEviction(t *testing.T) {
 		t.Fatal(err)
 	}
 	var toks [][]byte
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 20; i++ {
 		signer := c
 		if i%2 == 1 {
 			signer = old
@@ -59,7 +61,7 @@ func TestVerifyCacheEviction(t *testing.T) {
 		tok, _ := signer.AppendSign(nil, fmt.Appendf(nil, `{"sub":"user-%d","aud":["a%d"]}`, i, i))
 		toks = append(toks, tok)
 	}
-	for round := 0; round < 3; round++ {
+	for round := 0; round < 4; round++ {
 		for i, tok := range toks {
 			var cl Claims
 			p, err := c.AppendVerifyClaims([]byte("x"), tok, &cl)
@@ -127,23 +129,53 @@ func TestVerifyCacheAfterMAC(t *testing.T) {
 	}
 }
 
-// isCached reports whether tok is in c's verified-token cache.
+// isCached reports whether tok is in c's verified-token cache: whether a verify of it would hit.
 func isCached(c *Codec, tok []byte) bool {
 	var cl Claims
-	_, _, _, _, hit := c.cache.get(c.cache.hash(tok), tok, nil, &cl)
+	lk := c.cache.locate(tok)
+	if !lk.ok {
+		return false
+	}
+	way, state := c.cache.find(lk.bucket, shortOf(lk.h))
+	_, _, hit := c.cache.getMain(lk, way, state, tok, &cl)
 	return hit
 }
 
-// cachedEntry returns the entry of c's cache that holds tok (by length and hash), or nil.
-func cachedEntry(c *Codec, tok []byte) *cacheEntry {
-	h := c.cache.hash(tok)
-	b := &c.cache.buckets[h&c.cache.mask]
-	for w := range b.ways {
-		if b.ways[w].n == len(tok) && b.ways[w].hash == h {
-			return &b.ways[w]
-		}
+// cachedSlot returns the entry of c's cache that is complete with tok's tag, or nil.
+func cachedSlot(c *Codec, tok []byte) *cacheSlot {
+	lk := c.cache.locate(tok)
+	if !lk.ok {
+		return nil
 	}
-	return nil
+	w, state := c.cache.find(lk.bucket, shortOf(lk.h))
+	if state != shortComplete {
+		return nil
+	}
+	return &c.cache.bucket(lk.bucket)[w]
+}
+
+// change applies f to the record of the complete entry s, as a writer would (the test is its
+// only user).
+func change(s *cacheSlot, f func(*cacheRecord)) {
+	var r cacheRecord
+	w0 := s.w[0].Load()
+	s.load(w0, &r)
+	f(&r)
+	s.w[1].Store(binary.LittleEndian.Uint64(r.digest[:8]))
+	s.w[2].Store(binary.LittleEndian.Uint64(r.digest[8:]))
+	for i, c := range r.claims {
+		s.w[3+i].Store(c)
+	}
+}
+
+// isMarked reports whether one of the entries of tok's bucket carries tok's tag.
+func isMarked(c *Codec, tok []byte) bool {
+	lk := c.cache.locate(tok)
+	if !lk.ok {
+		return false
+	}
+	w, _ := c.cache.find(lk.bucket, shortOf(lk.h))
+	return w >= 0
 }
 
 // The issuer and audience verdicts kept with a cached scan give the same answers as the
@@ -173,24 +205,34 @@ func TestVerifyCacheKeepsPartyChecks(t *testing.T) {
 	}
 }
 
-// A token the codec signs is cached at once: its first verify is served by the cache, with the
-// same result an uncached codec gives.
-func TestVerifyCacheFilledBySign(t *testing.T) {
+// A token is admitted in two steps: its first verify only marks it (a mark answers nothing),
+// its second stores its record, and its third is a hit, with the same result an uncached codec
+// gives. A token the codec signs is not cached by the signing.
+func TestVerifyCacheAdmission(t *testing.T) {
 	c := benchCodec(t)
 	plain := benchCodec(t, WithVerifyCache(0))
 	tok := benchToken(t, c)
-	if !isCached(c, tok) {
-		t.Fatal("signed token not cached")
+	if isCached(c, tok) || isMarked(c, tok) {
+		t.Fatal("signing cached the token")
 	}
-	var hit, cold Claims
-	p1, err1 := c.AppendVerifyClaims(nil, tok, &hit)
+	var cold Claims
 	p2, err2 := plain.AppendVerifyClaims(nil, tok, &cold)
-	if err1 != nil || err2 != nil || string(p1) != string(p2) {
-		t.Fatalf("cached %q %v, uncached %q %v", p1, err1, p2, err2)
+	for i, want := range []struct{ marked, cached bool }{{true, false}, {true, true}, {true, true}} {
+		var cl Claims
+		p1, err1 := c.AppendVerifyClaims(nil, tok, &cl)
+		if err1 != nil || err2 != nil || string(p1) != string(p2) {
+			t.Fatalf("verify %d: cached %q %v, uncached %q %v", i, p1, err1, p2, err2)
+		}
+		cl.payload, cold.payload = nil, nil
+		if !reflect.DeepEqual(cl, cold) {
+			t.Fatalf("verify %d: claims differ:\n cached   %+v\n uncached %+v", i, cl, cold)
+		}
+		if isMarked(c, tok) != want.marked || isCached(c, tok) != want.cached {
+			t.Fatalf("after verify %d: marked %v, cached %v, want %+v", i, isMarked(c, tok), isCached(c, tok), want)
+		}
 	}
-	hit.payload, cold.payload = nil, nil
-	if !reflect.DeepEqual(hit, cold) {
-		t.Fatalf("claims differ:\n cached   %+v\n uncached %+v", hit, cold)
+	if st := c.CacheStats(); st.Hits != 1 || st.Misses != 2 { // isCached does not count
+		t.Fatalf("%+v, want 1 hit and 2 misses", st)
 	}
 }
 
@@ -216,9 +258,6 @@ func TestVerifyCacheType(t *testing.T) {
 			foreign[typ] = resign(t, c, hdr, tok)
 		}
 		foreign[TypeOther] = resign(t, c, `{"alg":"HS256","typ":"secevent+jwt"}`, own[TypeJWT])
-		if size > 1 && !isCached(c, own[TypeSession]) {
-			t.Fatal("a signed session token is not cached")
-		}
 		var cl Claims
 		for round := 0; round < 3; round++ {
 			for typ := TypeNone; typ <= TypeOther; typ++ {
@@ -230,7 +269,7 @@ func TestVerifyCacheType(t *testing.T) {
 					if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != typ {
 						t.Fatalf("cache %d round %d %s %v: %v, Type %v", size, round, name, typ, err, cl.Type())
 					}
-					if size > 1 && !isCached(c, tok) {
+					if size > 1 && round > 0 && !isCached(c, tok) {
 						t.Fatalf("cache %d %s %v: not cached after verify", size, name, typ)
 					}
 				}
@@ -239,34 +278,69 @@ func TestVerifyCacheType(t *testing.T) {
 	}
 }
 
-// A hit is served only for the very bytes that verified: an entry whose stored token differs
-// from the presented one in any byte (here: a corrupted copy of the same length, hash and slot)
-// is a miss, and the token is verified in full.
+// A hit is served only for the very bytes that verified: a token one byte away from a cached one
+// (in its tail, which picks the bucket and the tag, or anywhere before it, where only the digest
+// tells them apart) is a miss, and so is the cached token itself when its entry's digest differs
+// in any bit; the token is then verified in full.
 func TestVerifyCacheComparesWholeToken(t *testing.T) {
 	c, err := NewHS256([]Key{{Secret: benchSecret}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"sub":"a"}`))
-	s := cachedEntry(c, tok)
-	if s == nil {
-		t.Fatal("signed token not cached")
-	}
-	for i := 0; i < len(tok); i++ {
-		s.buf[i] ^= 1
-		if isCached(c, tok) {
-			t.Fatalf("byte %d of the stored token differs, and the cache still answered", i)
+	for range 2 {
+		if _, err := c.AppendVerify(nil, tok); err != nil {
+			t.Fatal(err)
 		}
-		s.buf[i] ^= 1
+	}
+	s := cachedSlot(c, tok)
+	if s == nil || !isCached(c, tok) {
+		t.Fatal("token verified twice is not cached")
+	}
+	for i := range tok {
+		other := append([]byte(nil), tok...)
+		other[i] ^= 1
+		if isCached(c, other) {
+			t.Fatalf("byte %d of the presented token differs, and the cache answered", i)
+		}
+	}
+	for i := range 128 {
+		change(s, func(r *cacheRecord) { r.digest[i/8] ^= 1 << (i % 8) })
+		if isCached(c, tok) {
+			t.Fatalf("bit %d of the stored digest differs, and the cache still answered", i)
+		}
+		change(s, func(r *cacheRecord) { r.digest[i/8] ^= 1 << (i % 8) })
 	}
 	if !isCached(c, tok) {
 		t.Fatal("the restored entry does not hit")
 	}
-	s.buf[len(tok)-1] ^= 1
-	s.claims.typ = TypeAccess // what a wrong hit would report
+	// An entry read while a writer is at work (odd sequence number) answers nothing.
+	s.w[0].Add(1)
+	if isCached(c, tok) {
+		t.Fatal("an entry being written answered")
+	}
+	s.w[0].Add(1)
+	change(s, func(r *cacheRecord) {
+		r.digest[15] ^= 1
+		r.claims[3] = r.claims[3]&^(7<<52) | uint64(TypeAccess)<<52 // what a wrong hit would report
+	})
 	var cl Claims
 	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || cl.Type() != TypeSession {
 		t.Fatalf("%v, Type %v", err, cl.Type())
+	}
+}
+
+// Digests are keyed per codec: the same token has different digests in two codecs with the same
+// key, and the same digest every time in one.
+func TestVerifyCacheDigestKeyed(t *testing.T) {
+	a, b := benchCodec(t), benchCodec(t)
+	tok := benchToken(t, a)
+	var da, da2, db [16]byte
+	a.cache.digest(&da, tok)
+	a.cache.digest(&da2, tok)
+	b.cache.digest(&db, tok)
+	if da != da2 || da == db || a.cache.seed == b.cache.seed {
+		t.Fatalf("digests %x %x %x", da, da2, db)
 	}
 }
 
@@ -330,7 +404,7 @@ func TestVerifyCacheAsymmetric(t *testing.T) {
 		if _, err := c.AppendVerifyClaims(nil, oldTok, &cl); err != nil || cl.KeyIndex() != 1 || cl.Type() != TypeAccess || cl.Subject() != "o" {
 			t.Fatalf("verify %d: %v, key %d, type %v", i, err, cl.KeyIndex(), cl.Type())
 		}
-		if !isCached(c, oldTok) {
+		if i > 0 && !isCached(c, oldTok) {
 			t.Fatalf("verify %d: not cached", i)
 		}
 	}
@@ -345,10 +419,11 @@ func TestVerifyCacheAsymmetric(t *testing.T) {
 	if _, err := c.AppendVerify(nil, oldTok); !errors.Is(err, ErrExpired) {
 		t.Fatalf("cached token after exp: %v", err)
 	}
-	// A codec's cache is its own: its seed, its slots.
-	other, _ := NewSigner(PrivateKey{ID: "new", Alg: ES256, Key: priv}, nil)
-	if other.cache.seed == c.cache.seed {
-		t.Fatal("two codecs share a hash seed")
+	// A codec's cache is its own: another codec of the same keys has not seen the token.
+	other, _ := NewSigner(PrivateKey{ID: "new", Alg: ES256, Key: priv}, []PublicKey{
+		{ID: "old", Alg: EdDSA, Key: loadSigner(t, "ed25519.pkcs8.pem").Public()}})
+	if isCached(other, oldTok) || isMarked(other, oldTok) {
+		t.Fatal("two codecs share a cache")
 	}
 }
 
@@ -360,7 +435,7 @@ func TestVerifyCacheTokenSizeCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 3; i++ {
 		if _, err := c.AppendVerify(nil, tok); err != nil {
 			t.Fatal(err)
 		}
@@ -368,12 +443,175 @@ func TestVerifyCacheTokenSizeCap(t *testing.T) {
 	if isCached(c, tok) {
 		t.Fatal("a token over the cap was cached")
 	}
-	for i := range c.cache.buckets {
-		for _, e := range c.cache.buckets[i].ways {
-			if e.n > MaxCachedTokenSize {
-				t.Fatal("an entry holds more than the cap")
+	for i := range c.cache.index {
+		for j := range c.cache.index[i].w {
+			if c.cache.index[i].w[j].Load() != 0 {
+				t.Fatal("a token over the cap was marked")
 			}
 		}
+	}
+}
+
+// An entry gives back exactly the claims it was packed from: every date it can hold (absent,
+// negative, zero, fractional to the nanosecond, up to 2^38-1 seconds) and every span flag
+// (escaped strings), the key, the type and the party verdict. A token it cannot describe exactly
+// (a date of 2^38 seconds or more, a nonzero digit past a date's ninth fractional digit, a key
+// index above 255) is refused, and such a token is never cached.
+func TestCachePackClaims(t *testing.T) {
+	for _, payload := range []string{
+		`{}`,
+		`{"exp":4102444800,"nbf":-12.5,"iat":1796695095.737819666,"iss":"i\u00e9","sub":"s","jti":"\"j","aud":["a","b"]}`,
+		`{"exp":274877906943.999999999,"nbf":-274877906943,"iat":-0,"aud":"x","sub":"` + strings.Repeat("y", 1500) + `"}`,
+		`{"iat":17179869184,"exp":17179869183}`,
+	} {
+		var cl Claims
+		if err := scanPayload([]byte(payload), &cl); err != nil {
+			t.Fatalf("%s: %v", payload, err)
+		}
+		for _, key := range []int{0, 255} {
+			cl.payload, cl.key, cl.typ, cl.partiesOK = nil, key, TypeOther, key == 0
+			p, ok := packClaims(&cl)
+			var got Claims
+			unpackClaims(&p, &got)
+			if !ok || !reflect.DeepEqual(got, cl) {
+				t.Fatalf("%s: %v\n got  %+v\n want %+v", payload, ok, got, cl)
+			}
+		}
+	}
+	for _, payload := range []string{`{"nbf":274877906944}`, `{"iat":-3e11}`, `{"exp":1.0000000001}`} {
+		var cl Claims
+		if err := scanPayload([]byte(payload), &cl); err != nil {
+			t.Fatalf("%s: %v", payload, err)
+		}
+		if _, ok := packClaims(&cl); ok {
+			t.Fatalf("%s: packed", payload)
+		}
+		c, _ := NewHS256([]Key{{Secret: benchSecret}})
+		tok, _ := c.AppendSign(nil, []byte(payload))
+		for range 3 {
+			if _, err := c.AppendVerify(nil, tok); err != nil && !errors.Is(err, ErrExpired) && !errors.Is(err, ErrNotYetValid) {
+				t.Fatalf("%s: %v", payload, err)
+			}
+		}
+		if isCached(c, tok) {
+			t.Fatalf("%s: cached", payload)
+		}
+	}
+	var cl Claims
+	cl.key = 256
+	if _, ok := packClaims(&cl); ok {
+		t.Fatal("key 256 packed")
+	}
+}
+
+// A session token's fractional "iat" is cached like any other date: three verifies, one hit.
+func TestVerifyCacheFractionalDate(t *testing.T) {
+	c, _ := NewHS256([]Key{{Secret: benchSecret}})
+	tok, _ := c.AppendSignType(nil, TypeSession, []byte(`{"counter":42,"iat":1796695095.737819666,"exp":4102444800}`))
+	for range 3 {
+		if _, err := c.AppendVerify(nil, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.CacheStats(); st.Hits != 1 || !isCached(c, tok) {
+		t.Fatalf("%+v", st)
+	}
+}
+
+// The default cache holds 100 000 clients' tokens in at most 16 MiB: its entries and their lines
+// and counters, as laid out.
+func TestVerifyCacheDefaultSize(t *testing.T) {
+	c := benchCodec(t)
+	vc := c.cache
+	size := unsafe.Sizeof(*vc) + uintptr(len(vc.slots))*unsafe.Sizeof(cacheSlot{}) +
+		uintptr(len(vc.index))*unsafe.Sizeof(cacheIndex{})
+	if len(vc.slots) < DefaultVerifyCacheSize || len(vc.slots) < 100_000 || size > 16<<20 {
+		t.Fatalf("%d entries in %d bytes", len(vc.slots), size)
+	}
+	if unsafe.Sizeof(cacheSlot{}) != 64 || unsafe.Sizeof(cacheCounts{}) != 64 {
+		t.Fatalf("entry %d bytes, counters %d", unsafe.Sizeof(cacheSlot{}), unsafe.Sizeof(cacheCounts{}))
+	}
+	if st := c.CacheStats(); st.Entries != len(vc.slots) {
+		t.Fatalf("%+v", st)
+	}
+}
+
+// A bucket holds eight tokens: eight tokens presented in turn all stay cached. A ninth token's
+// mark takes the entry of one of them, and its second verify completes that entry, so eight of
+// the nine are cached and the ninth is; a tenth token's mark then takes no complete entry while
+// a mark is there to take.
+func TestVerifyCacheEightWays(t *testing.T) {
+	c := benchCodec(t, WithVerifyCache(8)) // one bucket
+	if c.cache.buckets != 1 || len(c.cache.slots) != cacheWays {
+		t.Fatalf("%d buckets", c.cache.buckets)
+	}
+	other, _ := NewHS256([]Key{{Secret: benchSecret}})
+	var toks [][]byte
+	for i := range 12 {
+		tok, _ := other.AppendSign(nil, fmt.Appendf(nil, `{"iss":"https://auth.example.com","aud":"api.example.com","sub":"%d"}`, i))
+		toks = append(toks, tok)
+	}
+	verify := func(toks ...[]byte) {
+		t.Helper()
+		for _, tok := range toks {
+			if _, err := c.AppendVerify(nil, tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cached := func(toks [][]byte) (n int) {
+		for _, tok := range toks {
+			if isCached(c, tok) {
+				n++
+			}
+		}
+		return n
+	}
+	verify(toks[:8]...)
+	verify(toks[:8]...)
+	if n := cached(toks[:8]); n != 8 {
+		t.Fatalf("%d of eight tokens of one bucket cached", n)
+	}
+	verify(toks[8], toks[8])
+	if n := cached(toks[:9]); n != 8 || !isCached(c, toks[8]) {
+		t.Fatalf("after a ninth token: %d of nine cached, the ninth %v", n, isCached(c, toks[8]))
+	}
+	verify(toks[9]) // marks: replaces a complete entry (no mark to take)
+	if n := cached(toks[:9]); n != 7 || !isMarked(c, toks[9]) {
+		t.Fatalf("after a tenth token's mark: %d of nine cached", n)
+	}
+	verify(toks[10]) // marks: takes the tenth's mark, not a complete entry
+	if n := cached(toks[:9]); n != 7 || isMarked(c, toks[9]) || !isMarked(c, toks[10]) {
+		t.Fatalf("after an eleventh token's mark: %d of nine cached, tenth marked %v", n, isMarked(c, toks[9]))
+	}
+}
+
+// CacheStats counts every lookup as a hit or a miss: a token verified before is a hit, a token
+// the codec has not seen (or a forgery, which is never stored) a miss.
+func TestVerifyCacheStats(t *testing.T) {
+	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.CacheStats(); st != (CacheStats{Entries: 16}) {
+		t.Fatalf("a new codec: %+v", st)
+	}
+	tok, _ := other.AppendSign(nil, []byte(`{"sub":"a"}`))
+	forged := append([]byte(nil), tok...)
+	forged[len(forged)-2] ^= 1
+	var cl Claims
+	for _, v := range [][]byte{tok, tok, tok, tok, forged, forged} {
+		_, _ = c.AppendVerifyClaims(nil, v, &cl)
+	}
+	if st := c.CacheStats(); st != (CacheStats{Hits: 2, Misses: 4, Entries: 16}) {
+		t.Fatalf("after two misses (a first and a second sight), two hits and two forgeries: %+v, want 2 hits and 4 misses", st)
+	}
+	if st := other.CacheStats(); st != (CacheStats{}) {
+		t.Fatalf("a codec without a cache: %+v", st)
 	}
 }
 
@@ -396,63 +634,5 @@ func TestEqualConstantTime(t *testing.T) {
 	}
 	if equalConstantTime(a, a[:66]) || !equalConstantTime(nil, []byte{}) {
 		t.Fatal("lengths")
-	}
-}
-
-// A bucket holds two tokens: two tokens presented in turn both stay cached, and a third
-// replaces the one used less recently.
-func TestVerifyCacheTwoWays(t *testing.T) {
-	c := benchCodec(t, WithVerifyCache(2)) // one bucket
-	if len(c.cache.buckets) != 1 {
-		t.Fatalf("%d buckets", len(c.cache.buckets))
-	}
-	other, _ := NewHS256([]Key{{Secret: benchSecret}}, WithIssuer("https://auth.example.com"),
-		WithAudience("api.example.com"), WithClock(func() time.Time { return benchNow }))
-	a, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"a"}`))
-	b, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"b"}`))
-	d, _ := other.AppendSign(nil, []byte(`{"iss":"https://auth.example.com","aud":"api.example.com","sub":"d"}`))
-	for _, tok := range [][]byte{a, b, a, b} {
-		if _, err := c.AppendVerify(nil, tok); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !isCached(c, a) || !isCached(c, b) {
-		t.Fatal("two tokens of one bucket do not both stay cached")
-	}
-	// b was used last (isCached(b) is a hit): d replaces a.
-	if _, err := c.AppendVerify(nil, d); err != nil {
-		t.Fatal(err)
-	}
-	if isCached(c, a) || !isCached(c, b) || !isCached(c, d) {
-		t.Fatalf("after a third token: a %v, b %v, d %v", isCached(c, a), isCached(c, b), isCached(c, d))
-	}
-}
-
-// CacheStats counts every lookup as a hit or a miss: a token verified before is a hit, a token
-// the codec has not seen (or a forgery, which is never stored) a miss.
-func TestVerifyCacheStats(t *testing.T) {
-	c, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(8))
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := NewHS256([]Key{{Secret: benchSecret}}, WithVerifyCache(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st := c.CacheStats(); st != (CacheStats{Entries: 8}) {
-		t.Fatalf("a new codec: %+v", st)
-	}
-	tok, _ := other.AppendSign(nil, []byte(`{"sub":"a"}`))
-	forged := append([]byte(nil), tok...)
-	forged[len(forged)-2] ^= 1
-	var cl Claims
-	for _, v := range [][]byte{tok, tok, tok, forged, forged} {
-		_, _ = c.AppendVerifyClaims(nil, v, &cl)
-	}
-	if st := c.CacheStats(); st != (CacheStats{Hits: 2, Misses: 3, Entries: 8}) {
-		t.Fatalf("after a miss, two hits and two forgeries: %+v, want 2 hits and 3 misses", st)
-	}
-	if st := other.CacheStats(); st != (CacheStats{}) {
-		t.Fatalf("a codec without a cache: %+v", st)
 	}
 }
