@@ -76,8 +76,9 @@ import (
 //     A key leaves the ring by building a new Codec, whose cache starts empty; the old codec's
 //     entries die with it. A verifier backed by a JWK Set builds a new Codec for each set it
 //     fetches, so a key the set dropped is never used again through a cached token.
-//   - Memory is bounded: a fixed number of entries (WithVerifyCache), allocated when the codec is
-//     built; a lookup or an insertion allocates nothing. A token longer than MaxCachedTokenSize,
+//   - Memory is bounded: a fixed number of entries (WithVerifyCache). The index is allocated
+//     when the codec is built, the entries a segment of segBuckets buckets (256 KiB) at a time,
+//     by the first insertion into it; a lookup allocates nothing, nor does any other insertion. A token longer than MaxCachedTokenSize,
 //     and a token the entry cannot describe exactly (a time claim beyond 2^38 seconds, about
 //     8 700 years, from 1970, or with a nonzero digit past the ninth of its fraction; a key index
 //     above 255), is never cached: it is verified in full every time.
@@ -94,7 +95,11 @@ type verifyCache struct {
 	gcm     cipher.AEAD // GMAC under K: the tag of a seal of nothing
 	buckets int
 	index   []cacheIndex // one per bucket
-	slots   []cacheSlot  // cacheWays per bucket
+	// segs hold the entries, cacheWays per bucket, segBuckets buckets to a segment, each
+	// allocated the first time one of its entries is written: a codec that never caches a token
+	// (it only signs, or sees each token once) pays the index (2 bytes per entry), not the
+	// entries (64), however large its cache.
+	segs []atomic.Pointer[cacheSegment]
 	counts  [countShards]cacheCounts
 	scratch sync.Pool // *digestScratch
 	hot     hotCache
@@ -166,7 +171,9 @@ type digestScratch struct{ tag [16]byte }
 
 // DefaultVerifyCacheSize is the number of verified tokens a codec remembers when
 // WithVerifyCache is not given: 250 000, room for 100 000 clients presenting their tokens in turn
-// with 99% of them hitting. Each entry takes 64 bytes, so the default cache takes 15.3 MiB.
+// with 99% of them hitting. Each entry takes 64 bytes, so the default cache takes 15.3 MiB once
+// full; its entries are allocated 256 KiB at a time, as tokens come back, beside an index of
+// 0.5 MiB allocated with the codec.
 const DefaultVerifyCacheSize = 250_000
 
 // maxCacheEntries caps the number of entries WithVerifyCache can ask for.
@@ -201,7 +208,7 @@ func newVerifyCache(n int) *verifyCache {
 		return nil
 	}
 	vc := &verifyCache{seed: maphash.MakeSeed(), gcm: gcm, buckets: buckets,
-		index: make([]cacheIndex, buckets), slots: make([]cacheSlot, buckets*cacheWays)}
+		index: make([]cacheIndex, buckets), segs: make([]atomic.Pointer[cacheSegment], (buckets+segBuckets-1)/segBuckets)}
 	vc.scratch.New = func() any { return new(digestScratch) }
 	return vc
 }
@@ -233,9 +240,32 @@ func tagOf(h uint64) uint64 { return uint64(uint32(h)|2) &^ tagComplete }
 // shortOf returns the short tag of hash h, without its state: 14 bits of the full tag.
 func shortOf(h uint64) uint16 { return uint16(h) &^ 3 }
 
-// bucket returns the entries of bucket b.
+// segBuckets is the number of buckets of a segment of entries: 512, 256 KiB.
+const segBuckets = 512
+
+// cacheSegment holds the entries of up to segBuckets consecutive buckets.
+type cacheSegment struct{ slots []cacheSlot }
+
+// bucket returns the entries of bucket b, or nil when none of its segment was ever written.
 func (vc *verifyCache) bucket(b int) []cacheSlot {
-	return vc.slots[b*cacheWays : (b+1)*cacheWays : (b+1)*cacheWays]
+	seg := vc.segs[b/segBuckets].Load()
+	if seg == nil {
+		return nil
+	}
+	i := b % segBuckets * cacheWays
+	return seg.slots[i : i+cacheWays : i+cacheWays]
+}
+
+// bucketForWrite returns the entries of bucket b, allocating its segment if need be (of two
+// writers racing to, one's segment is kept).
+func (vc *verifyCache) bucketForWrite(b int) []cacheSlot {
+	if sl := vc.bucket(b); sl != nil {
+		return sl
+	}
+	first := b / segBuckets * segBuckets
+	n := min(segBuckets, vc.buckets-first)
+	vc.segs[b/segBuckets].CompareAndSwap(nil, &cacheSegment{slots: make([]cacheSlot, n*cacheWays)})
+	return vc.bucket(b)
 }
 
 // find returns the way of bucket b whose short tag is short, and its state; -1 when none is.
@@ -283,7 +313,11 @@ func (vc *verifyCache) get(tok, dst []byte, cl *Claims) (lk cacheLookup, out []b
 func (vc *verifyCache) getMain(lk cacheLookup, way int, state uint16, tok []byte, cl *Claims) (d1, d2 int, hit bool) {
 	if state == shortComplete {
 		var rec cacheRecord
-		s := &vc.bucket(lk.bucket)[way]
+		sl := vc.bucket(lk.bucket)
+		if sl == nil { // the index is written after the entry: never, but read nothing then
+			return 0, 0, false
+		}
+		s := &sl[way]
 		w0 := s.w[0].Load()
 		if w0>>32 == tagOf(lk.h)|tagComplete && s.load(w0, &rec) {
 			var d [16]byte
@@ -339,7 +373,7 @@ func (vc *verifyCache) put(lk cacheLookup, tok []byte, cl *Claims) {
 	if w < 0 {
 		w = vc.victim(lk.bucket, lk.h)
 	}
-	s := &vc.bucket(lk.bucket)[w]
+	s := &vc.bucketForWrite(lk.bucket)[w]
 	w0 := s.w[0].Load()
 	if w0&1 != 0 || !s.w[0].CompareAndSwap(w0, w0&^(1<<32-1)|uint64(uint32(w0+1))) {
 		return
@@ -461,7 +495,7 @@ type CacheStats struct {
 
 // stats sums the counters' shards. It takes no lock.
 func (vc *verifyCache) stats() CacheStats {
-	st := CacheStats{Entries: len(vc.slots)}
+	st := CacheStats{Entries: vc.buckets * cacheWays}
 	for i := range vc.counts {
 		st.Hits += vc.counts[i].hits.Load()
 		st.Misses += vc.counts[i].misses.Load()

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -523,15 +524,17 @@ func TestVerifyCacheFractionalDate(t *testing.T) {
 func TestVerifyCacheDefaultSize(t *testing.T) {
 	c := benchCodec(t)
 	vc := c.cache
-	size := unsafe.Sizeof(*vc) + uintptr(len(vc.slots))*unsafe.Sizeof(cacheSlot{}) +
-		uintptr(len(vc.index))*unsafe.Sizeof(cacheIndex{})
-	if len(vc.slots) < DefaultVerifyCacheSize || len(vc.slots) < 100_000 || size > 16<<20 {
-		t.Fatalf("%d entries in %d bytes", len(vc.slots), size)
+	entries := vc.buckets * cacheWays
+	size := unsafe.Sizeof(*vc) + uintptr(entries)*unsafe.Sizeof(cacheSlot{}) +
+		uintptr(len(vc.index))*unsafe.Sizeof(cacheIndex{}) +
+		uintptr(len(vc.segs))*(unsafe.Sizeof(atomic.Pointer[cacheSegment]{})+unsafe.Sizeof(cacheSegment{}))
+	if entries < DefaultVerifyCacheSize || entries < 100_000 || size > 16<<20 {
+		t.Fatalf("%d entries in %d bytes", entries, size)
 	}
 	if unsafe.Sizeof(cacheSlot{}) != 64 || unsafe.Sizeof(cacheCounts{}) != 64 {
 		t.Fatalf("entry %d bytes, counters %d", unsafe.Sizeof(cacheSlot{}), unsafe.Sizeof(cacheCounts{}))
 	}
-	if st := c.CacheStats(); st.Entries != len(vc.slots) {
+	if st := c.CacheStats(); st.Entries != entries {
 		t.Fatalf("%+v", st)
 	}
 }
@@ -542,7 +545,7 @@ func TestVerifyCacheDefaultSize(t *testing.T) {
 // a mark is there to take.
 func TestVerifyCacheEightWays(t *testing.T) {
 	c := benchCodec(t, WithVerifyCache(8)) // one bucket
-	if c.cache.buckets != 1 || len(c.cache.slots) != cacheWays {
+	if c.cache.buckets != 1 || len(c.cache.segs) != 1 {
 		t.Fatalf("%d buckets", c.cache.buckets)
 	}
 	other, _ := NewHS256([]Key{{Secret: benchSecret}})
@@ -634,5 +637,45 @@ func TestEqualConstantTime(t *testing.T) {
 	}
 	if equalConstantTime(a, a[:66]) || !equalConstantTime(nil, []byte{}) {
 		t.Fatal("lengths")
+	}
+}
+
+// The entries are allocated a segment at a time, by the first insertion into it: a codec with
+// the default cache that signs, and verifies tokens seen once, holds no segment (its cache costs
+// the index: 2 bytes per entry); a token that comes back allocates one segment of 256 KiB, and
+// the lookups that follow allocate nothing.
+func TestVerifyCacheSegmentsOnDemand(t *testing.T) {
+	c := benchCodec(t)
+	allocated := func() (n int) {
+		for i := range c.cache.segs {
+			if c.cache.segs[i].Load() != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if len(c.cache.segs) < 2 || allocated() != 0 {
+		t.Fatalf("%d of %d segments allocated at the start", allocated(), len(c.cache.segs))
+	}
+	if size := uintptr(len(c.cache.index)) * unsafe.Sizeof(cacheIndex{}); size > 1<<20 {
+		t.Errorf("the index takes %d bytes", size)
+	}
+	tok := benchToken(t, c)
+	var cl Claims
+	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || allocated() != 0 {
+		t.Fatalf("a token seen once: %v, %d segments", err, allocated())
+	}
+	if _, err := c.AppendVerifyClaims(nil, tok, &cl); err != nil || allocated() != 1 {
+		t.Fatalf("a token seen twice: %v, %d segments", err, allocated())
+	}
+	if seg := c.cache.segs[c.cache.locate(tok).bucket/segBuckets].Load(); len(seg.slots)*int(unsafe.Sizeof(cacheSlot{})) != 256<<10 {
+		t.Errorf("a segment of %d entries", len(seg.slots))
+	}
+	if raceEnabled { // sync.Pool drops objects on purpose under the race detector
+		return
+	}
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(100, func() { _, _ = c.AppendVerifyClaims(buf[:0], tok, &cl) }); n != 0 || !isCached(c, tok) {
+		t.Errorf("a cached token: %v allocations, cached %v", n, isCached(c, tok))
 	}
 }
