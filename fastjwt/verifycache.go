@@ -99,7 +99,7 @@ type verifyCache struct {
 	// allocated the first time one of its entries is written: a codec that never caches a token
 	// (it only signs, or sees each token once) pays the index (2 bytes per entry), not the
 	// entries (64), however large its cache.
-	segs []atomic.Pointer[cacheSegment]
+	segs    []atomic.Pointer[cacheSegment]
 	counts  [countShards]cacheCounts
 	scratch sync.Pool // *digestScratch
 	hot     hotCache
