@@ -156,8 +156,11 @@ func TestRecipeIssuing(t *testing.T) {
 		t.Errorf("a wrong password: %d %+v", st, a)
 	}
 	st, pair := tokenCall(t, recipeClient, base+"/token", "application/json", `{"username":"alice","password":"secret"}`)
-	if st != 200 || pair.Access == "" || pair.Refresh == "" || pair.Type != "Bearer" {
+	if st != 200 || pair.Access == "" || pair.Refresh == "" || pair.Type != "Bearer" || pair.Expires != 900 {
 		t.Fatalf("the login: %d %+v", st, pair)
+	}
+	if st, a := tokenCall(t, recipeClient, base+"/token", "application/x-www-form-urlencoded", "username=alice&password=secret"); st != 200 || a.Access == "" {
+		t.Errorf("the login with a form: %d %+v", st, a)
 	}
 	if typ := tokenHeader(t, pair.Access); !strings.Contains(typ, `"typ":"at+jwt"`) {
 		t.Errorf("the access token's header %s is not typed at+jwt", typ)
@@ -169,8 +172,21 @@ func TestRecipeIssuing(t *testing.T) {
 	if st, _, _ := fetch(t, recipeClient, "GET", base+"/api/me", "", "Authorization", "Bearer "+pair.Refresh); st != 401 {
 		t.Errorf("the API with the refresh token: %d, want 401", st)
 	}
-	if st, next := tokenCall(t, recipeClient, base+"/token/refresh", "application/x-www-form-urlencoded", "refresh_token="+pair.Refresh); st != 200 || next.Access == "" || next.Refresh == pair.Refresh {
-		t.Errorf("the refresh: %d %+v", st, next)
+	const form = "application/x-www-form-urlencoded"
+	st, next := tokenCall(t, recipeClient, base+"/token/refresh", form, "refresh_token="+pair.Refresh)
+	if st != 200 || next.Access == "" || next.Refresh == pair.Refresh {
+		t.Fatalf("the refresh: %d %+v", st, next)
+	}
+	if st, _ := tokenCall(t, recipeClient, base+"/token/revoke", form, "token="+next.Refresh); st != 200 {
+		t.Fatalf("the revoke: %d", st)
+	}
+	if st, a := tokenCall(t, recipeClient, base+"/token/refresh", form, "refresh_token="+next.Refresh); st != 400 || a.Error != "invalid_grant" {
+		t.Errorf("a refresh after the revoke: %d %+v, want invalid_grant", st, a)
+	}
+	for _, access := range []string{pair.Access, next.Access} {
+		if st, _, _ := fetch(t, recipeClient, "GET", base+"/api/me", "", "Authorization", "Bearer "+access); st != 401 {
+			t.Errorf("an access token of the revoked family: %d, want 401", st)
+		}
 	}
 }
 
@@ -228,16 +244,17 @@ func meStatus(t *testing.T, base, cookie string) int {
 	return st
 }
 
-// logoutDeletes runs POST /logout with cookie and reports whether the answer deletes the cookie.
-func logoutDeletes(t *testing.T, base, cookie string) bool {
+// logoutDeletes runs POST /logout with cookie and returns the answer's body and whether it is
+// a 200 that deletes the cookie.
+func logoutDeletes(t *testing.T, base, cookie string) (string, bool) {
 	t.Helper()
-	st, h, _ := fetch(t, recipeClient, "POST", base+"/logout", "", "Cookie", "session="+cookie)
+	st, h, body := fetch(t, recipeClient, "POST", base+"/logout", "", "Cookie", "session="+cookie)
 	for _, sc := range h.Values("Set-Cookie") {
 		if strings.HasPrefix(sc, "session=;") && strings.Contains(sc, "Max-Age=0") {
-			return st == 200
+			return body, st == 200
 		}
 	}
-	return false
+	return body, false
 }
 
 func TestRecipeLogoutCookieOnly(t *testing.T) {
@@ -249,27 +266,25 @@ func TestRecipeLogoutCookieOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got error
 	// recipe begin: logout-cookie
 	logout := func(w http.ResponseWriter, r *http.Request) {
 		err := nethttpsession.FromContext(r.Context()).Logout(r.Context())
-		if err != nil && !errors.Is(err, session.ErrLogoutNotFinal) {
+		switch {
+		case errors.Is(err, session.ErrLogoutNotFinal):
+			// This browser's cookie is deleted, but a copy of it taken before stays valid
+			// until its "exp": nothing on the server knows that the session has ended.
+			fmt.Fprintln(w, "logged out on this browser")
+		case err != nil:
 			http.Error(w, "try again", http.StatusServiceUnavailable)
-			return
+		default:
+			fmt.Fprintln(w, "logged out")
 		}
-		// ErrLogoutNotFinal: this browser's cookie is deleted, but a copy of it taken before
-		// stays valid until its "exp": nothing on the server knows the session has ended.
-		got = err
-		fmt.Fprintln(w, "logged out")
 	}
 	// recipe end: logout-cookie
 	base := logoutApp(t, sessions, logout)
 	cookie := loginCookie(t, base, "alice")
-	if !logoutDeletes(t, base, cookie) {
-		t.Error("the logout does not delete the cookie")
-	}
-	if !errors.Is(got, session.ErrLogoutNotFinal) {
-		t.Errorf("Logout without a list: %v, want ErrLogoutNotFinal", got)
+	if body, ok := logoutDeletes(t, base, cookie); !ok || body != "logged out on this browser\n" {
+		t.Errorf("the logout: %q, deletes the cookie: %v; want ErrLogoutNotFinal's answer and the cookie deleted", body, ok)
 	}
 	if st := meStatus(t, base, cookie); st != 200 {
 		t.Errorf("a copy of the cookie after a cookie-only logout: %d; the document says it still works", st)
@@ -304,8 +319,8 @@ func TestRecipeLogoutFinal(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			base := logoutApp(t, sessions, logout)
 			cookie, other := loginCookie(t, base, "alice"), loginCookie(t, base, "alice")
-			if !logoutDeletes(t, base, cookie) {
-				t.Error("the logout does not delete the cookie")
+			if body, ok := logoutDeletes(t, base, cookie); !ok || body != "logged out\n" {
+				t.Errorf("the logout: %q, deletes the cookie: %v", body, ok)
 			}
 			if st := meStatus(t, base, cookie); st != 401 {
 				t.Errorf("a copy of the cookie after the logout: %d, want 401", st)
@@ -719,6 +734,10 @@ func TestRecipeTestingHandlers(t *testing.T) {
 	}
 	if st, _, _ := fetch(t, recipeClient, "GET", app.URL+"/api/me", "", "Authorization", "Bearer "+sessionCookie(rec.Result().Header)); st != 401 {
 		t.Errorf("the session cookie's token at the API: %d, want 401", st)
+	}
+	untyped, _ := tokens.AppendSign(nil, fmt.Appendf(nil, `{"sub":"alice","aud":"api","exp":%d}`, exp))
+	if st, _, body := fetch(t, recipeClient, "GET", app.URL+"/api/me", "", "Authorization", "Bearer "+string(untyped)); st != 200 || body != "alice\n" {
+		t.Errorf("an untyped token (typ JWT): %d %q, want 200", st, body)
 	}
 	other, _ := fastjwt.NewHS256([]fastjwt.Key{{Secret: []byte("another key, 32 bytes or more...")}}, fastjwt.WithAudience("api"))
 	forged, _ := other.AppendSignType(nil, fastjwt.TypeAccess, fmt.Appendf(nil, `{"sub":"alice","aud":"api","exp":%d}`, exp))
