@@ -71,6 +71,7 @@ func (c *Codec) AppendSignType(dst []byte, typ Type, payload []byte) ([]byte, er
 		// (a session re-issued on every change comes back with the next request) is a hit.
 		tok := dst[start:]
 		cl.typ = typ
+		cl.alg = k.alg
 		cl.partiesOK = c.checkParties(&cl) == nil
 		c.cache.put(c.cache.hash(tok), tok, d1-start, d2-start, payload, &cl)
 	}

@@ -188,7 +188,11 @@ func TestVerifyCacheFilledBySign(t *testing.T) {
 	if err1 != nil || err2 != nil || string(p1) != string(p2) {
 		t.Fatalf("cached %q %v, uncached %q %v", p1, err1, p2, err2)
 	}
+	if !hit.CacheHit() || cold.CacheHit() {
+		t.Fatalf("CacheHit: cached %v, uncached %v", hit.CacheHit(), cold.CacheHit())
+	}
 	hit.payload, cold.payload = nil, nil
+	hit.cacheHit = false // the one difference
 	if !reflect.DeepEqual(hit, cold) {
 		t.Fatalf("claims differ:\n cached   %+v\n uncached %+v", hit, cold)
 	}
