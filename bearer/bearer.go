@@ -119,7 +119,7 @@ func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthErr
 // observe reports the verdict aerr on t, begun at start, to Config.Observer.
 func (b *Bearer) observe(start time.Time, t *Token, aerr *AuthError) {
 	e := observe.Event{Kind: observe.KindBearer, Outcome: observe.Accepted, Reason: aerr.Reason().String(),
-		Alg: t.claims.Alg(), CacheHit: t.claims.CacheHit(), Start: start, Duration: time.Since(start)}
+		Alg: t.Alg(), CacheHit: t.CacheHit(), Start: start, Duration: time.Since(start)}
 	switch {
 	case aerr != nil:
 		e.Outcome = observe.Refused

@@ -86,6 +86,9 @@ func TestObserver(t *testing.T) {
 		aerr := tc.b.Authenticate(context.Background(), tk, newRequest(h))
 		got := heard.take() // heard before Authenticate returned: nothing else reports
 		reason := aerr.Reason()
+		if tk.Alg() != tc.alg || tk.CacheHit() != tc.hit {
+			t.Errorf("%s: Token.Alg %v CacheHit %v", tc.name, tk.Alg(), tk.CacheHit())
+		}
 		tc.b.Release(tk)
 		if len(got) != 1 {
 			t.Errorf("%s: %d events, want 1", tc.name, len(got))
