@@ -9,6 +9,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/observe"
 	"github.com/fastjwt/session/revoke"
 	"github.com/fastjwt/session/store"
 )
@@ -174,6 +175,18 @@ type Config struct {
 	// (tampered, expired, malformed, issued for another purpose...). The request still gets a
 	// fresh, empty session.
 	OnInvalid func(err error)
+	// Observer, if set, hears the verdict on the request's session cookie, once per Acquire, on
+	// the request's goroutine, before Acquire returns: keep it quick (count, or hand the event
+	// on). Outcomes and reasons: observe.Accepted with "none" (or "legacy" for a cookie of
+	// Legacy's codec); observe.Absent with "no_cookie" for a request without one, which gets a
+	// new session; observe.Refused with "unavailable" when the revocation list or the store
+	// cannot answer and Acquire fails, or with InvalidReason's name: bearer.Reason's names for
+	// the same causes ("expired", "bad_signature", "unknown_key", "malformed", "too_large",
+	// "bad_algorithm", "not_yet_valid", "wrong_issuer", "wrong_audience", "wrong_purpose",
+	// "revoked", "unavailable"), and the session's own: "absolute_lifetime", "ended" (a
+	// server-side session destroyed), "too_many_cookies", "bad_chunks", "bad_compression",
+	// "legacy_invalid". Unset, it costs nothing: the clock is not read.
+	Observer observe.Observer
 	// Compress writes the session's data compressed (raw DEFLATE, in the claim "_deflate") when
 	// that makes the token shorter; registered claims ("iss", "sub", "aud", "nbf") stay outside,
 	// readable by every verifier. Page scripts and other readers of the token's payload can no

@@ -11,7 +11,7 @@ import (
 // examples and test kits are outside the ranks.
 var layers = map[string]int{
 	"fastjwt": 0, "store": 0,
-	"fastjwt/jwks": 1, "revoke": 1, "gorillacookie": 1,
+	"fastjwt/jwks": 1, "revoke": 1, "gorillacookie": 1, "observe": 1,
 	"": 2, "bearer": 2, "csrf": 2, "issuing": 2, // the root package: sessions
 	"middleware/fasthttp": 3, "middleware/nethttp": 3,
 	"gateway": 4,

@@ -114,10 +114,18 @@ func (m *Manager) probe() error {
 // must last until the handler returns. An invalid cookie
 // is not an error: the Session is new, and InvalidReason says why.
 func (m *Manager) Acquire(ctx context.Context, h RequestHeader) (*Session, error) {
+	var start time.Time
+	if m.cfg.Observer != nil {
+		start = time.Now()
+	}
 	s := m.pool.Get().(*Session)
 	s.ctx = ctx
 	s.secure = m.secure(s, h)
-	if err := s.load(ctx, h); err != nil {
+	err := s.load(ctx, h)
+	if m.cfg.Observer != nil {
+		m.observe(start, s, err)
+	}
+	if err != nil {
 		m.Release(s)
 		return nil, err
 	}

@@ -33,9 +33,13 @@ type Session struct {
 	invalid error
 	payload []byte // verified payload JSON (a pooled buffer)
 	claims  fastjwt.Claims
-	start   int64     // the session's start ("auth_time", Unix seconds), if started
-	started bool      // ... known: from a valid token; false for a session that starts now
-	found   [3][]byte // lookups of startNames
+	// alg and cacheHit are what the verify of the last cookie tried reported (Claims.Alg,
+	// Claims.CacheHit), for Config.Observer: kept when a check after the verify clears claims.
+	alg      fastjwt.Alg
+	cacheHit bool
+	start    int64     // the session's start ("auth_time", Unix seconds), if started
+	started  bool      // ... known: from a valid token; false for a session that starts now
+	found    [3][]byte // lookups of startNames
 
 	loaded  bool    // entries hold the data
 	entries []entry // the data in the token, in payload order, then in order of Set
@@ -156,6 +160,7 @@ func (s *Session) checkRevoked(ctx context.Context) error {
 func (s *Session) verify(cookie []byte) error {
 	var err error
 	s.payload, err = s.m.codec.AppendVerifyClaims(s.payload[:0], cookie, &s.claims)
+	s.alg, s.cacheHit = s.claims.Alg(), s.claims.CacheHit()
 	if err != nil {
 		return s.refusal(err, cookie)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/jsonint"
+	"github.com/fastjwt/session/observe"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -103,7 +104,33 @@ func (b *Bearer) Release(t *Token) {
 // mode when the request had no token. Otherwise it returns t's *AuthError, holding the status and
 // the WWW-Authenticate challenge to answer with; it is valid until Release. The result is a
 // concrete pointer: compare it with nil before storing it in an error variable.
+//
+// With Config.Observer set, it reports its verdict there once, before it returns.
 func (b *Bearer) Authenticate(ctx context.Context, t *Token, r Request) *AuthError {
+	if b.cfg.Observer == nil {
+		return b.authenticate(ctx, t, r)
+	}
+	start := time.Now()
+	aerr := b.authenticate(ctx, t, r)
+	b.observe(start, t, aerr)
+	return aerr
+}
+
+// observe reports the verdict aerr on t, begun at start, to Config.Observer.
+func (b *Bearer) observe(start time.Time, t *Token, aerr *AuthError) {
+	e := observe.Event{Kind: observe.KindBearer, Outcome: observe.Accepted, Reason: aerr.Reason().String(),
+		Alg: t.Alg(), CacheHit: t.CacheHit(), Start: start, Duration: time.Since(start)}
+	switch {
+	case aerr != nil:
+		e.Outcome = observe.Refused
+	case !t.valid: // Optional, and no token
+		e.Outcome, e.Reason = observe.Absent, ReasonNoToken.String()
+	}
+	b.cfg.Observer(e)
+}
+
+// authenticate is Authenticate without the Observer.
+func (b *Bearer) authenticate(ctx context.Context, t *Token, r Request) *AuthError {
 	for _, h := range b.drop {
 		r.Del(h)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/httpsyntax"
+	"github.com/fastjwt/session/observe"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -99,6 +100,12 @@ type Config struct {
 	// is for sessions, for alerting: a request let through unchecked is not a refusal, so
 	// OnInvalid does not hear it. It runs on the request's goroutine: keep it short.
 	OnError func(err error)
+	// Observer, if set, hears the verdict of every Authenticate, once, on the request's
+	// goroutine, before Authenticate returns: keep it quick (count, or hand the event on). The
+	// event's Reason is the refusal's Reason().String() ("none" when accepted); a request
+	// without a token in Optional mode is observe.Absent with "no_token". Unset, it costs
+	// nothing: the clock is not read.
+	Observer observe.Observer
 }
 
 // withDefaults fills in the defaults of cfg, puts header names in canonical form (so adapters over

@@ -72,6 +72,16 @@ func (t *Token) Claims() *fastjwt.Claims {
 	return &t.claims
 }
 
+// Alg returns the algorithm of the key that verified the token's signature, valid or refused
+// after its signature (expired, another purpose, revoked...); zero when no signature verified.
+// With CacheHit it is what Config.Observer reports, for layers that report verdicts their own
+// way (the gateway).
+func (t *Token) Alg() fastjwt.Alg { return t.claims.Alg() }
+
+// CacheHit reports whether the verifier's verified-token cache answered the verify
+// (fastjwt.Claims.CacheHit), whether the token was then accepted or refused.
+func (t *Token) CacheHit() bool { return t.claims.CacheHit() }
+
 // Claim returns the raw JSON value of the named top-level claim. It allocates nothing.
 func (t *Token) Claim(name string) ([]byte, bool) {
 	if !t.Valid() {

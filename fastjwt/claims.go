@@ -17,6 +17,8 @@ type Claims struct {
 	key           int
 	typ           Type // the header's "typ"
 	partiesOK     bool // the codec's issuer and audience checks passed
+	alg           Alg  // the algorithm of the key that verified the signature
+	cacheHit      bool // the verified-token cache answered
 }
 
 // span locates a value in the payload by offsets rather than by a slice, so that the result of
@@ -83,6 +85,16 @@ func (c *Claims) Type() Type { return c.typ }
 // KeyIndex returns the index in the ring of the key that verified the token: 0 is the signing key,
 // more means the token was signed by an older key and is due for re-issuing.
 func (c *Claims) KeyIndex() int { return c.key }
+
+// Alg returns the algorithm of the key that verified the token's signature, for metrics and
+// traces; zero when no signature verified. Like Type it survives a refusal after the signature
+// (a time, issuer or audience error).
+func (c *Claims) Alg() Alg { return c.alg }
+
+// CacheHit reports whether the verify was answered by the verified-token cache (see
+// WithVerifyCache), without a signature check, for metrics and traces. Like Type it survives a
+// refusal after the signature.
+func (c *Claims) CacheHit() bool { return c.cacheHit }
 
 func (s jsonString) appendTo(dst []byte) ([]byte, bool) {
 	if !s.ok {

@@ -34,7 +34,10 @@ func TestHotCacheServesRepeatedToken(t *testing.T) {
 		if err != nil || string(got) != "x"+string(want) {
 			t.Fatalf("verify %d: %q %v", i, got, err)
 		}
-		cl.payload = nil
+		if cl.CacheHit() != (i >= 2) {
+			t.Fatalf("verify %d: CacheHit %v", i, cl.CacheHit())
+		}
+		cl.payload, cl.cacheHit = nil, false
 		if !reflect.DeepEqual(cl, cold) {
 			t.Fatalf("verify %d: claims differ:\n got  %+v\n want %+v", i, cl, cold)
 		}

@@ -45,7 +45,8 @@ func (c *Codec) AppendVerify(dst, token []byte) ([]byte, error) {
 // the index of the key that verified it and the type its header declares (Claims.Type). cl refers
 // to the payload in the returned buffer: it is valid as long as that buffer is unchanged. On
 // error cl is zeroed, except that after the signature has verified (a time, issuer or audience
-// error) Claims.Type still reports the type the header declares.
+// error) Claims.Type still reports the type the header declares, and Claims.Alg and
+// Claims.CacheHit what verified it.
 func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error) {
 	*cl = Claims{}
 	if len(token) > c.cfg.maxSize {
@@ -57,6 +58,8 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 		var d1, d2 int
 		var decoded, hit bool
 		if lk, out, d1, d2, decoded, hit = c.cache.get(token, dst, cl); hit {
+			cl.cacheHit = true
+			cl.alg = c.keys[cl.key].alg
 			if decoded {
 				return c.checked(out, len(dst), cl)
 			}
@@ -101,6 +104,7 @@ func (c *Codec) AppendVerifyClaims(dst, token []byte, cl *Claims) ([]byte, error
 	}
 	cl.key = key
 	cl.typ = typ
+	cl.alg = c.keys[key].alg
 	cl.partiesOK = c.checkParties(cl) == nil
 	if c.cache != nil {
 		c.cache.put(lk, token, cl)
@@ -135,7 +139,7 @@ func (c *Codec) checked(dst []byte, start int, cl *Claims) ([]byte, error) {
 	if err != nil {
 		// The type stays: it was read from the header the signature covers, and it lets the
 		// layers above rank a token of another purpose (401) before its audience (403).
-		*cl = Claims{typ: cl.typ}
+		*cl = Claims{typ: cl.typ, alg: cl.alg, cacheHit: cl.cacheHit}
 		return dst[:start], err
 	}
 	return dst, nil

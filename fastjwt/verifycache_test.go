@@ -224,7 +224,11 @@ func TestVerifyCacheAdmission(t *testing.T) {
 		if err1 != nil || err2 != nil || string(p1) != string(p2) {
 			t.Fatalf("verify %d: cached %q %v, uncached %q %v", i, p1, err1, p2, err2)
 		}
+		if cl.CacheHit() != (i == 2) || cold.CacheHit() {
+			t.Fatalf("verify %d: CacheHit %v, uncached %v", i, cl.CacheHit(), cold.CacheHit())
+		}
 		cl.payload, cold.payload = nil, nil
+		cl.cacheHit = false // the one difference a hit makes
 		if !reflect.DeepEqual(cl, cold) {
 			t.Fatalf("verify %d: claims differ:\n cached   %+v\n uncached %+v", i, cl, cold)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/observe"
 )
 
 // subrequest returns a RequestCtx holding a request read from the wire, as the server reads it
@@ -27,15 +28,21 @@ func subrequest(tb testing.TB, normalize bool, target string, lines ...string) *
 }
 
 // TestAllocs: a decision allocates nothing, allowed or refused, whether the verify is a cache
-// hit or a full verify.
+// hit or a full verify, with Config.Observer unset or set to one that allocates nothing.
 func TestAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops objects at random under the race detector")
 	}
 	good := mint(t, `"sub":"alice","role":"editor"`)
 	admin := mint(t, `"sub":"root","aud":"admin"`)
-	for _, cache := range []bool{true, false} {
+	var heard int
+	for _, c := range []struct {
+		cache bool
+		obs   observe.Observer
+	}{{true, nil}, {false, nil}, {true, func(observe.Event) { heard++ }}} {
+		cache := c.cache
 		cfg := testConfig(t, &revocations{})
+		cfg.Observer = c.obs
 		if !cache {
 			codec := newCodec(t, fastjwt.WithVerifyCache(0))
 			cfg.Routes[0].Verifier, cfg.Routes[1].Verifier = codec, codec
@@ -63,8 +70,11 @@ func TestAllocs(t *testing.T) {
 				t.Fatalf("%s: status %d, want %d", tc.name, got, tc.status)
 			}
 			if n := testing.AllocsPerRun(200, run); n != 0 {
-				t.Errorf("cache %v, %s: %v allocations per decision, want 0", cache, tc.name, n)
+				t.Errorf("cache %v, observer %v, %s: %v allocations per decision, want 0", cache, c.obs != nil, tc.name, n)
 			}
 		}
+	}
+	if heard < 7*200 {
+		t.Errorf("the observer heard %d decisions", heard)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/fastjwt"
 	"github.com/fastjwt/session/internal/fasthttphead"
 	"github.com/fastjwt/session/internal/httpsyntax"
 )
@@ -168,6 +169,8 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 	}
 	var exp time.Time
 	hasExp := false
+	var alg fastjwt.Alg
+	hit := false
 	switch {
 	case !ok: // two original request targets that differ
 		status, why = 400, reasonAmbiguous
@@ -188,6 +191,7 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 			a.allow(ep)
 			exp, hasExp = t.Claims().Expires()
 		}
+		alg, hit = t.Alg(), t.CacheHit()
 		rt.b.Release(t)
 	}
 	// One more reading of the clock gives both the decision's latency and the time the
@@ -197,6 +201,9 @@ func (g *Gateway) decide(ctx *fasthttp.RequestCtx, ep endpoint, extTarget []byte
 		a.cacheControl(g.maxAge, g.cacheControl, exp, hasExp, start, elapsed)
 	}
 	g.metrics.decided(ep, status, why, elapsed)
+	if g.cfg.Observer != nil {
+		g.observe(why, alg, hit, start, elapsed)
+	}
 	if g.log.Enabled(callContext, slog.LevelDebug) {
 		name := ""
 		if rt != nil {

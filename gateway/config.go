@@ -8,6 +8,7 @@ import (
 
 	"github.com/fastjwt/session/bearer"
 	"github.com/fastjwt/session/fastjwt"
+	"github.com/fastjwt/session/observe"
 	"github.com/fastjwt/session/revoke"
 )
 
@@ -78,6 +79,14 @@ type Config struct {
 	// MaxCacheAge caps the Cache-Control max-age of an allowing answer (the proxy may reuse the
 	// decision that long). Zero: max-age=0. Never beyond the token's expiry.
 	MaxCacheAge time.Duration
+	// Observer, if set, hears every decision of forward-auth, ext_authz and reverse-proxy mode,
+	// once, on the request's goroutine, before the answer is written: keep it quick (count, or
+	// hand the event on). It is the same decision /metrics counts (which stays as it is): the
+	// event's Reason is the reason label of fastjwt_gateway_decisions_total ("allowed",
+	// bearer.Reason's names, "no_route", "bad_path") and its Duration the decision's latency.
+	// Alg and CacheHit are the token's when one was verified; in reverse-proxy mode only for
+	// allowed requests (the refusal answer does not see the token). Unset, it costs nothing.
+	Observer observe.Observer
 }
 
 // Check is one readiness check: /readyz answers 503 naming the first check that fails.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fastjwt/session/bearer"
+	"github.com/fastjwt/session/fastjwt"
 	nethttpsession "github.com/fastjwt/session/middleware/nethttp"
 )
 
@@ -54,6 +55,8 @@ type decisionWriter struct {
 	http.ResponseWriter
 	start time.Time
 	rt    *route
+	alg   fastjwt.Alg // the allowed token's, for Config.Observer
+	hit   bool
 }
 
 // newProxy builds the reverse-proxy mode's handler: for every path, its route's bearer
@@ -88,6 +91,8 @@ func (g *Gateway) newProxy() http.Handler {
 		}
 		allowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			dw := w.(*decisionWriter)
+			t := nethttpsession.TokenFromContext(r.Context())
+			dw.alg, dw.hit = t.Alg(), t.CacheHit()
 			g.proxyDecided(dw, 200, reasonAllowed)
 			// net/http's HTTP/1 server would read the rest of the request body before the first
 			// byte of the answer: a stream in both directions (a long upload answered as it
@@ -132,11 +137,11 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case !ok:
-		proxyRefuse(w, http.StatusBadRequest, nil)
 		g.proxyDecided(dw, http.StatusBadRequest, reasonBadPath)
+		proxyRefuse(w, http.StatusBadRequest, nil)
 	case rt == nil:
-		proxyRefuse(w, http.StatusForbidden, nil)
 		g.proxyDecided(dw, http.StatusForbidden, reasonNoRoute)
+		proxyRefuse(w, http.StatusForbidden, nil)
 	default:
 		dw.rt = rt
 		dw.rt.proxy.ServeHTTP(dw, r)
@@ -146,13 +151,17 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 // proxyRefused answers a request the bearer middleware refused.
 func (g *Gateway) proxyRefused(w http.ResponseWriter, _ *http.Request, aerr *bearer.AuthError) {
 	dw := w.(*decisionWriter)
+	g.proxyDecided(dw, aerr.Status, refusalReason(aerr)) // counted before the client can see the answer
 	proxyRefuse(dw.ResponseWriter, aerr.Status, aerr.Challenge())
-	g.proxyDecided(dw, aerr.Status, refusalReason(aerr))
 }
 
 // proxyDecided records a decision of reverse-proxy mode.
 func (g *Gateway) proxyDecided(dw *decisionWriter, status int, why reason) {
-	g.metrics.decided(epProxy, status, why, time.Since(dw.start))
+	elapsed := time.Since(dw.start)
+	g.metrics.decided(epProxy, status, why, elapsed)
+	if g.cfg.Observer != nil {
+		g.observe(why, dw.alg, dw.hit, dw.start, elapsed)
+	}
 	if g.log.Enabled(callContext, slog.LevelDebug) {
 		name := ""
 		if dw.rt != nil {

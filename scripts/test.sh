@@ -219,6 +219,9 @@ if [ "$tier" = full ]; then
 	[ -f redisstore/go.mod ] && suite "Redis store under the race detector" redisstore -race
 	[ -f e2e/go.mod ] && suite "browser test, gateway behind nginx and caddy (e2e)" e2e
 	[ -f examples/frameworks/go.mod ] && suite "framework examples (chi, echo, gin)" examples/frameworks
+	# OpenTelemetry's observer: its own module, so that OTel never enters the library's go.mod.
+	[ -f otelobserve/go.mod ] && suite "OpenTelemetry observer (otelobserve)" otelobserve
+	[ -f otelobserve/go.mod ] && suite "OpenTelemetry observer (otelobserve), under -race" otelobserve -race
 	# The README's load figure comes from this script: run it briefly, so that it keeps working.
 	load_script
 fi
