@@ -96,16 +96,18 @@ func TestObserver(t *testing.T) {
 		hit     bool
 	}{
 		{"no cookie", m, nil, false, observe.Absent, "no_cookie", 0, false},
-		{"issued here", m, []string{fresh}, false, observe.Accepted, "none", fastjwt.HS256, true},
+		{"issued here, first seen", m, []string{fresh}, false, observe.Accepted, "none", fastjwt.HS256, false},
+		{"issued here, again: stored in the cache", m, []string{fresh}, false, observe.Accepted, "none", fastjwt.HS256, false},
+		{"issued here, a third time: a cache hit", m, []string{fresh}, false, observe.Accepted, "none", fastjwt.HS256, true},
 		{"signed elsewhere with the key, first seen", m, []string{sign(elsewhere, fastjwt.TypeSession, `,"a":1`)}, false, observe.Accepted, "none", fastjwt.HS256, false},
 		{"garbage", m, []string{"garbage"}, false, observe.Refused, "malformed", 0, false},
 		{"forged", m, []string{sign(other, fastjwt.TypeSession, "")}, false, observe.Refused, "bad_signature", 0, false},
-		{"expired", m, []string{string(expired)}, false, observe.Refused, "expired", fastjwt.HS256, true},
-		{"an access token", m, []string{sign(codec, fastjwt.TypeAccess, "")}, false, observe.Refused, "wrong_purpose", fastjwt.HS256, true},
-		{"past its absolute lifetime", m, []string{sign(codec, fastjwt.TypeSession, `,"auth_time":`+old)}, false, observe.Refused, "absolute_lifetime", fastjwt.HS256, true},
-		{"revoked", m, []string{sign(codec, fastjwt.TypeSession, `,"jti":"gone"`)}, false, observe.Refused, "revoked", fastjwt.HS256, true},
+		{"expired", m, []string{string(expired)}, false, observe.Refused, "expired", fastjwt.HS256, false},
+		{"an access token", m, []string{sign(codec, fastjwt.TypeAccess, "")}, false, observe.Refused, "wrong_purpose", fastjwt.HS256, false},
+		{"past its absolute lifetime", m, []string{sign(codec, fastjwt.TypeSession, `,"auth_time":`+old)}, false, observe.Refused, "absolute_lifetime", fastjwt.HS256, false},
+		{"revoked", m, []string{sign(codec, fastjwt.TypeSession, `,"jti":"gone"`)}, false, observe.Refused, "revoked", fastjwt.HS256, false},
 		{"too many cookies", m, []string{"a", "b", "c", "d"}, false, observe.Refused, "too_many_cookies", 0, false},
-		{"server-side session ended", side, []string{ended}, false, observe.Refused, "ended", fastjwt.HS256, true},
+		{"server-side session ended", side, []string{ended}, false, observe.Refused, "ended", fastjwt.HS256, false},
 		{"revocation list down", down, []string{fresh}, true, observe.Refused, "unavailable", fastjwt.HS256, true},
 	} {
 		h := http.Header{}
