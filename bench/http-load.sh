@@ -16,7 +16,7 @@
 #
 # wrk and the server share the machine's CPUs; nothing is pinned. Everything it builds goes to a
 # temporary directory, removed at the end; every server it starts is stopped. About
-# 8 x (DURATION + 1) seconds plus a build. Needs wrk and go.
+# 8 x (DURATION + 1) seconds plus a build. Needs wrk, curl and go.
 #
 #   DURATION     seconds of each wrk run (default 5)
 #   CONNECTIONS  wrk connections (default 32); THREADS wrk threads (default 1)
