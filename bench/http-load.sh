@@ -11,14 +11,17 @@
 # Each server mints its own credential at start (an HS256 token under a random key, or a session
 # cookie) and prints it; wrk sends it with every request, as one client's requests carry one
 # token, so the codec's verified-token cache applies. A row with any non-2xx answer fails the
-# script. It prints requests/s and wrk's p50/p99 latency per row, and each session and bearer
-# row's requests/s as a share of its framework's bare row.
+# script. The rows run in ROUNDS rounds, each row once per round (so that a burst of load on a
+# shared machine hits every row alike); it prints, per row, the median over the rounds of
+# requests/s and of wrk's p50 and p99 latency, and each session and bearer row's median
+# requests/s as a share of its framework's bare row's.
 #
 # wrk and the server share the machine's CPUs; nothing is pinned. Everything it builds goes to a
 # temporary directory, removed at the end; every server it starts is stopped. About
-# 8 x (DURATION + 1) seconds plus a build. Needs wrk, curl and go.
+# ROUNDS x 8 x (DURATION + 1) seconds plus a build. Needs wrk, curl and go.
 #
 #   DURATION     seconds of each wrk run (default 5)
+#   ROUNDS       rounds of every row (default 3)
 #   CONNECTIONS  wrk connections (default 32); THREADS wrk threads (default 1)
 #   ROWS         the rows to run, a space-separated subset of the names above as loadserver
 #                spells them (default: all)
@@ -26,6 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 ROWS=${ROWS:-"fasthttp-bare fasthttp-session fasthttp-bearer nethttp-bare nethttp-session nethttp-bearer nethttp-golang-jwt nethttp-gorilla-sessions"}
@@ -55,8 +59,16 @@ trap cleanup EXIT INT TERM
 echo "== building loadserver" >&2
 go build -o "$tmp/loadserver" ./internal/loadserver
 
-declare -A rps_of
-results=()
+# Per row, one line per round: requests/s, p50 and p99 in microseconds.
+declare -A runs_of
+# micros VALUE: wrk's latency ("812.00us", "1.23ms", "2.00s") in microseconds.
+micros() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n *= 1; else if (u == "ms") n *= 1000; else if (u == "s") n *= 1e6; else n = -1
+		print n
+	}'
+}
 # row KIND: starts the server, checks one request, runs wrk, stops the server.
 row() {
 	local kind=$1 addr= header= out rps p50 p99 non2xx code
@@ -101,19 +113,33 @@ row() {
 		echo "http-load.sh: $kind: non-2xx answers or socket errors (above)" >&2
 		exit 1
 	fi
+	runs_of[$kind]+="$rps $(micros "$p50") $(micros "$p99")"$'\n'
+}
+
+for round in $(seq "$ROUNDS"); do
+	for kind in $ROWS; do
+		echo "== round $round of $ROUNDS" >&2
+		row "$kind"
+	done
+done
+
+# median COLUMN: the median of a column of the current row's runs.
+median() {
+	sort -g -k"$1","$1" <<<"${runs_of[$kind]%$'\n'}" | awk -v c="$1" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+declare -A rps_of
+results=()
+for kind in $ROWS; do
+	rps=$(median 1)
 	rps_of[$kind]=$rps
-	local bare=${kind%%-*}-bare share=
+	bare=${kind%%-*}-bare share=
 	if [ "$kind" != "$bare" ] && [ -n "${rps_of[$bare]:-}" ]; then
 		share=$(awk -v a="$rps" -v b="${rps_of[$bare]}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
 	fi
-	results+=("$(printf '%-26s %11s %9s %9s %8s' "$kind" "$rps" "$p50" "$p99" "$share")")
-}
-
-for kind in $ROWS; do
-	row "$kind"
+	results+=("$(printf '%-26s %11.0f %8.0fus %8.0fus %8s' "$kind" "$rps" "$(median 2)" "$(median 3)" "$share")")
 done
 
 echo
-echo "http-load.sh: $(nproc) CPUs shared by wrk and the server (nothing pinned), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(go version | awk '{print $3}')"
-printf '%-26s %11s %9s %9s %8s\n' "" "requests/s" "p50" "p99" "x bare"
+echo "http-load.sh: $(nproc) CPUs shared by wrk and the server (nothing pinned), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, medians of $ROUNDS round(s), $(go version | awk '{print $3}')"
+printf '%-26s %11s %10s %10s %8s\n' "" "requests/s" "p50" "p99" "x bare"
 printf '%s\n' "${results[@]}"

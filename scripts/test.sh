@@ -188,12 +188,12 @@ load_script() {
 	fi
 }
 
-# http_load_script runs bench/http-load.sh briefly as a step (every row, DURATION=2: about 25 s
+# http_load_script runs bench/http-load.sh briefly as a step (every row once, DURATION=2: about 25 s
 # with a warm build cache), or reports it SKIPPED (a failure under CI=true) when wrk is missing.
 http_load_script() {
 	local name="middleware load script (bench/http-load.sh, 2 s per row)"
 	if command -v wrk >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
-		step "$name" env DURATION=2 bash bench/http-load.sh
+		step "$name" env DURATION=2 ROUNDS=1 bash bench/http-load.sh
 		return
 	fi
 	local why="wrk or curl not found; install with 'apt-get install wrk curl'"
