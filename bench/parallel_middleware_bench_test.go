@@ -5,9 +5,29 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
+
+// coresMeter adds a "cores" metric to a parallel benchmark: the process CPU time over the wall
+// time of its run, how many cores it actually had. On a shared machine a -cpu 2 run that got
+// 1.0 cores measured the machine, not the code: its scaling says nothing, where a run that got
+// 2.0 cores and did not scale shows contention in the code.
+type coresMeter struct {
+	cpu  time.Duration
+	wall time.Time
+}
+
+// startCores starts the meter; call it just before RunParallel.
+func startCores() coresMeter { return coresMeter{gateClock(), time.Now()} }
+
+// stop reports the metric; call it after RunParallel.
+func (m coresMeter) stop(b *testing.B) {
+	if wall := time.Since(m.wall); wall > 0 {
+		b.ReportMetric(float64(gateClock()-m.cpu)/float64(wall), "cores")
+	}
+}
 
 // BenchmarkParallelMiddleware serves the middleware cases of BenchmarkMiddleware on every CPU of
 // -cpu (RunParallel): one handler chain shared by all goroutines, as in a server, each goroutine
@@ -21,6 +41,8 @@ func BenchmarkParallelMiddleware(b *testing.B) {
 			continue
 		}
 		b.Run(c.name, func(b *testing.B) {
+			m := startCores()
+			defer m.stop(b)
 			b.RunParallel(func(pb *testing.PB) {
 				w := &discardWriter{h: http.Header{}}
 				for pb.Next() {
@@ -34,6 +56,8 @@ func BenchmarkParallelMiddleware(b *testing.B) {
 	}
 	for _, c := range fastHTTPCases(b) {
 		b.Run(c.name, func(b *testing.B) {
+			m := startCores()
+			defer m.stop(b)
 			b.RunParallel(func(pb *testing.PB) {
 				ctx := newFastCtx(c)
 				for pb.Next() {
@@ -73,6 +97,8 @@ func BenchmarkParallelGateway(b *testing.B) {
 			}
 			var next atomic.Int64
 			b.ResetTimer()
+			m := startCores()
+			defer m.stop(b)
 			b.RunParallel(func(pb *testing.PB) {
 				g := int(next.Add(1) - 1)
 				ctxs := sets[g%len(sets)]
