@@ -84,7 +84,21 @@ func newGatewayWorkload(tb testing.TB, cache bool) *gatewayWorkload {
 	}
 	w.middleware = fasthttpsession.Bearer(b, nil)(func(*fasthttp.RequestCtx) {})
 	w.handle = gateway.NewServer(g).HandleFastHTTP
-	for i, tok := range w.toks {
+	w.ctxs = gatewaySubrequests(tb, w.toks)
+	for i := range w.toks { // one round first: the steady state of a running gateway
+		if err := w.decide(i); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return w
+}
+
+// gatewaySubrequests returns one subrequest per token, each read off the wire as the gateway's
+// server reads it.
+func gatewaySubrequests(tb testing.TB, toks [][]byte) []*fasthttp.RequestCtx {
+	tb.Helper()
+	ctxs := make([]*fasthttp.RequestCtx, 0, len(toks))
+	for i, tok := range toks {
 		head := "GET /auth HTTP/1.1\r\nHost: auth.internal:8401\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n" +
 			"Accept: text/html,application/xhtml+xml\r\nAccept-Encoding: gzip\r\n" +
 			"Authorization: Bearer " + string(tok) + "\r\nX-Forwarded-For: 203.0.113.7\r\n" +
@@ -95,14 +109,9 @@ func newGatewayWorkload(tb testing.TB, cache bool) *gatewayWorkload {
 		if err := ctx.Request.Read(bufio.NewReader(strings.NewReader(head))); err != nil {
 			tb.Fatal(err)
 		}
-		w.ctxs = append(w.ctxs, ctx)
+		ctxs = append(ctxs, ctx)
 	}
-	for i := range w.toks { // one round first: the steady state of a running gateway
-		if err := w.decide(i); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return w
+	return ctxs
 }
 
 // decide answers subrequest i.

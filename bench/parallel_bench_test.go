@@ -15,6 +15,8 @@ import (
 func BenchmarkParallel(b *testing.B) {
 	b.Run("verify-repeated", func(b *testing.B) {
 		c := newCodec()
+		m := startCores()
+		defer m.stop(b)
 		b.RunParallel(func(pb *testing.PB) {
 			buf := make([]byte, 0, 512)
 			for pb.Next() {
@@ -41,6 +43,8 @@ func BenchmarkParallel(b *testing.B) {
 			}
 			var next atomic.Int64
 			b.ResetTimer()
+			m := startCores()
+			defer m.stop(b)
 			b.RunParallel(func(pb *testing.PB) {
 				buf := make([]byte, 0, 512)
 				i := int(next.Add(7919)) % len(toks)
@@ -58,6 +62,8 @@ func BenchmarkParallel(b *testing.B) {
 	}
 	b.Run("sign", func(b *testing.B) {
 		c := newCodec()
+		m := startCores()
+		defer m.stop(b)
 		b.RunParallel(func(pb *testing.PB) {
 			buf := make([]byte, 0, 512)
 			for pb.Next() {

@@ -6,7 +6,8 @@
 #                               plain and under the race detector
 #   ./scripts/test.sh           everything: the quick tier with go vet of every module, then the
 #                               performance gate, a bounded fuzz pass, the Redis store's tests,
-#                               the browser test and the gateway behind nginx and caddy
+#                               the browser test, the gateway behind nginx and caddy, and the
+#                               two load scripts of bench/ (briefly)
 #
 # A suite that cannot run on this machine (the browser test without chromium, the Redis tests
 # without redis-server, the gateway's without nginx or caddy) is skipped, and says so on a line of its own, "SKIPPED: <suite>: <why and
@@ -16,7 +17,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
 
 tier=full
 case "${1:-}" in
@@ -187,6 +188,25 @@ load_script() {
 	fi
 }
 
+# http_load_script runs bench/http-load.sh briefly as a step (every row once, DURATION=2: about 25 s
+# with a warm build cache), or reports it SKIPPED (a failure under CI=true) when wrk is missing.
+http_load_script() {
+	local name="middleware load script (bench/http-load.sh, 2 s per row)"
+	if command -v wrk >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+		step "$name" env DURATION=2 ROUNDS=1 bash bench/http-load.sh
+		return
+	fi
+	local why="wrk or curl not found; install with 'apt-get install wrk curl'"
+	echo "== $name"
+	echo "SKIPPED: $name: $why"
+	skips+=("$name: $why")
+	if $ci; then
+		record "$name" FAIL "$SECONDS"
+	else
+		record "$name" SKIPPED "$SECONDS"
+	fi
+}
+
 echo "test.sh: the $tier tier$($ci && echo ', CI=true: nothing may skip')"
 
 step "gofmt" gofmt_check
@@ -224,6 +244,8 @@ if [ "$tier" = full ]; then
 	[ -f otelobserve/go.mod ] && suite "OpenTelemetry observer (otelobserve), under -race" otelobserve -race
 	# The README's load figure comes from this script: run it briefly, so that it keeps working.
 	load_script
+	# bench/README.md's end-to-end middleware figures come from this one: the same, briefly.
+	http_load_script
 fi
 
 echo
