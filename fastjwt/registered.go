@@ -88,8 +88,9 @@ func scanPayload(d []byte, cl *Claims) error {
 				cl.jti, i, err = scanStringClaim(d, i, errJtiType)
 			case claimAud:
 				s := scanner{data: d, pos: i}
-				_, err = s.audience()
-				cl.aud = span{start: i, end: s.pos, ok: true}
+				var esc bool
+				_, esc, err = s.audience()
+				cl.aud = span{start: i, end: s.pos, esc: esc, ok: true}
 				i = s.pos
 			default:
 				switch {
@@ -209,40 +210,44 @@ func scanStringClaim(d []byte, i int, typeErr error) (span, int, error) {
 	return span{start: i + 1, end: end - 1, esc: code == stringEscaped, ok: true}, end, nil
 }
 
-// audience scans a string or an array of strings and returns its raw text.
-func (s *scanner) audience() ([]byte, error) {
+// audience scans a string or an array of strings and returns its raw text, and whether any of
+// its strings has escapes.
+func (s *scanner) audience() ([]byte, bool, error) {
 	start := s.pos
 	switch s.peek() {
 	case '"':
-		_, err := s.str()
-		return s.data[start:s.pos], err
+		v, err := s.str()
+		return s.data[start:s.pos], v.esc, err
 	case '[':
 	default:
-		return nil, errAudType
+		return nil, false, errAudType
 	}
 	s.pos++
 	s.skipSpace()
 	if s.peek() == ']' {
 		s.pos++
-		return s.data[start:s.pos], nil
+		return s.data[start:s.pos], false, nil
 	}
+	esc := false
 	for {
 		s.skipSpace()
 		if s.peek() != '"' {
-			return nil, errAudType
+			return nil, false, errAudType
 		}
-		if _, err := s.str(); err != nil {
-			return nil, err
+		v, err := s.str()
+		if err != nil {
+			return nil, false, err
 		}
+		esc = esc || v.esc
 		s.skipSpace()
 		switch s.peek() {
 		case ',':
 			s.pos++
 		case ']':
 			s.pos++
-			return s.data[start:s.pos], nil
+			return s.data[start:s.pos], esc, nil
 		default:
-			return nil, errJSONSyntax
+			return nil, false, errJSONSyntax
 		}
 	}
 }

@@ -1,0 +1,55 @@
+package fastjwt
+
+import (
+	"bytes"
+	"encoding/base64"
+	"testing"
+)
+
+// appendBase64 must be encoding/base64's unpadded base64url, for every length around its 6-byte
+// blocks and 8-byte loads, every byte value in every position of a block, and after whatever dst
+// already holds.
+func TestAppendBase64MatchesStdlib(t *testing.T) {
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(i*151 + 17) // every byte value within the first 256
+	}
+	prefix := []byte("prefix.")
+	for n := 0; n <= len(src); n++ {
+		for _, dst := range [][]byte{nil, prefix, make([]byte, 0, 1024)} {
+			got := appendBase64(bytes.Clone(dst), src[:n])
+			want := base64.RawURLEncoding.AppendEncode(bytes.Clone(dst), src[:n])
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%d bytes after %q: %q, want %q", n, dst, got, want)
+			}
+			if back, ok := appendDecodeBase64(nil, got[len(dst):]); !ok || !bytes.Equal(back, src[:n]) {
+				t.Fatalf("%d bytes: the encoding does not decode back", n)
+			}
+		}
+	}
+	for c := range 256 {
+		for pos := range 8 {
+			b := bytes.Repeat([]byte{0xa5}, 16)
+			b[pos] = byte(c)
+			if got, want := appendBase64(nil, b), base64.RawURLEncoding.EncodeToString(b); string(got) != want {
+				t.Fatalf("byte %#x at %d: %q, want %q", c, pos, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkEncodeBase64(b *testing.B) {
+	buf := make([]byte, 0, 512)
+	b.SetBytes(int64(len(benchClaims)))
+	for b.Loop() {
+		buf = appendBase64(buf[:0], benchClaims)
+	}
+}
+
+func BenchmarkEncodeBase64Stdlib(b *testing.B) {
+	buf := make([]byte, 0, 512)
+	b.SetBytes(int64(len(benchClaims)))
+	for b.Loop() {
+		buf = base64.RawURLEncoding.AppendEncode(buf[:0], benchClaims)
+	}
+}
