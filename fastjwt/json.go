@@ -523,18 +523,6 @@ func fingerprintOf(b []byte) uint64 {
 	return fp | uint64(b[0]) | uint64(b[1])<<8 | uint64(b[len(b)-2])<<16 | uint64(b[len(b)-1])<<24
 }
 
-// shortName recognises, in w, the eight bytes after a name's opening quote (little-endian), a
-// name of up to 7 plain bytes followed by its closing quote, and returns its length and
-// fingerprint (as fingerprintOf computes it).
-func shortName(w uint64) (n int, fp uint64, ok bool) {
-	m := specialBytes(w)
-	lane := uint(bits.TrailingZeros64(m)) &^ 7
-	if m == 0 || byte(w>>lane) != '"' {
-		return 0, 0, false
-	}
-	return int(lane >> 3), w&(1<<lane-1) | uint64(lane>>3)<<56, true
-}
-
 // add records the name found at data[start:start+len(name.raw)] and reports a duplicate.
 func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 	var fp uint64
@@ -546,23 +534,33 @@ func (ns *nameSet) add(data []byte, name jsonString, start int) error {
 	return ns.addFP(data, name, start, fp)
 }
 
-// addFP is add for a name whose fingerprint fp is known. Its usual case, a name without escapes
-// whose fingerprint bit is new, is small enough to be inlined; the rest is addSlow.
+// addFP is add for a name whose fingerprint fp is known.
 func (ns *nameSet) addFP(data []byte, name jsonString, start int, fp uint64) error {
-	bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
-	if ns.seen&bit == 0 && ns.n < len(ns.small) && !name.esc && uint(start+len(name.raw)) <= 1<<32-1 {
-		ns.seen |= bit
-		n := ns.n & 15
-		ns.fp[n] = fp
-		ns.small[n] = nameRef{start: uint32(start), end: uint32(start + len(name.raw))}
-		ns.n++
+	if !name.esc && ns.addNew(fp, start, start+len(name.raw)) {
 		return nil
 	}
-	return ns.addSlow(data, name, start, fp, bit)
+	return ns.addSlow(data, name, start, fp)
 }
 
-func (ns *nameSet) addSlow(data []byte, name jsonString, start int, fp, bit uint64) error {
+// addNew records the name without escapes at data[start:end], of fingerprint fp, and reports
+// true if its fingerprint's bit is new (so it is no duplicate) and it fits the inline arrays: the
+// usual case, small enough to be inlined. Otherwise it changes nothing, for addSlow.
+func (ns *nameSet) addNew(fp uint64, start, end int) bool {
+	bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
+	if ns.seen&bit != 0 || ns.n >= len(ns.small) || uint(end) > 1<<32-1 {
+		return false
+	}
+	ns.seen |= bit
+	n := ns.n & 15
+	ns.fp[n] = fp
+	ns.small[n] = nameRef{start: uint32(start), end: uint32(end)}
+	ns.n++
+	return true
+}
+
+func (ns *nameSet) addSlow(data []byte, name jsonString, start int, fp uint64) error {
 	end := start + len(name.raw)
+	bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58)
 	if ns.big == nil {
 		if ns.seen&bit != 0 {
 			for i, prev := range ns.fp[:ns.n] {

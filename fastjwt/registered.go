@@ -1,6 +1,9 @@
 package fastjwt
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Registered claims (RFC 7519 sec. 4.1) are found in the same single pass that validates the
 // payload as strict JSON; no map is built. Their types are checked on every sign and verify:
@@ -39,13 +42,24 @@ func scanPayload(d []byte, cl *Claims) error {
 			if i >= len(d) || d[i] != '"' {
 				return errJSONSyntax
 			}
-			// A short plain name, the usual case, is found and fingerprinted from one word.
-			var name jsonString
-			var fp uint64
+			// A short name without escapes, the usual case, is found, fingerprinted (see
+			// fingerprintOf: the name itself and its length) and recorded from one word: the
+			// eight bytes after the quote hold the name and its closing quote, and nothing before
+			// that quote is special (specialBytes).
 			end := -1
+			var fp uint64
 			if i+9 <= len(d) {
-				if n, f, ok := shortName(binary.LittleEndian.Uint64(d[i+1:])); ok {
-					name, fp, end = jsonString{raw: d[i+1 : i+1+n], ok: true}, f, i+2+n
+				w := binary.LittleEndian.Uint64(d[i+1:])
+				m := specialBytes(w)
+				lane := uint(bits.TrailingZeros64(m)) &^ 7
+				if m != 0 && byte(w>>lane) == '"' {
+					n := int(lane >> 3)
+					fp, end = w&(1<<lane-1)|uint64(n)<<56, i+2+n
+					if !names.addNew(fp, i+1, i+1+n) {
+						if err := names.addSlow(d, jsonString{raw: d[i+1 : i+1+n], ok: true}, i+1, fp); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			if end < 0 {
@@ -54,15 +68,15 @@ func scanPayload(d []byte, cl *Claims) error {
 				if code > stringEscaped {
 					return stringErrors[code]
 				}
-				name = jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
+				name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
 				if name.esc {
 					fp = escapedFingerprint(name.raw)
 				} else {
 					fp = fingerprintOf(name.raw)
 				}
-			}
-			if err := names.addFP(d, name, i+1, fp); err != nil {
-				return err
+				if err := names.addFP(d, name, i+1, fp); err != nil {
+					return err
+				}
 			}
 			var err error
 			i = end
