@@ -95,6 +95,13 @@ func appendDecodeBase64(dst, src []byte) ([]byte, bool) {
 	var bad byte
 	i, j := 0, 0
 	var bad2 uint16
+	if hasAVX2 && body >= 32 {
+		k := decodeBase64AVX2(o, src[:body])
+		if k < 0 {
+			return dst, false
+		}
+		i, j = k, k/4*3
+	}
 	for ; i+8 <= body; i, j = i+8, j+6 {
 		s, d := src[i:i+8:i+8], o[j:j+6:j+6] // one bounds check for the block
 		a := decodeMap2[uint16(s[0])<<8|uint16(s[1])]

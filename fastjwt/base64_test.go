@@ -53,3 +53,44 @@ func BenchmarkEncodeBase64Stdlib(b *testing.B) {
 		buf = base64.RawURLEncoding.AppendEncode(buf[:0], benchClaims)
 	}
 }
+
+// strictReference is the decoder appendDecodeBase64 must equal: encoding/base64's strict
+// unpadded base64url, which also refuses CR and LF (the standard library skips them).
+func strictReference(src []byte) ([]byte, bool) {
+	if bytes.ContainsAny(src, "\r\n") {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(string(src))
+	return b, err == nil
+}
+
+// Every byte value at every position of the first three 32-character steps of the vector decode
+// (decodeBase64AVX2 where the CPU has AVX2) and of the scalar code after it, in texts of lengths
+// that end a step exactly, leave a scalar remainder, or end in a 2- or 3-character tail.
+func TestDecodeBase64EveryByteEveryPosition(t *testing.T) {
+	t.Logf("vector decode: %v", hasAVX2)
+	plain := make([]byte, 120)
+	for i := range plain {
+		plain[i] = byte(i*37 + 11)
+	}
+	for _, n := range []int{24, 47, 48, 49, 72, 90, 96, 119} {
+		src := appendBase64(nil, plain[:n])
+		for pos := range src {
+			for c := range 256 {
+				mut := bytes.Clone(src)
+				mut[pos] = byte(c)
+				got, ok := appendDecodeBase64([]byte("x"), mut)
+				want, wantOK := strictReference(mut)
+				if ok != wantOK || (ok && !bytes.Equal(got[1:], want)) || (!ok && string(got) != "x") {
+					t.Fatalf("%d bytes, %#x at %d: %x %v, want %x %v", n, c, pos, got, ok, want, wantOK)
+				}
+			}
+		}
+	}
+	for n := 0; n <= len(plain); n++ {
+		src := appendBase64(nil, plain[:n])
+		if got, ok := appendDecodeBase64(nil, src); !ok || !bytes.Equal(got, plain[:n]) {
+			t.Fatalf("%d bytes: %x %v", n, got, ok)
+		}
+	}
+}
