@@ -41,7 +41,11 @@ const (
 	// maxColdFloorRatio: the same for a token the codec has not verified before (its cache of
 	// verified tokens off), which pays the JSON scan that the cache skips. Without this check a
 	// slower scanner would go unnoticed, since the gate verifies one token again and again.
-	maxColdFloorRatio = 2.2
+	// Measured 1.12-1.17x on a shared 2-core EPYC; the margin is for noisier runners.
+	maxColdFloorRatio = 1.35
+	// maxSignFloorRatio: our sign may take at most this many times the sign floor (signFloor,
+	// below: the HMAC and the base64url encodes, without the payload scan). Measured 1.17-1.19x.
+	maxSignFloorRatio = 1.4
 	// maxHostileRatio: refusing a hostile token may take at most this many times the floor, the
 	// work of a verify that computes the HMAC. (The reference was the cached verify while that
 	// still computed the HMAC; the verified-token cache now answers a token seen before without
@@ -225,7 +229,8 @@ func TestGateSpeed(t *testing.T) {
 			coldRatio, maxColdFloorRatio, maxColdFloorRatio/coldRatio, golang.median()/cold.median())
 		t.Logf("sign: %.1fx faster than golang-jwt (not gated)", golangS.median()/oursS.median())
 		signRatio := oursS.median() / signFloor.median()
-		t.Logf("sign: %.2fx the sign floor (not gated)", signRatio)
+		t.Logf("sign: %.2fx the sign floor (gate: <= %.2fx, margin %.2fx)",
+			signRatio, maxSignFloorRatio, maxSignFloorRatio/signRatio)
 		if speedup < minSpeedupOverGolangJWT {
 			failed = append(failed, fmt.Sprintf("verify is only %.1fx faster than golang-jwt (%.0f vs %.0f ns/op), want >= %.1fx",
 				speedup, ours.median(), golang.median(), minSpeedupOverGolangJWT))
@@ -237,6 +242,10 @@ func TestGateSpeed(t *testing.T) {
 		if coldRatio > maxColdFloorRatio {
 			failed = append(failed, fmt.Sprintf("verify without cache takes %.2fx the floor (%.0f vs %.0f ns/op), want <= %.2fx",
 				coldRatio, cold.median(), floor.median(), maxColdFloorRatio))
+		}
+		if signRatio > maxSignFloorRatio {
+			failed = append(failed, fmt.Sprintf("sign takes %.2fx the sign floor (%.0f vs %.0f ns/op), want <= %.2fx",
+				signRatio, oursS.median(), signFloor.median(), maxSignFloorRatio))
 		}
 		for _, h := range hostiles {
 			r := h.median() / floor.median()
