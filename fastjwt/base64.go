@@ -53,15 +53,20 @@ var encodeMap2 = func() *[1 << 12]uint16 {
 	return m
 }()
 
-// appendBase64 appends the unpadded base64url encoding of src to dst. Six bytes at a time become
-// eight characters with four lookups of two characters each and one 8-byte store, which every
-// sign does for its payload; the last bytes (fewer than eight) go through encoding/base64.
+// appendBase64 appends the unpadded base64url encoding of src to dst, which every sign does for
+// its payload: 24 bytes at a time with AVX2 (encodeBase64AVX2) where the CPU has it; then six
+// bytes at a time become eight characters with four lookups of two characters each and one
+// 8-byte store; the last bytes (fewer than eight) go through encoding/base64.
 func appendBase64(dst, src []byte) []byte {
 	start := len(dst)
 	n := base64Len(len(src))
 	out := slices.Grow(dst, n)[:start+n]
 	o := out[start:]
 	i, j := 0, 0
+	if hasAVX2 && len(src) >= 28 {
+		i = encodeBase64AVX2(o, src)
+		j = i / 3 * 4
+	}
 	for ; i+8 <= len(src) && j+8 <= len(o); i, j = i+6, j+8 {
 		w := binary.BigEndian.Uint64(src[i:]) // its top 48 bits are the six bytes
 		a, b := encodeMap2[w>>52], encodeMap2[w>>40&0xfff]

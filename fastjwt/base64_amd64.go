@@ -14,3 +14,10 @@ var hasAVX2 = cpuid.CPU.Supports(cpuid.AVX2)
 //
 //go:noescape
 func decodeBase64AVX2(dst, src []byte) int
+
+// encodeBase64AVX2 encodes bytes from src to base64url characters in dst, 24 bytes to 32
+// characters at a time, while src has 28 bytes left (each step reads 28) and dst room for 32.
+// It returns how many bytes it encoded, a multiple of 24.
+//
+//go:noescape
+func encodeBase64AVX2(dst, src []byte) int
