@@ -74,7 +74,14 @@ func (c *Claims) ID() string { b, _ := c.AppendID(nil); return string(b) }
 
 // HasAudience reports whether the "aud" claim is aud or is an array containing aud.
 func (c *Claims) HasAudience(aud string) bool {
-	return c.aud.ok && audienceContains(c.payload[c.aud.start:c.aud.end], aud)
+	if !c.aud.ok {
+		return false
+	}
+	raw := c.payload[c.aud.start:c.aud.end]
+	if !c.aud.esc && raw[0] == '"' { // one string without escapes, as the scan found: compared in place
+		return string(raw[1:len(raw)-1]) == aud
+	}
+	return audienceContains(raw, aud)
 }
 
 // Type returns the type the verified token's header declares in "typ" (TypeNone when it has no

@@ -112,8 +112,15 @@ func skipString(d []byte, i int) (int, uint8) {
 		// Eight bytes at a time: the lowest flagged lane is the first byte that is not plain
 		// string content. Fewer than eight bytes from the end, byte by byte.
 		for i+8 <= len(d) {
-			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
+			w := binary.LittleEndian.Uint64(d[i:])
+			if m := specialBytes(w); m != 0 {
+				lane := bits.TrailingZeros64(m) &^ 7
+				i += lane >> 3
+				// The closing quote, the usual first special byte, is read from the word
+				// already loaded rather than loaded again.
+				if byte(w>>lane) == '"' {
+					return i + 1, code
+				}
 				goto special
 			}
 			i += 8
@@ -335,8 +342,11 @@ func skipValue(d []byte, pos, depth int) (int, error) {
 	case '[':
 		return skipArray(d, s.pos, depth+1)
 	case '"':
-		_, err := s.str()
-		return s.pos, err
+		end, code := skipString(d, s.pos)
+		if code > stringEscaped {
+			return s.pos, stringErrors[code]
+		}
+		return end, nil
 	case 't':
 		return s.pos, s.literal("true")
 	case 'f':
@@ -383,11 +393,19 @@ func skipArray(d []byte, pos, depth int) (int, error) {
 		return s.pos + 1, nil
 	}
 	for {
-		p, err := skipValue(d, s.pos, depth)
-		if err != nil {
-			return p, err
+		if s.pos < len(d) && d[s.pos] == '"' { // an array of strings, the usual one, directly
+			end, code := skipString(d, s.pos)
+			if code > stringEscaped {
+				return s.pos, stringErrors[code]
+			}
+			s.pos = end
+		} else {
+			p, err := skipValue(d, s.pos, depth)
+			if err != nil {
+				return p, err
+			}
+			s.pos = p
 		}
-		s.pos = p
 		s.skipSpace()
 		switch s.peek() {
 		case ',':
@@ -463,69 +481,107 @@ func (it *objectIter) fail(s *scanner, i int, err error) bool {
 // linear search over an inline array of fingerprints, so names are compared in full only when
 // their lengths and edge bytes agree; past that a map keeps the check linear in the object's size.
 // Names are kept as offsets into the text, not slices of it: a slice stored through a pointer
-// would make the compiler move a caller's stack buffer (the decoded header) to the heap.
+// would make the compiler move a caller's stack buffer (the decoded header) to the heap. The
+// offsets are 32 bits, so the set, which every scan of an object zeroes, stays small; a name
+// past 4 GiB goes to the map.
 type nameSet struct {
 	seen  uint64 // bit fp%64 set for every fingerprint added: most new names skip the search
 	fp    [16]uint64
 	small [16]nameRef
+	esc   uint16 // bit i set when small[i] has escapes
 	n     int
 	big   map[string]struct{}
 }
 
+// nameRef is a name's raw text, without quotes, as data[start:end].
 type nameRef struct {
-	start, end int
-	esc        bool
+	start, end uint32
 }
 
-func (r nameRef) in(data []byte) jsonString {
-	return jsonString{raw: data[r.start:r.end], esc: r.esc, ok: true}
+func (ns *nameSet) ref(data []byte, i int) jsonString {
+	r := ns.small[i]
+	return jsonString{raw: data[r.start:r.end], esc: ns.esc>>i&1 != 0, ok: true}
 }
 
-// A name's fingerprint packs the decoded name's length and its first and last two bytes: equal
-// names have equal fingerprints. fingerprintOf is small enough to be inlined into nameSet.add,
-// which computes it for every member of every object.
+// A name's fingerprint is, for a decoded name of up to 7 bytes, the name itself with its length
+// in the top byte; for a longer one, its length and its first and last two bytes. Equal names
+// have equal fingerprints, and short names (most names, and all registered ones) are equal
+// exactly when their fingerprints are.
 func escapedFingerprint(raw []byte) uint64 {
 	var buf [64]byte
 	return fingerprintOf(appendUnescaped(buf[:0], raw))
 }
 
 func fingerprintOf(b []byte) uint64 {
-	fp := uint64(len(b)) << 32
-	if len(b) > 1 {
-		fp |= uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[len(b)-2])<<8 | uint64(b[len(b)-1])
-	} else if len(b) == 1 {
-		fp |= uint64(b[0])
+	fp := uint64(len(b)) << 56
+	if len(b) < 8 {
+		for i, c := range b {
+			fp |= uint64(c) << (8 * i)
+		}
+		return fp
 	}
-	return fp
+	return fp | uint64(b[0]) | uint64(b[1])<<8 | uint64(b[len(b)-2])<<16 | uint64(b[len(b)-1])<<24
 }
 
 // add records the name found at data[start:start+len(name.raw)] and reports a duplicate.
 func (ns *nameSet) add(data []byte, name jsonString, start int) error {
+	var fp uint64
+	if name.esc {
+		fp = escapedFingerprint(name.raw)
+	} else {
+		fp = fingerprintOf(name.raw)
+	}
+	return ns.addFP(data, name, start, fp)
+}
+
+// addFP is add for a name whose fingerprint fp is known.
+func (ns *nameSet) addFP(data []byte, name jsonString, start int, fp uint64) error {
+	if !name.esc && ns.addNew(fp, start, start+len(name.raw)) {
+		return nil
+	}
+	return ns.addSlow(data, name, start, fp)
+}
+
+// addNew records the name without escapes at data[start:end], of fingerprint fp, and reports
+// true if its fingerprint's bit is new (so it is no duplicate) and it fits the inline arrays: the
+// usual case, small enough to be inlined. Otherwise it changes nothing, for addSlow.
+func (ns *nameSet) addNew(fp uint64, start, end int) bool {
+	bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
+	if ns.seen&bit != 0 || ns.n >= len(ns.small) || uint(end) > 1<<32-1 {
+		return false
+	}
+	ns.seen |= bit
+	n := ns.n & 15
+	ns.fp[n] = fp
+	ns.small[n] = nameRef{start: uint32(start), end: uint32(end)}
+	ns.n++
+	return true
+}
+
+func (ns *nameSet) addSlow(data []byte, name jsonString, start int, fp uint64) error {
+	end := start + len(name.raw)
+	bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58)
 	if ns.big == nil {
-		var fp uint64
-		if name.esc {
-			fp = escapedFingerprint(name.raw)
-		} else {
-			fp = fingerprintOf(name.raw)
-		}
-		bit := uint64(1) << (fp * 0x9e3779b97f4a7c15 >> 58) // a well-mixed 6 bits of the fingerprint
 		if ns.seen&bit != 0 {
 			for i, prev := range ns.fp[:ns.n] {
-				if prev == fp && sameName(ns.small[i].in(data), name) {
+				if prev == fp && sameName(ns.ref(data, i), name) {
 					return errJSONDuplicate
 				}
 			}
 		}
 		ns.seen |= bit
-		if ns.n < len(ns.small) {
+		if ns.n < len(ns.small) && uint(end) <= 1<<32-1 {
 			ns.fp[ns.n] = fp
-			ns.small[ns.n] = nameRef{start: start, end: start + len(name.raw), esc: name.esc}
+			ns.small[ns.n] = nameRef{start: uint32(start), end: uint32(end)}
+			if name.esc {
+				ns.esc |= 1 << ns.n
+			}
 			ns.n++
 			return nil
 		}
 		ns.big = make(map[string]struct{}, 2*len(ns.small))
-		for _, prev := range ns.small[:ns.n] {
-			ns.big[string(appendUnescaped(nil, prev.in(data).raw))] = struct{}{}
+		for i := range ns.n {
+			ns.big[string(appendUnescaped(nil, ns.ref(data, i).raw))] = struct{}{}
 		}
 	}
 	key := string(appendUnescaped(nil, name.raw))

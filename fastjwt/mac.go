@@ -6,6 +6,7 @@ import (
 	stdsha256 "crypto/sha256"
 	"crypto/subtle"
 	"encoding"
+	"encoding/binary"
 	"hash"
 	"sync"
 
@@ -16,13 +17,20 @@ import (
 //
 // The states after hashing key^ipad and key^opad are computed once and stored, as FIPS 198-1
 // sec. 6 allows, so each MAC costs the message's blocks plus one block for the outer hash instead
-// of two more. Hash objects come from a pool, so computing a MAC allocates nothing.
+// of two more.
 //
-// SHA-256 comes from github.com/minio/sha256-simd. When the program runs in FIPS 140 mode the
-// standard library's crypto/hmac is used instead, since FIPS mode requires its validated module.
+// With the x86 SHA extensions (hasSHANI) the states are kept as SHA-256's eight words, copied
+// into a local state for each MAC, and the message's blocks are compressed where they lie: no
+// hash object, pool or serialized state, and the padding is written once, on the stack.
+// Elsewhere SHA-256 comes from github.com/minio/sha256-simd, with hash objects from a pool and
+// the states restored from their serialized form, so a MAC allocates nothing either way. When the
+// program runs in FIPS 140 mode the standard library's crypto/hmac is used instead, since FIPS
+// mode requires its validated module.
 type macKey struct {
-	inner, outer []byte // marshaled SHA-256 states after key^ipad and key^opad
-	pool         sync.Pool
+	direct         bool      // blockSHANI on innerH and outerH
+	innerH, outerH [8]uint32 // SHA-256 states after key^ipad and key^opad, when direct
+	inner, outer   []byte    // the same states marshaled by sha256-simd, when not direct
+	pool           sync.Pool
 }
 
 // macState is one pooled set of hash objects and the buffer their sums go to.
@@ -32,7 +40,10 @@ type macState struct {
 	sum, digest [32]byte
 }
 
-func newMACKey(secret []byte) *macKey {
+func newMACKey(secret []byte) *macKey { return newMACKeyWith(secret, hasSHANI) }
+
+// newMACKeyWith is newMACKey with the choice of blockSHANI given, so tests can check both ways.
+func newMACKeyWith(secret []byte, direct bool) *macKey {
 	k := new(macKey)
 	if fips140.Enabled() {
 		key := append([]byte(nil), secret...)
@@ -52,6 +63,13 @@ func newMACKey(secret []byte) *macKey {
 		ipad[i] ^= 0x36
 		opad[i] ^= 0x5c
 	}
+	if direct {
+		k.direct = true
+		k.innerH, k.outerH = sha256IV, sha256IV
+		blockSHANI(&k.innerH, ipad[:])
+		blockSHANI(&k.outerH, opad[:])
+		return k
+	}
 	k.inner = marshaledState(ipad[:])
 	k.outer = marshaledState(opad[:])
 	k.pool.New = func() any {
@@ -60,6 +78,43 @@ func newMACKey(secret []byte) *macKey {
 			inU: in.(encoding.BinaryUnmarshaler), outU: out.(encoding.BinaryUnmarshaler)}
 	}
 	return k
+}
+
+// sha256IV is SHA-256's initial state (FIPS 180-4 sec. 5.3.3).
+var sha256IV = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+
+// sumDirect is sum with blockSHANI: the inner hash continues from innerH over msg's whole
+// blocks in place, then over its last bytes and the padding (FIPS 180-4 sec. 5.1.1, the length
+// counting the ipad block); the outer hash continues from outerH over one block, the inner
+// digest and its padding.
+func (k *macKey) sumDirect(out *[32]byte, msg []byte) {
+	h := k.innerH
+	whole := len(msg) &^ 63
+	if whole > 0 {
+		blockSHANI(&h, msg[:whole])
+	}
+	var last [128]byte
+	n := copy(last[:], msg[whole:])
+	last[n] = 0x80
+	end := 64
+	if n >= 56 {
+		end = 128
+	}
+	binary.BigEndian.PutUint64(last[end-8:], uint64(64+len(msg))*8)
+	blockSHANI(&h, last[:end])
+
+	var outer [64]byte
+	for i, v := range h {
+		binary.BigEndian.PutUint32(outer[4*i:], v)
+	}
+	outer[32] = 0x80
+	binary.BigEndian.PutUint64(outer[56:], (64+32)*8)
+	o := k.outerH
+	blockSHANI(&o, outer[:])
+	for i, v := range o {
+		binary.BigEndian.PutUint32(out[4*i:], v)
+	}
 }
 
 // marshaledState returns the state of a SHA-256 hash after writing block.
@@ -75,6 +130,10 @@ func marshaledState(block []byte) []byte {
 
 // sum writes the MAC of msg to out.
 func (k *macKey) sum(out *[32]byte, msg []byte) {
+	if k.direct {
+		k.sumDirect(out, msg)
+		return
+	}
 	s := k.pool.Get().(*macState)
 	if s.out == nil { // FIPS mode: crypto/hmac keeps its own precomputed states
 		s.in.Reset()

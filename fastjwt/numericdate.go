@@ -128,9 +128,14 @@ var pow10 = func() (p [19]int64) {
 	return p
 }()
 
-// dateOf returns t as an exact numericDate.
-func dateOf(t time.Time) numericDate {
-	s, n := t.Unix(), int64(t.Nanosecond())
+// unixDate returns the date s seconds and n nanoseconds after the Unix epoch, for n within a
+// second either way of [0, 1e9).
+func unixDate(s, n int64) numericDate {
+	if n < 0 {
+		s, n = s-1, n+1e9
+	} else if n >= 1e9 {
+		s, n = s+1, n-1e9
+	}
 	if s >= 0 {
 		return numericDate{ok: true, sec: s, nsec: n}
 	}

@@ -1,5 +1,10 @@
 package fastjwt
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // Registered claims (RFC 7519 sec. 4.1) are found in the same single pass that validates the
 // payload as strict JSON; no map is built. Their types are checked on every sign and verify:
 // exp, nbf and iat are numbers within the range of a time.Time (see maxDateSeconds), iss, sub and
@@ -37,21 +42,52 @@ func scanPayload(d []byte, cl *Claims) error {
 			if i >= len(d) || d[i] != '"' {
 				return errJSONSyntax
 			}
-			end, code := skipString(d, i)
-			if code > stringEscaped {
-				return stringErrors[code]
+			// A short name without escapes, the usual case, is found, fingerprinted (see
+			// fingerprintOf: the name itself and its length) and recorded from one word: the
+			// eight bytes after the quote hold the name and its closing quote, and nothing before
+			// that quote is special (specialBytes).
+			end := -1
+			var fp uint64
+			if i+9 <= len(d) {
+				w := binary.LittleEndian.Uint64(d[i+1:])
+				m := specialBytes(w)
+				lane := uint(bits.TrailingZeros64(m)) &^ 7
+				if m != 0 && byte(w>>lane) == '"' {
+					n := int(lane >> 3)
+					fp, end = w&(1<<lane-1)|uint64(n)<<56, i+2+n
+					if !names.addNew(fp, i+1, i+1+n) {
+						if err := names.addSlow(d, jsonString{raw: d[i+1 : i+1+n], ok: true}, i+1, fp); err != nil {
+							return err
+						}
+					}
+				}
 			}
-			name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
-			if err := names.add(d, name, i+1); err != nil {
-				return err
+			if end < 0 {
+				var code uint8
+				end, code = skipString(d, i)
+				if code > stringEscaped {
+					return stringErrors[code]
+				}
+				name := jsonString{raw: d[i+1 : end-1], esc: code == stringEscaped, ok: true}
+				if name.esc {
+					fp = escapedFingerprint(name.raw)
+				} else {
+					fp = fingerprintOf(name.raw)
+				}
+				if err := names.addFP(d, name, i+1, fp); err != nil {
+					return err
+				}
 			}
 			var err error
-			i = skipSpace(d, end)
+			i = end
 			if i >= len(d) || d[i] != ':' {
-				return errJSONSyntax
+				i = skipSpace(d, i)
+				if i >= len(d) || d[i] != ':' {
+					return errJSONSyntax
+				}
 			}
 			i = skipSpace(d, i+1)
-			switch registeredName(name) {
+			switch registeredName(fp) {
 			case claimExp:
 				cl.exp, i, err = scanDate(d, i, errExpType, errExpRange)
 			case claimNbf:
@@ -66,11 +102,22 @@ func scanPayload(d []byte, cl *Claims) error {
 				cl.jti, i, err = scanStringClaim(d, i, errJtiType)
 			case claimAud:
 				s := scanner{data: d, pos: i}
-				_, err = s.audience()
-				cl.aud = span{start: i, end: s.pos, ok: true}
+				var esc bool
+				_, esc, err = s.audience()
+				cl.aud = span{start: i, end: s.pos, esc: esc, ok: true}
 				i = s.pos
 			default:
-				i, err = skipValue(d, i, 1)
+				switch {
+				case i < len(d) && d[i] == '"':
+					var code uint8
+					if i, code = skipString(d, i); code > stringEscaped {
+						return stringErrors[code]
+					}
+				case i+4 <= len(d) && binary.LittleEndian.Uint32(d[i:]) == literalTrue:
+					i += 4
+				default:
+					i, err = skipValue(d, i, 1)
+				}
 			}
 			if err != nil {
 				return err
@@ -107,38 +154,28 @@ const (
 	claimAud
 )
 
-var registeredNames = [...]string{claimExp: "exp", claimNbf: "nbf", claimIat: "iat",
-	claimIss: "iss", claimSub: "sub", claimJti: "jti", claimAud: "aud"}
+// literalTrue is "true" as a little-endian word.
+const literalTrue = 't' | 'r'<<8 | 'u'<<16 | 'e'<<24
 
-// registeredName identifies a member name. All registered names are three bytes long, so most
-// names are ruled out by length; unescaped names, the usual case, are compared in place.
-func registeredName(n jsonString) claimName {
-	if !n.esc {
-		if len(n.raw) != 3 {
-			return noClaim
-		}
-		switch string(n.raw) { // compiled to comparisons, no allocation
-		case "exp":
-			return claimExp
-		case "nbf":
-			return claimNbf
-		case "iat":
-			return claimIat
-		case "iss":
-			return claimIss
-		case "sub":
-			return claimSub
-		case "jti":
-			return claimJti
-		case "aud":
-			return claimAud
-		}
-		return noClaim
-	}
-	for i, r := range registeredNames {
-		if r != "" && n.equals(r) {
-			return claimName(i)
-		}
+// registeredName identifies a member name by its fingerprint (see fingerprintOf): registered
+// names are three bytes long, so their fingerprints are the names themselves.
+func registeredName(fp uint64) claimName {
+	const three = 3 << 56
+	switch fp {
+	case three | 'e' | 'x'<<8 | 'p'<<16:
+		return claimExp
+	case three | 'n' | 'b'<<8 | 'f'<<16:
+		return claimNbf
+	case three | 'i' | 'a'<<8 | 't'<<16:
+		return claimIat
+	case three | 'i' | 's'<<8 | 's'<<16:
+		return claimIss
+	case three | 's' | 'u'<<8 | 'b'<<16:
+		return claimSub
+	case three | 'j' | 't'<<8 | 'i'<<16:
+		return claimJti
+	case three | 'a' | 'u'<<8 | 'd'<<16:
+		return claimAud
 	}
 	return noClaim
 }
@@ -187,40 +224,44 @@ func scanStringClaim(d []byte, i int, typeErr error) (span, int, error) {
 	return span{start: i + 1, end: end - 1, esc: code == stringEscaped, ok: true}, end, nil
 }
 
-// audience scans a string or an array of strings and returns its raw text.
-func (s *scanner) audience() ([]byte, error) {
+// audience scans a string or an array of strings and returns its raw text, and whether any of
+// its strings has escapes.
+func (s *scanner) audience() ([]byte, bool, error) {
 	start := s.pos
 	switch s.peek() {
 	case '"':
-		_, err := s.str()
-		return s.data[start:s.pos], err
+		v, err := s.str()
+		return s.data[start:s.pos], v.esc, err
 	case '[':
 	default:
-		return nil, errAudType
+		return nil, false, errAudType
 	}
 	s.pos++
 	s.skipSpace()
 	if s.peek() == ']' {
 		s.pos++
-		return s.data[start:s.pos], nil
+		return s.data[start:s.pos], false, nil
 	}
+	esc := false
 	for {
 		s.skipSpace()
 		if s.peek() != '"' {
-			return nil, errAudType
+			return nil, false, errAudType
 		}
-		if _, err := s.str(); err != nil {
-			return nil, err
+		v, err := s.str()
+		if err != nil {
+			return nil, false, err
 		}
+		esc = esc || v.esc
 		s.skipSpace()
 		switch s.peek() {
 		case ',':
 			s.pos++
 		case ']':
 			s.pos++
-			return s.data[start:s.pos], nil
+			return s.data[start:s.pos], esc, nil
 		default:
-			return nil, errJSONSyntax
+			return nil, false, errJSONSyntax
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package fastjwt
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 var (
 	errTooLarge         = errorf(ErrTooLarge, "token exceeds the size cap")
@@ -205,15 +208,19 @@ func (c *Codec) checkTimes(cl *Claims) error {
 	if !cl.exp.ok && !cl.nbf.ok && !checkIat {
 		return nil
 	}
+	// The clock is read once and the leeway applied in Unix seconds and nanoseconds, which is
+	// what time.Time.Add followed by Unix would compute, without either call.
 	now := c.cfg.now()
+	sec, nsec := now.Unix(), int64(now.Nanosecond())
+	lsec, lnsec := int64(c.cfg.leeway/time.Second), int64(c.cfg.leeway%time.Second) // leeway >= 0
 	// now < exp + leeway, written as now - leeway < exp so the claim is never rounded.
-	if cl.exp.ok && dateOf(now.Add(-c.cfg.leeway)).compare(cl.exp) >= 0 {
+	if cl.exp.ok && unixDate(sec-lsec, nsec-lnsec).compare(cl.exp) >= 0 {
 		return errExpired
 	}
 	if !cl.nbf.ok && !checkIat {
 		return nil
 	}
-	late := dateOf(now.Add(c.cfg.leeway))
+	late := unixDate(sec+lsec, nsec+lnsec)
 	if cl.nbf.ok && late.compare(cl.nbf) < 0 {
 		return errNotYetValid
 	}
